@@ -1,0 +1,102 @@
+/**
+ * Bundle stage: esbuild builds the configured entry points from the tangled modules.
+ *
+ * The tangled files carry `//# sourceMappingURL=` comments; esbuild reads those input
+ * maps and chains them, so the bundle's own map points at the `.lit.md` lines and
+ * `node --enable-source-maps` prints stack frames in the Markdown.
+ *
+ * esbuild's errors are located in generated files; they are translated back to the
+ * document line and column through the outputs' line origins before they are reported.
+ * A `Bundler` keeps an esbuild incremental context between rebuilds (watch mode).
+ */
+import * as esbuild from 'esbuild';
+import { join } from 'node:path';
+import type { ResolvedConfig } from './config.js';
+import { message } from './messages.js';
+import type { Message, Output } from './types.js';
+
+/** Where a position in a generated file came from in its document, if known. */
+export function locateInDocument(
+  outputs: readonly Output[],
+  file: string,
+  line: number,
+  column: number,
+): { file: string; line: number; column: number } | undefined {
+  const output = outputs.find((o) => o.path === file);
+  const origin = output?.origins[line - 1];
+  if (!origin || origin.document === null) return undefined;
+  return { file: origin.document, line: origin.line, column: origin.column + Math.max(0, column - 1 - origin.indent) };
+}
+
+function toMessages(list: esbuild.Message[], severity: 'error' | 'warning', outputs: readonly Output[]): Message[] {
+  return list.map((m) => {
+    const location = m.location;
+    if (!location) return message('(bundle)', 0, 0, severity, 'bundle-error', m.text);
+    const mapped = locateInDocument(outputs, location.file, location.line, location.column + 1);
+    const notes = m.notes.map((n) => n.text).filter((t) => t.length > 0);
+    if (mapped) return message(mapped.file, mapped.line, mapped.column, severity, 'bundle-error', m.text, [`in ${location.file}:${location.line}:${location.column + 1}`, ...notes]);
+    return message(location.file, location.line, location.column + 1, severity, 'bundle-error', m.text, notes);
+  });
+}
+
+function buildOptions(root: string, config: ResolvedConfig): esbuild.BuildOptions {
+  const bundle = config.bundle!;
+  return {
+    absWorkingDir: root,
+    entryPoints: bundle.entryPoints.map((e) => join(root, e)),
+    outdir: join(root, bundle.outdir),
+    outbase: root,
+    bundle: true,
+    sourcemap: 'linked',
+    platform: bundle.platform,
+    format: bundle.format,
+    target: bundle.target,
+    minify: bundle.minify,
+    external: [...bundle.external],
+    packages: bundle.platform === 'node' ? 'external' : undefined,
+    logLevel: 'silent',
+    write: true,
+    // Readable paths in the bundle's map: relative to the bundle, not absolute.
+    sourceRoot: undefined,
+  };
+}
+
+/** One esbuild context, reused across rebuilds. */
+export class Bundler {
+  private context: esbuild.BuildContext | undefined;
+  private key = '';
+
+  constructor(private readonly root: string) {}
+
+  /** Build (or rebuild) the bundle; errors come back as messages, never thrown. */
+  async build(config: ResolvedConfig, outputs: readonly Output[], incremental: boolean): Promise<Message[]> {
+    if (!config.bundle) return [];
+    const options = buildOptions(this.root, config);
+    try {
+      let result: esbuild.BuildResult;
+      if (incremental) {
+        const key = JSON.stringify(config.bundle);
+        if (!this.context || key !== this.key) {
+          await this.context?.dispose();
+          this.context = await esbuild.context(options);
+          this.key = key;
+        }
+        result = await this.context.rebuild();
+      } else {
+        result = await esbuild.build(options);
+      }
+      return toMessages(result.warnings, 'warning', outputs);
+    } catch (error) {
+      const failure = error as esbuild.BuildFailure;
+      if (Array.isArray(failure.errors)) {
+        return [...toMessages(failure.errors, 'error', outputs), ...toMessages(failure.warnings ?? [], 'warning', outputs)];
+      }
+      return [message('(bundle)', 0, 0, 'error', 'bundle-error', `esbuild failed: ${(error as Error).message}`)];
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.context?.dispose();
+    this.context = undefined;
+  }
+}

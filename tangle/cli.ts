@@ -1,0 +1,277 @@
+/**
+ * The command line: flags → options → the API → printed messages and an exit code.
+ *
+ * A thin layer (STYLE.md §5): every command calls the programmatic API and only formats
+ * what comes back. Exit codes: 0 success (warnings allowed), 1 errors in the sources or
+ * outputs, 2 usage errors. User errors never print a stack trace; an unexpected
+ * exception prints one line (and the stack only with WEFT_DEBUG=1).
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import pc from 'picocolors';
+import { createContext, tangle, type TangleOptions } from './context.js';
+import { formatMessage } from './messages.js';
+import type { Message, TangleResult } from './types.js';
+import { WEFT_VERSION } from './version.js';
+import type { WatchEvent } from './watch.js';
+
+/** Where a command prints. Tests pass their own. */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether stderr is a terminal (colour and code frames). */
+  isTTY: boolean;
+  cwd: string;
+}
+
+/** A usage error: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {}
+
+export interface Command {
+  /** One line for `weft --help`. */
+  summary: string;
+  /** Full usage text for `weft COMMAND --help`. */
+  usage: string;
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+const TANGLE_FLAGS = {
+  'no-bundle': { type: 'boolean' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  check: { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
+  root: { type: 'string', short: 'C' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Parse flags strictly: unknown flags and stray arguments are usage errors. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, positionals = 0) {
+  try {
+    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals > 0 });
+    if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument: ${parsed.positionals[positionals]}`);
+    return parsed;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+/** A function that reads line `line` of a project file, for code frames. */
+export function lineReader(root: string): (file: string, line: number) => string | undefined {
+  const cache = new Map<string, string[] | null>();
+  return (file, line) => {
+    if (!cache.has(file)) {
+      try {
+        cache.set(file, readFileSync(join(root, file), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/));
+      } catch {
+        cache.set(file, null);
+      }
+    }
+    return cache.get(file)?.[line - 1];
+  };
+}
+
+/** Print messages to stderr: code frames and colour in a terminal. */
+export function printMessages(messages: readonly Message[], io: Io, root: string): void {
+  const lineText = io.isTTY ? lineReader(root) : undefined;
+  for (const m of messages) io.stderr(`${formatMessage(m, { color: io.isTTY, lineText })}\n`);
+}
+
+/** The JSON form of a message (the `--json` contract). */
+export function messageJson(m: Message) {
+  return { file: m.file, line: m.line, column: m.column, severity: m.severity, rule: m.rule, message: m.message, notes: m.notes ?? [] };
+}
+
+function tangleJson(result: TangleResult) {
+  return {
+    ok: result.ok,
+    diagnostics: result.messages.map(messageJson),
+    summary: result.summary,
+    files: result.files,
+  };
+}
+
+function summaryLine(result: TangleResult, check: boolean): string {
+  const s = result.summary;
+  const errors = result.messages.filter((m) => m.severity === 'error').length;
+  const warnings = result.messages.length - errors;
+  const problems = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '']
+    .filter(Boolean)
+    .join(', ');
+  if (check) {
+    const verdict = s.stale === 0 && result.ok ? 'all outputs are up to date' : `${s.stale} output${s.stale === 1 ? ' is' : 's are'} stale, missing or hand-edited`;
+    return `weft: ${verdict} (${s.documents} documents${problems ? `; ${problems}` : ''})`;
+  }
+  const timing = `${Math.round(s.tangleMs)} ms${s.bundleMs === null ? '' : `, bundle ${Math.round(s.bundleMs)} ms`}`;
+  return `weft: ${s.written} written, ${s.unchanged} unchanged, ${s.deleted} deleted from ${s.documents} documents in ${timing}${problems ? `; ${problems}` : ''}`;
+}
+
+function tangleOptions(values: { 'no-bundle'?: boolean; force?: boolean; check?: boolean; 'no-cache'?: boolean; root?: string }, io: Io): TangleOptions {
+  return {
+    root: resolvePath(io.cwd, values.root ?? '.'),
+    bundle: !values['no-bundle'],
+    force: values.force ?? false,
+    check: values.check ?? false,
+    cache: !values['no-cache'],
+  };
+}
+
+const tangleCommand: Command = {
+  summary: 'tangle the literate sources into outputs, then bundle',
+  usage: `Usage: weft tangle [options]
+
+Tangle every source (weft.config.json "sources", default docs/**/*.lit.md) into its
+outputs, then build the bundle configured in "bundle".
+
+Options:
+  --check         write nothing; exit 1 when an output is stale, missing or hand-edited
+  --force         overwrite hand-edited outputs (a backup is kept under .weft/backup/)
+  --no-bundle     do not run esbuild
+  --json          print one JSON document on stdout (diagnostics and summary)
+  --no-cache      ignore the parse cache in .weft/cache/
+  -C, --root DIR  project root (default: the current folder)
+  -h, --help      show this help`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, TANGLE_FLAGS);
+    if (values.help) {
+      io.stdout(`${this.usage}\n`);
+      return 0;
+    }
+    const options = tangleOptions(values, io);
+    const result = await tangle(options);
+    if (values.json) io.stdout(`${JSON.stringify(tangleJson(result), null, 2)}\n`);
+    else {
+      printMessages(result.messages, io, options.root!);
+      io.stdout(`${summaryLine(result, options.check ?? false)}\n`);
+    }
+    if (!result.ok) return 1;
+    return options.check && result.summary.stale > 0 ? 1 : 0;
+  },
+};
+
+const watchCommand: Command = {
+  summary: 'tangle, then re-tangle and re-bundle on every change',
+  usage: `Usage: weft watch [options]
+
+Tangle and bundle once, then watch the sources and weft.config.json and rebuild on
+every change. Errors are reported and the last good outputs stay on disk. Ctrl-C or
+SIGTERM stops cleanly (exit 0).
+
+Options:
+  --force         overwrite hand-edited outputs (a backup is kept under .weft/backup/)
+  --no-bundle     do not run esbuild
+  --json          print one JSON object per event, one per line
+  --no-cache      ignore the parse cache in .weft/cache/
+  -C, --root DIR  project root (default: the current folder)
+  -h, --help      show this help`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, TANGLE_FLAGS);
+    if (values.help) {
+      io.stdout(`${this.usage}\n`);
+      return 0;
+    }
+    if (values.check) throw new UsageError('--check cannot be used with watch');
+    const options = tangleOptions(values, io);
+    const context = await createContext(options);
+    const report = (event: WatchEvent) => {
+      const time = new Date().toTimeString().slice(0, 8);
+      if (values.json) {
+        if (event.type === 'error') io.stdout(`${JSON.stringify({ event: 'error', time, error: event.error })}\n`);
+        else io.stdout(`${JSON.stringify({ event: event.type, time, changed: event.changed, ...tangleJson(event.result) })}\n`);
+        return;
+      }
+      if (event.type === 'error') {
+        io.stderr(`${time} watcher error: ${event.error}\n`);
+        return;
+      }
+      printMessages(event.result.messages, io, options.root!);
+      const s = event.result.summary;
+      const changed = event.changed.length === 0 ? (event.type === 'ready' ? 'initial build' : 'no document changed') : event.changed.join(', ');
+      const status = event.result.ok ? (io.isTTY ? pc.green('ok') : 'ok') : io.isTTY ? pc.red('failed') : 'failed';
+      io.stdout(
+        `${time} ${status} ${changed}: ${s.written} written, ${s.unchanged} unchanged, ${s.deleted} removed; tangle ${Math.round(s.tangleMs)} ms${s.bundleMs === null ? '' : `, bundle ${Math.round(s.bundleMs)} ms`}\n`,
+      );
+    };
+    await context.watch({ onEvent: report });
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await context.dispose();
+    if (!values.json) io.stdout('weft: stopped watching\n');
+    return 0;
+  },
+};
+
+/** Every command, by name. Commands live in their own modules; this table wires them. */
+export const COMMANDS: Record<string, Command> = {
+  tangle: tangleCommand,
+  watch: watchCommand,
+};
+
+const MAIN_USAGE = () => `Usage: weft <command> [options]
+
+Weft tangles literate Markdown (*.lit.md) into TypeScript modules and scripts,
+with source maps back to the Markdown, safe writes and an esbuild bundle.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(9)} ${command.summary}`)
+  .join('\n')}
+
+Options:
+  -h, --help     show help (also: weft <command> --help)
+  -v, --version  print the version
+
+Exit codes: 0 success, 1 errors in the sources or outputs, 2 usage errors.`;
+
+/** Run the CLI with `argv` (without `node` and the script). Returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+      io.stdout(`${MAIN_USAGE()}\n`);
+      return name === undefined ? 2 : 0;
+    }
+    if (name === '-v' || name === '--version') {
+      io.stdout(`${WEFT_VERSION}\n`);
+      return 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    try {
+      return await command.run(rest, io);
+    } catch (error) {
+      if (error instanceof UsageError) {
+        io.stderr(`weft ${name}: ${error.message}\n\n${command.usage}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`weft: ${error.message}\n\n${MAIN_USAGE()}\n`);
+      return 2;
+    }
+    io.stderr(`weft: internal error: ${(error as Error).message}\n`);
+    if (process.env.WEFT_DEBUG) io.stderr(`${(error as Error).stack}\n`);
+    else io.stderr('(this is a bug in weft; run with WEFT_DEBUG=1 for details)\n');
+    return 70;
+  }
+}
+
+/** The process entry: wires `main` to the real process. */
+export async function runCli(): Promise<void> {
+  const io: Io = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+    cwd: process.cwd(),
+  };
+  const code = await main(process.argv.slice(2), io);
+  // Let stdout drain before exiting (large --json documents through a pipe).
+  process.exitCode = code;
+}

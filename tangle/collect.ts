@@ -1,0 +1,143 @@
+/**
+ * Collect stage: one document's blocks → its named chunks and file targets.
+ *
+ * Reads each block's info string (`ts file=src/a.ts`, `ts #name`, or the Pandoc /
+ * Entangled braces form `{.ts file=src/a.ts}` / `{.ts #name}`, values optionally quoted)
+ * and groups the blocks of one document by target, in document order. Blocks that name
+ * no target are examples and are skipped. Unknown attributes are kept and ignored.
+ *
+ * The result depends only on the document, so it is cached with the parse. Everything
+ * that needs other documents or the config (references, path confinement, duplicate
+ * files) happens in `resolve.ts`.
+ */
+import { message } from './messages.js';
+import type { Block, Chunk, CollectedDocument, FileTarget, Message, ParsedDocument, Part } from './types.js';
+
+/** An info string, read. */
+export interface InfoString {
+  /** Language: the first plain word, or the first `.class` in the braces form. */
+  lang: string | null;
+  /** Values of `file=` attributes (normally zero or one). */
+  files: string[];
+  /** Names given with `#name` (normally zero or one). */
+  ids: string[];
+  /** Every other `key=value` attribute, kept and ignored. */
+  attributes: Record<string, string>;
+  /** True when the braces form was used. */
+  braces: boolean;
+}
+
+/** Read an info string (the text after the opening fence). */
+export function parseInfo(info: string): InfoString {
+  let text = info.trim();
+  const braces = text.startsWith('{') && text.endsWith('}');
+  if (braces) text = text.slice(1, -1);
+  const tokens = tokenize(text);
+  const result: InfoString = { lang: null, files: [], ids: [], attributes: {}, braces };
+  tokens.forEach((token, index) => {
+    if (token.startsWith('#')) {
+      result.ids.push(unquote(token.slice(1)));
+      return;
+    }
+    const eq = token.indexOf('=');
+    if (eq > 0) {
+      const key = token.slice(0, eq);
+      const value = unquote(token.slice(eq + 1));
+      if (key === 'file') result.files.push(value);
+      else result.attributes[key] = value;
+      return;
+    }
+    if (braces) {
+      if (token.startsWith('.') && result.lang === null) result.lang = token.slice(1);
+    } else if (index === 0) {
+      result.lang = token;
+    }
+  });
+  return result;
+}
+
+/** Split on white space, keeping quoted values ("a b" or 'a b') together. */
+function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  let current = '';
+  let quote: string | null = null;
+  for (const char of text) {
+    if (quote) {
+      current += char;
+      if (char === quote) quote = null;
+    } else if (char === '"' || char === "'") {
+      current += char;
+      quote = char;
+    } else if (char === ' ' || char === '\t') {
+      if (current) tokens.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  if (current) tokens.push(current);
+  return tokens;
+}
+
+function unquote(value: string): string {
+  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value[value.length - 1] === value[0]) {
+    return value.slice(1, -1);
+  }
+  return value;
+}
+
+/** The full info string of a block (remark splits it into lang and meta). */
+export function infoOf(block: Block): string {
+  return block.lang === null ? '' : block.meta ? `${block.lang} ${block.meta}` : block.lang;
+}
+
+/** Group a parsed document's blocks into chunks and file targets. */
+export function collectDocument(parsed: ParsedDocument): CollectedDocument {
+  const messages: Message[] = [...parsed.messages];
+  const chunks = new Map<string, Chunk>();
+  const files = new Map<string, FileTarget>();
+  const doc = parsed.path;
+  for (const block of parsed.blocks) {
+    const info = parseInfo(infoOf(block));
+    const targets = info.files.length + info.ids.length;
+    if (targets === 0) continue;
+    const where = (text: string) => message(doc, block.fenceLine, block.fenceColumn, 'error', 'conflicting-target', text);
+    if (targets > 1) {
+      messages.push(where(`block names ${targets} targets (${[...info.files.map((f) => `file=${f}`), ...info.ids.map((i) => `#${i}`)].join(', ')}); a block defines one file or one chunk`));
+      continue;
+    }
+    const part: Part = {
+      document: doc,
+      lang: info.lang,
+      value: block.value,
+      line: block.fenceLine + 1,
+      columns: block.columns,
+      fenceLine: block.fenceLine,
+      fenceColumn: block.fenceColumn,
+    };
+    if (info.files.length === 1) {
+      const path = info.files[0]!;
+      if (path.trim() === '') {
+        messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'empty-target', 'block has an empty `file=` path'));
+        continue;
+      }
+      const existing = files.get(path);
+      if (existing) existing.parts.push(part);
+      else files.set(path, { path, document: doc, parts: [part] });
+    } else {
+      const name = info.ids[0]!;
+      if (name.trim() === '') {
+        messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'empty-target', 'block has an empty chunk name after `#`'));
+        continue;
+      }
+      if (name.includes('<<') || name.includes('>>')) {
+        messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'invalid-chunk-name', `chunk name \`${name}\` may not contain << or >>`));
+        continue;
+      }
+      const existing = chunks.get(name);
+      if (existing) existing.parts.push(part);
+      else chunks.set(name, { name, document: doc, parts: [part] });
+    }
+  }
+  return { path: doc, hash: parsed.hash, chunks: [...chunks.values()], files: [...files.values()], messages };
+}

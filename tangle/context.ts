@@ -1,0 +1,248 @@
+/**
+ * The build context: one project, rebuilt as often as needed, with caches between builds.
+ *
+ * Shaped like esbuild's API: `createContext(options)` returns `{ rebuild, watch, dispose }`
+ * and `tangle(options)` is a single rebuild. The CLI is a thin layer over these.
+ *
+ * Incrementality follows esbuild's cache rule: a cache entry depends only on its own
+ * file. A document's chunks (`CollectedDocument`) are cached by path and content hash,
+ * in memory and on disk (`.weft/cache/`, see `cache.ts`), so a rebuild re-parses only
+ * documents whose bytes changed; the chunk graph is rebuilt from the cached parts,
+ * which is cheap. Nothing cached is ever mutated.
+ */
+import { join, resolve as resolvePath } from 'node:path';
+import { Bundler } from './bundle.js';
+import { DiskCache } from './cache.js';
+import { collectDocument } from './collect.js';
+import { CONFIG_FILE, loadConfig, type ResolvedConfig, type UserConfig } from './config.js';
+import { emitFile } from './emit.js';
+import { hasErrors, message, sortMessages } from './messages.js';
+import { parseMany } from './parse-pool.js';
+import { findSources, readSource, type SourceText } from './read.js';
+import { resolveProject } from './resolve.js';
+import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
+import { acquireLock, writeOutputs } from './write.js';
+
+/** Options of `tangle()` and `createContext()`. */
+export interface TangleOptions {
+  /** Project root: where `weft.config.json` is and paths are relative to. @default process.cwd() */
+  root?: string;
+  /** Options that override `weft.config.json` (key by key). */
+  config?: UserConfig;
+  /** Write nothing; report outputs that are stale, missing or hand-edited as errors. @default false */
+  check?: boolean;
+  /** Overwrite or delete hand-edited outputs, keeping a backup under `.weft/backup/`. @default false */
+  force?: boolean;
+  /** Build the bundle configured in `bundle` after tangling. @default true */
+  bundle?: boolean;
+  /** Use the on-disk parse cache under `.weft/cache/`. @default true */
+  cache?: boolean;
+}
+
+/** A long-lived build of one project. */
+export interface WeftContext {
+  /** Tangle (and bundle) once, reusing everything that did not change. */
+  rebuild(): Promise<TangleResult>;
+  /** Watch sources and config; see `watch.ts`. Resolves once the watcher is ready. */
+  watch(options?: import('./watch.js').WatchOptions): Promise<void>;
+  /** Stop watching and release esbuild. Idempotent. */
+  dispose(): Promise<void>;
+  /** The project root (absolute). */
+  readonly root: string;
+}
+
+/** What `rebuild` learnt besides its result (for watch mode's status line). */
+export interface RebuildDetails {
+  /** Documents whose content changed since the previous rebuild of this context. */
+  changedDocuments: string[];
+}
+
+export class Project {
+  readonly root: string;
+  private readonly options: TangleOptions;
+  private readonly memory = new Map<string, CollectedDocument>();
+  private readonly disk: DiskCache | undefined;
+  private readonly bundler: Bundler;
+  private lastGoodConfig: ResolvedConfig | undefined;
+  private previousHashes = new Map<string, string>();
+  lastDetails: RebuildDetails = { changedDocuments: [] };
+
+  constructor(options: TangleOptions) {
+    this.options = options;
+    this.root = resolvePath(options.root ?? process.cwd());
+    this.disk = options.cache === false ? undefined : new DiskCache(this.root);
+    this.bundler = new Bundler(this.root);
+  }
+
+  /** Load the config; in a long-lived context a bad config keeps the previous good one. */
+  loadConfig(): { config: ResolvedConfig | undefined; messages: Message[] } {
+    const loaded = loadConfig(this.root, this.options.config);
+    if (loaded.config) {
+      this.lastGoodConfig = loaded.config;
+      return { config: loaded.config, messages: loaded.messages };
+    }
+    if (this.lastGoodConfig) {
+      return {
+        config: this.lastGoodConfig,
+        messages: [...loaded.messages, message(CONFIG_FILE, 0, 0, 'warning', 'malformed-config', 'keeping the previous configuration until the config file is fixed')],
+      };
+    }
+    return { config: undefined, messages: loaded.messages };
+  }
+
+  /** Read every source, reusing cached chunks for unchanged documents. */
+  async collect(config: ResolvedConfig): Promise<{ documents: CollectedDocument[]; cached: number; messages: Message[] }> {
+    const paths = await findSources(this.root, config.sources);
+    const messages: Message[] = [];
+    if (paths.length === 0) {
+      messages.push(message(CONFIG_FILE, 0, 0, 'warning', 'no-sources', `no documents match ${config.sources.join(', ')}`));
+    }
+    const sources: SourceText[] = paths.map((p) => readSource(this.root, p, config.limits.maxDocumentBytes));
+    const documents: (CollectedDocument | undefined)[] = new Array(sources.length);
+    const misses: { index: number; source: SourceText }[] = [];
+    let cached = 0;
+    const changed: string[] = [];
+    const nextHashes = new Map<string, string>();
+    sources.forEach((source, index) => {
+      nextHashes.set(source.path, source.hash);
+      if (this.previousHashes.size > 0 && this.previousHashes.get(source.path) !== source.hash) changed.push(source.path);
+      if (source.hash === '') {
+        documents[index] = { path: source.path, hash: '', chunks: [], files: [], messages: source.messages };
+        return;
+      }
+      const key = `${source.path}\0${source.hash}`;
+      const hit = this.memory.get(key) ?? this.disk?.get(source.path, source.hash);
+      if (hit) {
+        cached++;
+        documents[index] = hit;
+        this.memory.set(key, hit);
+      } else {
+        misses.push({ index, source });
+      }
+    });
+    for (const path of this.previousHashes.keys()) if (!nextHashes.has(path)) changed.push(path);
+    this.lastDetails = { changedDocuments: changed.sort() };
+    this.previousHashes = nextHashes;
+    const parsed = await parseMany(misses.map((m) => m.source));
+    parsed.forEach((doc, i) => {
+      const { index, source } = misses[i]!;
+      const collected = collectDocument(doc);
+      documents[index] = collected;
+      this.memory.set(`${source.path}\0${source.hash}`, collected);
+      this.disk?.set(collected);
+    });
+    // Forget documents that no longer exist or changed (bounded memory in long watches).
+    const live = new Set(sources.map((s) => `${s.path}\0${s.hash}`));
+    for (const key of this.memory.keys()) if (!live.has(key)) this.memory.delete(key);
+    this.disk?.flush(sources.map((s) => s.hash));
+    return { documents: documents as CollectedDocument[], cached, messages };
+  }
+
+  async rebuild(): Promise<TangleResult> {
+    const started = performance.now();
+    const { config, messages } = this.loadConfig();
+    if (!config) return result([], sortMessages(messages), [], 0, 0, 0, started, null);
+    const { documents, cached, messages: readMessages } = await this.collect(config);
+    messages.push(...readMessages);
+    const resolved = resolveProject(documents, config);
+    messages.push(...resolved.messages);
+    const outputs: Output[] = resolved.files.filter((f) => !f.failed).map(emitFile);
+    let lock: { release: () => void } | undefined;
+    if (!this.options.check) {
+      const taken = acquireLock(this.root);
+      if ('error' in taken) {
+        messages.push(taken.error);
+        return result(outputs, sortMessages(messages), [], 0, documents.length, cached, started, null);
+      }
+      lock = taken;
+    }
+    let written;
+    try {
+      written = writeOutputs(this.root, outputs, config, { check: this.options.check, force: this.options.force, messages });
+    } finally {
+      lock?.release();
+    }
+    messages.push(...written.messages);
+    const tangleMs = performance.now() - started;
+    let bundleMs: number | null = null;
+    if (config.bundle && this.options.bundle !== false && !this.options.check && !hasErrors(messages)) {
+      const bundleStarted = performance.now();
+      messages.push(...(await this.bundler.build(config, outputs, this.incremental)));
+      bundleMs = performance.now() - bundleStarted;
+    }
+    return result(outputs, sortMessages(messages), written.files, written.stale, documents.length, cached, started, bundleMs, tangleMs);
+  }
+
+  /** Set by watch mode: keep an esbuild context between rebuilds. */
+  incremental = false;
+
+  async dispose(): Promise<void> {
+    await this.bundler.dispose();
+  }
+
+  /** Absolute path of a project-relative path. */
+  resolve(path: string): string {
+    return join(this.root, path);
+  }
+}
+
+function result(
+  outputs: Output[],
+  messages: Message[],
+  files: TangleResult['files'],
+  stale: number,
+  documents: number,
+  cached: number,
+  started: number,
+  bundleMs: number | null,
+  tangleMs = performance.now() - started,
+): TangleResult {
+  const count = (action: string) => files.filter((f) => f.action === action).length;
+  return {
+    outputs,
+    messages,
+    files,
+    summary: {
+      written: count('written'),
+      unchanged: count('unchanged'),
+      deleted: count('deleted'),
+      stale,
+      documents,
+      cached,
+      tangleMs: Math.round(tangleMs * 10) / 10,
+      bundleMs: bundleMs === null ? null : Math.round(bundleMs * 10) / 10,
+    },
+    ok: !hasErrors(messages),
+  };
+}
+
+/** Create a long-lived context (see `WeftContext`). */
+export async function createContext(options: TangleOptions = {}): Promise<WeftContext> {
+  const project = new Project(options);
+  let stopWatching: (() => Promise<void>) | undefined;
+  return {
+    root: project.root,
+    rebuild: () => project.rebuild(),
+    async watch(watchOptions) {
+      if (stopWatching) throw new TypeError('Cannot `watch` twice on one context; call `dispose` first');
+      const { startWatching } = await import('./watch.js');
+      project.incremental = true;
+      stopWatching = await startWatching(project, watchOptions ?? {});
+    },
+    async dispose() {
+      await stopWatching?.();
+      stopWatching = undefined;
+      await project.dispose();
+    },
+  };
+}
+
+/** Tangle once: read, parse, collect, resolve, emit, write, bundle. */
+export async function tangle(options: TangleOptions = {}): Promise<TangleResult> {
+  const project = new Project(options);
+  try {
+    return await project.rebuild();
+  } finally {
+    await project.dispose();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Emit stage: expanded lines → output text, mode, and source map.
+ *
+ * Adds the "generated from ... by weft" header (after a `#!` line, in the language's
+ * comment syntax; none for JSON or unknown languages) and, for JavaScript and
+ * TypeScript, a `//# sourceMappingURL=` comment and a version 3 source map built with
+ * `@jridgewell/gen-mapping`. The map has a segment at the start of every token of every
+ * line, pointing at the same token in the `.lit.md`, so tools that look up a column
+ * (esbuild's map chaining, Node's stack traces, vitest) land on the right place.
+ *
+ * Pure and deterministic: no timestamps, no absolute paths (map `sources` are relative
+ * to the map file), so the same documents give byte-identical outputs anywhere.
+ */
+import { GenMapping, addMapping, toEncodedMap } from '@jridgewell/gen-mapping';
+import { posix } from 'node:path';
+import type { ExpandedFile } from './resolve.js';
+import type { LineOrigin, Output } from './types.js';
+
+/** Extensions that get a source map. */
+export const MAPPED_EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.cts', '.jsx']);
+
+type CommentStyle = { open: string; close: string } | null;
+
+const LINE = (open: string): CommentStyle => ({ open, close: '' });
+const COMMENTS: Record<string, CommentStyle> = {};
+for (const key of ['ts', 'tsx', 'js', 'mjs', 'cjs', 'mts', 'cts', 'jsx', 'c', 'h', 'cc', 'cpp', 'hpp', 'cs', 'go', 'rs', 'java', 'kt', 'swift', 'scala', 'dart', 'zig', 'jsonc', 'proto', 'typescript', 'javascript', 'rust', 'csharp', 'kotlin']) COMMENTS[key] = LINE('//');
+for (const key of ['sh', 'bash', 'zsh', 'fish', 'py', 'python', 'rb', 'ruby', 'pl', 'perl', 'r', 'yaml', 'yml', 'toml', 'conf', 'cfg', 'dockerfile', 'makefile', 'mk', 'nix', 'ps1', 'powershell', 'tf', 'hcl', 'gitignore', 'env', 'shell', 'elixir', 'ex', 'exs']) COMMENTS[key] = LINE('#');
+for (const key of ['sql', 'lua', 'hs', 'haskell', 'elm', 'ada']) COMMENTS[key] = LINE('--');
+for (const key of ['ini']) COMMENTS[key] = LINE(';');
+for (const key of ['css', 'scss', 'less']) COMMENTS[key] = { open: '/*', close: ' */' };
+for (const key of ['html', 'htm', 'xml', 'svg', 'md', 'markdown', 'vue', 'svelte']) COMMENTS[key] = { open: '<!--', close: ' -->' };
+for (const key of ['json', 'txt', 'text', 'csv', 'tsv']) COMMENTS[key] = null;
+
+/** The header's comment syntax: by file extension first, then by the block's language. */
+function commentStyle(path: string, lang: string | null): CommentStyle {
+  const base = posix.basename(path).toLowerCase();
+  const extension = posix.extname(base).slice(1);
+  if (extension && extension in COMMENTS) return COMMENTS[extension]!;
+  if (!extension && base in COMMENTS) return COMMENTS[base]!;
+  if (lang && lang.toLowerCase() in COMMENTS) return COMMENTS[lang.toLowerCase()]!;
+  return null;
+}
+
+/** The one-line header, without comment syntax. */
+export function headerText(document: string): string {
+  return `generated from ${document} by weft — edit the source, not this file`;
+}
+
+const NO_ORIGIN: LineOrigin = { document: null, line: 0, column: 0, indent: 0, chunk: null, via: [] };
+
+/** Turn an expanded file into the output to write. */
+export function emitFile(file: ExpandedFile): Output {
+  const lines = file.lines.map((l) => l.text);
+  const origins = file.lines.map((l) => l.origin);
+  const style = commentStyle(file.path, file.lang);
+  if (style) {
+    const header = `${style.open} ${headerText(file.document)}${style.close}`;
+    const at = lines.length > 0 && lines[0]!.startsWith('#!') ? 1 : 0;
+    lines.splice(at, 0, header);
+    origins.splice(at, 0, NO_ORIGIN);
+  }
+  const mapped = MAPPED_EXTENSIONS.has(posix.extname(file.path).toLowerCase());
+  let map: string | null = null;
+  if (mapped) {
+    map = buildSourceMap(file.path, lines, origins);
+    lines.push(`//# sourceMappingURL=${posix.basename(file.path)}.map`);
+    origins.push(NO_ORIGIN);
+  }
+  const content = `${lines.join('\n')}\n`;
+  return {
+    path: file.path,
+    document: file.document,
+    content,
+    mode: content.startsWith('#!') ? 0o755 : 0o644,
+    map,
+    origins,
+    chunks: file.chunks,
+  };
+}
+
+/** A version 3 source map from the generated lines back to the documents. */
+export function buildSourceMap(path: string, lines: string[], origins: LineOrigin[]): string {
+  const generator = new GenMapping({ file: posix.basename(path) });
+  const dir = posix.dirname(path);
+  const sources = new Map<string, string>();
+  for (let i = 0; i < lines.length; i++) {
+    const origin = origins[i]!;
+    if (origin.document === null) continue;
+    let source = sources.get(origin.document);
+    if (!source) {
+      source = posix.relative(dir, origin.document);
+      sources.set(origin.document, source);
+    }
+    const text = lines[i]!;
+    const originalLine = origin.line - 1;
+    const originalColumn = origin.column - 1;
+    // Column 0 (the added indentation, if any) maps to the start of the text.
+    addMapping(generator, { generated: { line: i + 1, column: 0 }, source, original: { line: originalLine + 1, column: originalColumn } });
+    for (let column = origin.indent; column < text.length; column++) {
+      if (column > 0 && !startsToken(text, column)) continue;
+      addMapping(generator, {
+        generated: { line: i + 1, column },
+        source,
+        original: { line: originalLine + 1, column: originalColumn + column - origin.indent },
+      });
+    }
+  }
+  return JSON.stringify(toEncodedMap(generator));
+}
+
+/** A token starts where a word or punctuation run begins after a different kind of character. */
+function startsToken(text: string, column: number): boolean {
+  const current = kind(text.charCodeAt(column));
+  if (current === 0) return false;
+  return kind(text.charCodeAt(column - 1)) !== current || current === 2;
+}
+
+/** 0 white space, 1 word character, 2 punctuation (each punctuation mark is its own token). */
+function kind(code: number): number {
+  if (code === 32 || code === 9) return 0;
+  if ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36 || code > 127) return 1;
+  return 2;
+}

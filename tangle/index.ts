@@ -1,0 +1,20 @@
+/**
+ * Weft's programmatic API. The CLI (`cli.ts`) is a thin layer over these exports.
+ *
+ *     import { tangle, createContext } from 'weft';
+ *     const result = await tangle({ root: process.cwd() });
+ *     for (const m of result.messages) console.log(formatMessage(m));
+ */
+export { createContext, tangle, type TangleOptions, type WeftContext } from './context.js';
+export { loadConfig, parseConfig, DEFAULT_CONFIG, type UserConfig, type ResolvedConfig, type BundleConfig, type LimitsConfig, type BudgetsConfig } from './config.js';
+export { formatMessage, type FormatOptions } from './messages.js';
+export { decodeSource, findSources } from './read.js';
+export { parseDocument, remarkBlocks } from './parse.js';
+export { scanBlocks } from './scan.js';
+export { collectDocument, parseInfo, type InfoString } from './collect.js';
+export { resolveProject, type ExpandedFile, type ExpandedLine } from './resolve.js';
+export { emitFile, buildSourceMap } from './emit.js';
+export { writeOutputs, readManifest } from './write.js';
+export type { WatchEvent, WatchOptions } from './watch.js';
+export { WEFT_VERSION } from './version.js';
+export type * from './types.js';

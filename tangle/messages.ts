@@ -1,0 +1,112 @@
+/**
+ * Located messages: how problems are made, ordered and printed.
+ *
+ * Problems in documents are values, never exceptions (STYLE.md §3). Stages return
+ * `Message[]`; only the CLI prints them and picks an exit code. The printed form is
+ * the one compilers use, so editors and agents can jump to it:
+ *
+ *     docs/x.lit.md:12:5: error: undefined chunk `parse-arg` [undefined-chunk]
+ *
+ * The code frame under a message is added only for terminals (`frame: true`).
+ */
+import pc from 'picocolors';
+import type { Message, Severity } from './types.js';
+
+/** Make a message. `line`/`column` are 1-based; 0 means "the whole file/line". */
+export function message(
+  file: string,
+  line: number,
+  column: number,
+  severity: Severity,
+  rule: string,
+  text: string,
+  notes?: string[],
+): Message {
+  const result: Message = { file, line, column, severity, rule, message: text };
+  if (notes && notes.length > 0) result.notes = notes;
+  return result;
+}
+
+/** Deterministic order: file, line, column, then rule and text. */
+export function compareMessages(a: Message, b: Message): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.column !== b.column) return a.column - b.column;
+  if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/** Sort and drop exact duplicates (the same problem found through two paths). */
+export function sortMessages(messages: Message[]): Message[] {
+  const seen = new Set<string>();
+  const result: Message[] = [];
+  for (const m of [...messages].sort(compareMessages)) {
+    const key = JSON.stringify(m);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push(m);
+  }
+  return result;
+}
+
+export function hasErrors(messages: Message[]): boolean {
+  return messages.some((m) => m.severity === 'error');
+}
+
+export interface FormatOptions {
+  /** Colour the severity and rule (default false). */
+  color?: boolean;
+  /**
+   * Returns the text of a 1-based line of a file, for the code frame, or
+   * undefined. When omitted, no code frame is printed.
+   */
+  lineText?: (file: string, line: number) => string | undefined;
+}
+
+/** `file:line:column: severity: message [rule]`, notes and an optional code frame. */
+export function formatMessage(m: Message, options: FormatOptions = {}): string {
+  const c = options.color ? pc : pc.createColors(false);
+  const where = m.line > 0 ? `${m.file}:${m.line}:${Math.max(m.column, 1)}` : m.file;
+  const severity = m.severity === 'error' ? c.red(c.bold('error')) : c.yellow(c.bold('warning'));
+  let text = `${c.bold(where)}: ${severity}: ${m.message} ${c.dim(`[${m.rule}]`)}`;
+  const source = m.line > 0 ? options.lineText?.(m.file, m.line) : undefined;
+  if (source !== undefined) {
+    const gutter = String(m.line);
+    const shown = source.replace(/\t/g, ' ');
+    text += `\n ${c.dim(gutter + ' |')} ${shown}`;
+    if (m.column > 0) {
+      text += `\n ${c.dim(' '.repeat(gutter.length) + ' |')} ${' '.repeat(m.column - 1)}${c.red('^')}`;
+    }
+  }
+  for (const note of m.notes ?? []) text += `\n  ${c.cyan('note')}: ${note}`;
+  return text;
+}
+
+/** Closest candidate by edit distance, if close enough to be a likely typo. */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  if (best === undefined) return undefined;
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return Infinity;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

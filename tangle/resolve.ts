@@ -1,0 +1,277 @@
+/**
+ * Resolve stage: all documents' chunks → each output file's lines, expanded.
+ *
+ * This is the only stage that sees every document at once. It
+ * - checks file targets: path safety and confinement to the output directories, one
+ *   defining document per file, no two paths that differ only by case;
+ * - expands `<<references>>` (a line holding only indentation and `<<name>>`), prefixing
+ *   every non-blank line of the chunk with the reference's indentation;
+ * - resolves names by scope: the same document first, then the single other document
+ *   that defines the name, else an ambiguity error; `<<docs/a.lit.md#name>>` qualifies;
+ * - stops runaway input: nesting deeper than `limits.maxDepth`, an output larger than
+ *   `limits.maxOutputBytes`, and cycles (reported with the whole chain);
+ * - records, for every generated line, the document line and column it came from.
+ *
+ * Pure: no disk access. Expansion aborts as soon as a limit is hit, so an "expansion
+ * bomb" costs at most `maxOutputBytes` of work, never exponential time or memory.
+ */
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { unsafeRelativePath, type ResolvedConfig } from './config.js';
+import { didYouMean, message } from './messages.js';
+import { byteOrder } from './read.js';
+import type { Chunk, CollectedDocument, FileTarget, LineOrigin, Message, Part } from './types.js';
+
+/** One generated line and its origin. */
+export interface ExpandedLine {
+  text: string;
+  origin: LineOrigin;
+}
+
+/** An output file after expansion, before the header and source map are added. */
+export interface ExpandedFile {
+  path: string;
+  document: string;
+  /** Language of the first block (for the header comment when the extension is unknown). */
+  lang: string | null;
+  lines: ExpandedLine[];
+  /** Qualified chunk names used (`document#name`) and their content hashes. */
+  chunks: Record<string, string>;
+  /** True when expansion hit an error; such a file is never written. */
+  failed: boolean;
+}
+
+export interface ResolveResult {
+  files: ExpandedFile[];
+  messages: Message[];
+}
+
+/** A line that is only optional indentation and one `<<name>>`. */
+const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
+
+/** Expand every file target of every document. */
+export function resolveProject(documents: readonly CollectedDocument[], config: ResolvedConfig): ResolveResult {
+  const messages: Message[] = [];
+  for (const doc of documents) messages.push(...doc.messages);
+  const byName = new Map<string, Chunk[]>();
+  const byDocument = new Map<string, Map<string, Chunk>>();
+  for (const doc of documents) {
+    const own = new Map<string, Chunk>();
+    for (const chunk of doc.chunks) {
+      own.set(chunk.name, chunk);
+      const list = byName.get(chunk.name);
+      if (list) list.push(chunk);
+      else byName.set(chunk.name, [chunk]);
+    }
+    byDocument.set(doc.path, own);
+  }
+  const sourcePaths = new Set(documents.map((d) => d.path));
+  const targets = checkFileTargets(documents, config, sourcePaths, messages);
+  const used = new Set<Chunk>();
+  const chunkHashes = new Map<Chunk, string>();
+  const hashOf = (chunk: Chunk) => {
+    let hash = chunkHashes.get(chunk);
+    if (!hash) {
+      hash = createHash('sha256').update(chunk.parts.map((p) => p.value).join('\n')).digest('hex').slice(0, 16);
+      chunkHashes.set(chunk, hash);
+    }
+    return hash;
+  };
+
+  const lookup = (name: string, from: string, at: { line: number; column: number }): Chunk | undefined => {
+    const local = byDocument.get(from)?.get(name);
+    if (local) return local;
+    const hash = name.lastIndexOf('#');
+    if (hash > 0) {
+      const docPath = name.slice(0, hash);
+      const bare = name.slice(hash + 1);
+      if (sourcePaths.has(docPath)) {
+        const qualified = byDocument.get(docPath)?.get(bare);
+        if (qualified) return qualified;
+        const suggestion = didYouMean(bare, byDocument.get(docPath)?.keys() ?? []);
+        messages.push(
+          message(from, at.line, at.column, 'error', 'undefined-chunk', `chunk \`${bare}\` is not defined in ${docPath}`, suggestion ? [`did you mean \`<<${docPath}#${suggestion}>>\`?`] : undefined),
+        );
+        return undefined;
+      }
+    }
+    const others = (byName.get(name) ?? []).filter((c) => c.document !== from);
+    if (others.length === 1) return others[0];
+    if (others.length > 1) {
+      messages.push(
+        message(from, at.line, at.column, 'error', 'ambiguous-chunk', `chunk \`${name}\` is defined in ${others.length} other documents`, [
+          ...others.map((c) => `defined at ${c.document}:${c.parts[0]!.fenceLine}:${c.parts[0]!.fenceColumn}`),
+          `qualify the reference, e.g. \`<<${others[0]!.document}#${name}>>\``,
+        ]),
+      );
+      return undefined;
+    }
+    const candidates = new Set<string>([...(byDocument.get(from)?.keys() ?? []), ...byName.keys()]);
+    const suggestion = didYouMean(name, candidates);
+    messages.push(
+      message(from, at.line, at.column, 'error', 'undefined-chunk', `chunk \`${name}\` is not defined`, suggestion ? [`did you mean \`<<${suggestion}>>\`?`] : undefined),
+    );
+    return undefined;
+  };
+
+  const files: ExpandedFile[] = [];
+  for (const target of targets) {
+    const lines: ExpandedLine[] = [];
+    const chunks: Record<string, string> = {};
+    let bytes = 0;
+    let failed = false;
+    let aborted = false;
+    const expandPart = (part: Part, indent: string, stack: Chunk[], via: string[], chunk: Chunk | null) => {
+      if (part.value.length === 0) return;
+      const partLines = part.value.split('\n');
+      for (let i = 0; i < partLines.length && !aborted; i++) {
+        const line = partLines[i]!;
+        const at = { line: part.line + i, column: part.columns[i] ?? 1 };
+        const reference = line.includes('<<') ? REFERENCE.exec(line) : null;
+        if (reference) {
+          const refIndent = reference[1]!;
+          const name = reference[2]!.trim();
+          const refAt = { line: at.line, column: at.column + refIndent.length };
+          const found = lookup(name, part.document, refAt);
+          if (!found) {
+            failed = true;
+            continue;
+          }
+          used.add(found);
+          if (stack.includes(found)) {
+            const chain = [...stack.slice(stack.indexOf(found)), found].map((c) => c.name);
+            messages.push(message(part.document, refAt.line, refAt.column, 'error', 'chunk-cycle', `reference cycle: ${chain.map((n) => `<<${n}>>`).join(' → ')}`));
+            failed = true;
+            continue;
+          }
+          if (stack.length + 1 > config.limits.maxDepth) {
+            messages.push(
+              message(part.document, refAt.line, refAt.column, 'error', 'expansion-limit', `references nest deeper than limits.maxDepth (${config.limits.maxDepth}) while expanding ${target.path}`),
+            );
+            failed = true;
+            aborted = true;
+            return;
+          }
+          chunks[`${found.document}#${found.name}`] = hashOf(found);
+          for (const inner of found.parts) expandPart(inner, indent + refIndent, [...stack, found], [...via, found.name], found);
+          continue;
+        }
+        const blank = /^[ \t]*$/.test(line);
+        const text = blank ? '' : indent + line;
+        bytes += Buffer.byteLength(text) + 1;
+        if (bytes > config.limits.maxOutputBytes) {
+          messages.push(
+            message(target.document, target.parts[0]!.fenceLine, target.parts[0]!.fenceColumn, 'error', 'output-too-large', `${target.path} would be larger than limits.maxOutputBytes (${config.limits.maxOutputBytes} bytes)`, [
+              'a chunk referenced many times, many levels deep, grows exponentially; check the references',
+            ]),
+          );
+          failed = true;
+          aborted = true;
+          return;
+        }
+        lines.push({
+          text,
+          origin: { document: part.document, line: at.line, column: at.column, indent: blank ? 0 : indent.length, chunk: chunk?.name ?? null, via },
+        });
+      }
+    };
+    for (const part of target.parts) {
+      if (aborted) break;
+      expandPart(part, '', [], [], null);
+    }
+    if (!failed && lines.length === 0) {
+      messages.push(message(target.document, target.parts[0]!.fenceLine, target.parts[0]!.fenceColumn, 'warning', 'empty-target', `${target.path} is empty`));
+    }
+    files.push({ path: target.path, document: target.document, lang: target.parts[0]!.lang, lines, chunks, failed });
+  }
+
+  for (const doc of documents) {
+    for (const chunk of doc.chunks) {
+      if (used.has(chunk)) continue;
+      const first = chunk.parts[0]!;
+      messages.push(message(doc.path, first.fenceLine, first.fenceColumn, 'warning', 'unused-chunk', `chunk \`${chunk.name}\` is never used`));
+    }
+  }
+  return { files, messages };
+}
+
+/** Safe, confined, unique file targets (in path order); problems go to `messages`. */
+function checkFileTargets(
+  documents: readonly CollectedDocument[],
+  config: ResolvedConfig,
+  sourcePaths: Set<string>,
+  messages: Message[],
+): FileTarget[] {
+  const byPath = new Map<string, FileTarget[]>();
+  for (const doc of documents) {
+    for (const file of doc.files) {
+      const first = file.parts[0]!;
+      const problem = outputPathProblem(file.path, config, sourcePaths);
+      if (problem) {
+        messages.push(message(doc.path, first.fenceLine, first.fenceColumn, 'error', problem.rule, problem.text));
+        continue;
+      }
+      const path = posix.normalize(file.path);
+      const list = byPath.get(path);
+      const normalised = { ...file, path };
+      if (list) list.push(normalised);
+      else byPath.set(path, [normalised]);
+    }
+  }
+  const result: FileTarget[] = [];
+  const byFolded = new Map<string, string>();
+  for (const path of [...byPath.keys()].sort(byteOrder)) {
+    const list = byPath.get(path)!;
+    if (list.length > 1) {
+      const places = list.map((f) => `${f.document}:${f.parts[0]!.fenceLine}:${f.parts[0]!.fenceColumn}`);
+      for (const f of list) {
+        const others = places.filter((p) => !p.startsWith(`${f.document}:`));
+        messages.push(
+          message(f.document, f.parts[0]!.fenceLine, f.parts[0]!.fenceColumn, 'error', 'duplicate-file', `${path} is also defined in another document; a file belongs to one document`, others.map((p) => `also defined at ${p}`)),
+        );
+      }
+      continue;
+    }
+    const folded = path.toLowerCase();
+    const clash = byFolded.get(folded);
+    const target = list[0]!;
+    if (clash) {
+      messages.push(
+        message(target.document, target.parts[0]!.fenceLine, target.parts[0]!.fenceColumn, 'error', 'case-conflict', `${path} and ${clash} differ only by case; they are the same file on case-insensitive file systems`),
+      );
+      continue;
+    }
+    byFolded.set(folded, path);
+    result.push(target);
+  }
+  return result;
+}
+
+/** Why an output path may not be written, or undefined when it may. */
+export function outputPathProblem(
+  path: string,
+  config: ResolvedConfig,
+  sourcePaths: ReadonlySet<string> = new Set(),
+): { rule: string; text: string } | undefined {
+  const unsafe = unsafeRelativePath(path);
+  if (unsafe) return { rule: 'output-outside-root', text: `output path "${printable(path)}" is refused: ${unsafe}` };
+  const normal = posix.normalize(path);
+  if (Buffer.byteLength(normal) > 1024 || normal.split('/').some((s) => Buffer.byteLength(s) > 255)) {
+    return { rule: 'path-too-long', text: `output path is too long (at most 1024 bytes, 255 per folder or file name)` };
+  }
+  if (normal.endsWith('/') || normal === '.') return { rule: 'output-outside-root', text: `output path "${path}" names a folder, not a file` };
+  if (!config.outputDirs.some((dir) => normal.startsWith(`${dir}/`))) {
+    return {
+      rule: 'output-outside-root',
+      text: `output path "${path}" is outside the output directories (${config.outputDirs.map((d) => `${d}/`).join(', ')})`,
+    };
+  }
+  if (sourcePaths.has(normal) || normal.endsWith('.lit.md')) {
+    return { rule: 'output-is-source', text: `output path "${path}" is a literate source; weft never overwrites sources` };
+  }
+  return undefined;
+}
+
+function printable(path: string): string {
+  return path.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

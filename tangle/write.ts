@@ -1,0 +1,470 @@
+/**
+ * Write stage: put outputs on disk without ever losing anybody's work.
+ *
+ * Guarantees, and how:
+ * - Nothing is written when any error was found (in any document or here): a tangle is
+ *   all or nothing, so the last good outputs stay on disk untouched.
+ * - Only changed files are written (unchanged files keep their mtime); every write is a
+ *   temporary file in the same folder, then `rename`, so a reader (or a SIGKILL) sees
+ *   either the old content or the new one, never half a file.
+ * - Hand edits are detected: `.weft/manifest.json` records the hash of what Weft last
+ *   wrote; a file whose content differs from both that and the new content was edited
+ *   by someone else and is not overwritten (nor deleted) without `--force`, which keeps
+ *   a backup under `.weft/backup/` and says where. A file Weft never wrote is never
+ *   overwritten either.
+ * - Outputs stay where they were told: every existing folder on the way to an output is
+ *   checked with `lstat`/`realpath`, so a symbolic link that leads out of the output
+ *   directory (or a link planted at the output path) is refused.
+ * - A crash mid-write is repaired by the next run: before writing, a journal
+ *   (`.weft/journal.json`) lists each temporary file and each file's old and new hash;
+ *   the next run deletes leftover temporary files and accepts either hash as "written
+ *   by Weft". The manifest is replaced atomically after the outputs.
+ * - One writer at a time: `.weft/lock` holds the writer's pid; a lock whose process is
+ *   gone is taken over.
+ *
+ * Source maps (`.map`) are derived data: always rewritten when they differ, never
+ * recorded in the manifest, never part of the staleness verdict.
+ */
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join, posix, sep } from 'node:path';
+import type { ResolvedConfig } from './config.js';
+import { message } from './messages.js';
+import { byteOrder } from './read.js';
+import type { Manifest, ManifestEntry, Message, Output, WriteAction } from './types.js';
+import { WEFT_VERSION } from './version.js';
+
+export const WEFT_DIR = '.weft';
+export const MANIFEST_FILE = '.weft/manifest.json';
+const JOURNAL_FILE = '.weft/journal.json';
+const LOCK_FILE = '.weft/lock';
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** Options of one write. */
+export interface WriteOptions {
+  /** Overwrite (and delete) hand-edited outputs, keeping a backup. @default false */
+  force?: boolean;
+  /** Write nothing; report stale, missing and hand-edited outputs as errors. @default false */
+  check?: boolean;
+  /** Messages from earlier stages; when any is an error, nothing is written. */
+  messages?: Message[];
+}
+
+export interface WriteResult {
+  files: { path: string; action: WriteAction }[];
+  messages: Message[];
+  /** Number of outputs that `check` found stale, missing or hand-edited. */
+  stale: number;
+  /** Backups made by `force`, project-relative. */
+  backups: string[];
+}
+
+interface Journal {
+  pid: number;
+  writes: { path: string; temporary: string; oldHash: string | null; newHash: string }[];
+}
+
+/** Read `.weft/manifest.json`; a missing or malformed one is empty (malformed: a warning). */
+export function readManifest(root: string): { manifest: Manifest; messages: Message[] } {
+  const empty: Manifest = { weft: WEFT_VERSION, outputs: {} };
+  let text: string;
+  try {
+    text = readFileSync(join(root, MANIFEST_FILE), 'utf8');
+  } catch {
+    return { manifest: empty, messages: [] };
+  }
+  try {
+    const data = JSON.parse(text) as unknown;
+    if (!isManifest(data)) throw new Error('unexpected shape');
+    return { manifest: data, messages: [] };
+  } catch (error) {
+    return {
+      manifest: empty,
+      messages: [
+        message(MANIFEST_FILE, 0, 0, 'warning', 'malformed-manifest', `manifest is unreadable (${(error as Error).message}); every existing output is treated as hand-written`),
+      ],
+    };
+  }
+}
+
+function isManifest(data: unknown): data is Manifest {
+  if (!data || typeof data !== 'object') return false;
+  const outputs = (data as Manifest).outputs;
+  if (!outputs || typeof outputs !== 'object' || Array.isArray(outputs)) return false;
+  return Object.values(outputs).every(
+    (e) => e && typeof e === 'object' && typeof e.hash === 'string' && /^[0-9a-f]{64}$/.test(e.hash) && typeof e.document === 'string',
+  );
+}
+
+/** Stable JSON: sorted keys, two-space indent, final newline (merges cleanly). */
+export function serialiseManifest(manifest: Manifest): string {
+  const outputs: Record<string, ManifestEntry> = {};
+  for (const path of Object.keys(manifest.outputs).sort(byteOrder)) {
+    const entry = manifest.outputs[path]!;
+    const chunks: Record<string, string> = {};
+    for (const name of Object.keys(entry.chunks ?? {}).sort(byteOrder)) chunks[name] = entry.chunks[name]!;
+    outputs[path] = { hash: entry.hash, document: entry.document, chunks };
+  }
+  return `${JSON.stringify({ weft: manifest.weft, outputs }, null, 2)}\n`;
+}
+
+/** Take `.weft/lock`, or say who holds it. Returns a release function or an error message. */
+export function acquireLock(root: string): { release: () => void } | { error: Message } {
+  const path = join(root, LOCK_FILE);
+  mkdirSync(dirname(path), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return {
+        release: () => {
+          try {
+            if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+          } catch {
+            // Already gone: nothing to release.
+          }
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let pid = NaN;
+      try {
+        pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      } catch {
+        continue; // Released between our open and read: try again.
+      }
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        return { error: message(LOCK_FILE, 0, 0, 'error', 'locked', `another weft is running (pid ${pid}); wait for it to finish`, [`if no weft is running, delete ${LOCK_FILE}`]) };
+      }
+      // Stale lock from a process that is gone (or garbage): take it over.
+      try {
+        unlinkSync(path);
+      } catch {
+        // Someone else took it over first; the next attempt sees their lock.
+      }
+    }
+  }
+  return { error: message(LOCK_FILE, 0, 0, 'error', 'locked', 'cannot take the lock; another weft keeps taking it') };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Why writing `path` (project-relative) would leave the output directory on disk, if it would. */
+export function symlinkProblem(root: string, path: string, config: ResolvedConfig): string | undefined {
+  const dir = config.outputDirs.find((d) => path.startsWith(`${d}/`));
+  if (!dir) return 'it is outside the output directories';
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    return 'the project root cannot be resolved';
+  }
+  const segments = path.split('/');
+  let current = root;
+  for (let i = 0; i < segments.length; i++) {
+    current = join(current, segments[i]!);
+    let stat;
+    try {
+      stat = lstatSync(current);
+    } catch {
+      return undefined; // Does not exist yet: created by us as a real folder.
+    }
+    if (stat.isSymbolicLink()) {
+      const last = i === segments.length - 1;
+      if (last) return 'a symbolic link is planted at the output path';
+      let real: string;
+      try {
+        real = realpathSync(current);
+      } catch {
+        return `${segments.slice(0, i + 1).join('/')} is a dangling symbolic link`;
+      }
+      const allowed = join(realRoot, dir);
+      if (real !== allowed && !real.startsWith(allowed + sep)) {
+        return `${segments.slice(0, i + 1).join('/')} is a symbolic link that leads out of ${dir}/`;
+      }
+    } else if (i < segments.length - 1 && !stat.isDirectory()) {
+      return `${segments.slice(0, i + 1).join('/')} is a file, not a folder`;
+    } else if (i === segments.length - 1 && !stat.isFile()) {
+      return 'the output path is not a regular file';
+    }
+  }
+  return undefined;
+}
+
+function readIfExists(full: string): Buffer | undefined {
+  try {
+    return readFileSync(full);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+/** First 1-based line where two texts differ. */
+function firstDifference(a: string, b: string): number {
+  const left = a.split('\n');
+  const right = b.split('\n');
+  for (let i = 0; i < Math.max(left.length, right.length); i++) if (left[i] !== right[i]) return i + 1;
+  return 1;
+}
+
+/** Remove temporary files left by an interrupted run; return the hashes it had promised. */
+function recoverJournal(root: string): Map<string, Set<string>> {
+  const allowed = new Map<string, Set<string>>();
+  const full = join(root, JOURNAL_FILE);
+  let journal: Journal;
+  try {
+    journal = JSON.parse(readFileSync(full, 'utf8')) as Journal;
+  } catch {
+    return allowed;
+  }
+  if (!journal || !Array.isArray(journal.writes)) {
+    rmSync(full, { force: true });
+    return allowed;
+  }
+  for (const entry of journal.writes) {
+    if (!entry || typeof entry.path !== 'string' || typeof entry.temporary !== 'string') continue;
+    // The journal is untrusted input: only delete temporaries that look like ours.
+    if (posix.dirname(entry.temporary) === posix.dirname(entry.path) && /\.weft-tmp-\d+$/.test(entry.temporary) && !entry.temporary.includes('..')) {
+      rmSync(join(root, entry.temporary), { force: true });
+    }
+    const set = allowed.get(entry.path) ?? new Set<string>();
+    if (typeof entry.oldHash === 'string') set.add(entry.oldHash);
+    if (typeof entry.newHash === 'string') set.add(entry.newHash);
+    allowed.set(entry.path, set);
+  }
+  return allowed;
+}
+
+/** Write `data` to `full` atomically (temporary file in the same folder, then rename). */
+export function atomicWrite(full: string, data: string | Uint8Array, mode: number, temporary = `${full}.weft-tmp-${process.pid}`): void {
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(temporary, data, { mode });
+  chmodSync(temporary, mode); // The umask may have removed bits from `mode`.
+  renameSync(temporary, full);
+}
+
+/**
+ * Bring the disk in line with `outputs`: write what changed, delete orphans, record the
+ * manifest. With `check`, write nothing and report what is out of date.
+ */
+export function writeOutputs(root: string, outputs: readonly Output[], config: ResolvedConfig, options: WriteOptions = {}): WriteResult {
+  const messages: Message[] = [];
+  const files: { path: string; action: WriteAction }[] = [];
+  const backups: string[] = [];
+  const { manifest, messages: manifestMessages } = readManifest(root);
+  messages.push(...manifestMessages);
+  const journalled = options.check ? new Map<string, Set<string>>() : recoverJournal(root);
+  const blocked = (options.messages ?? []).some((m) => m.severity === 'error');
+  let stale = 0;
+
+  interface Plan {
+    output: Output;
+    hash: string;
+    write: boolean;
+    backup: boolean;
+  }
+  const plans: Plan[] = [];
+  const staleMessage = (path: string, text: string, notes?: string[]) => {
+    stale++;
+    messages.push(message(path, 0, 0, 'error', 'stale-output', text, notes));
+  };
+
+  for (const output of outputs) {
+    const full = join(root, output.path);
+    const hash = sha256(output.content);
+    const problem = symlinkProblem(root, output.path, config);
+    if (problem) {
+      messages.push(message(output.path, 0, 0, 'error', 'output-outside-root', `refusing to write ${output.path}: ${problem}`, [`defined in ${output.document}`]));
+      files.push({ path: output.path, action: 'refused' });
+      continue;
+    }
+    const disk = readIfExists(full);
+    if (disk !== undefined && sha256(disk) === hash) {
+      const modeDiffers = (statSync(full).mode & 0o777) !== output.mode;
+      if (modeDiffers && options.check) staleMessage(output.path, `${output.path} has the wrong file mode`, ['run `weft tangle` to fix it']);
+      plans.push({ output, hash, write: false, backup: false });
+      continue;
+    }
+    if (disk === undefined) {
+      if (options.check) staleMessage(output.path, `${output.path} is missing`, [`run \`weft tangle\` to generate it from ${output.document}`]);
+      plans.push({ output, hash, write: true, backup: false });
+      continue;
+    }
+    const diskHash = sha256(disk);
+    const recorded = manifest.outputs[output.path]?.hash;
+    const ours = diskHash === recorded || journalled.get(output.path)?.has(diskHash) === true;
+    if (ours) {
+      if (options.check) staleMessage(output.path, `${output.path} is stale`, [`run \`weft tangle\` to regenerate it from ${output.document}`]);
+      plans.push({ output, hash, write: true, backup: false });
+      continue;
+    }
+    const line = firstDifference(disk.toString('utf8'), output.content);
+    const why = recorded === undefined ? `${output.path} exists and was not written by weft` : `${output.path} was edited by hand`;
+    if (options.force && !options.check) {
+      plans.push({ output, hash, write: true, backup: true });
+      continue;
+    }
+    if (options.check) stale++;
+    messages.push(
+      message(output.path, line, 1, 'error', 'hand-edited-output', `${why}; refusing to overwrite it`, [
+        `it is generated from ${output.document}: move the edit there, or run with --force to overwrite it (a backup is kept under .weft/backup/)`,
+      ]),
+    );
+    files.push({ path: output.path, action: 'refused' });
+  }
+
+  const produced = new Set(outputs.map((o) => o.path));
+  const orphans: { path: string; backup: boolean }[] = [];
+  for (const path of Object.keys(manifest.outputs).sort(byteOrder)) {
+    if (produced.has(path)) continue;
+    // The manifest is untrusted: never delete outside the output directories.
+    if (!config.outputDirs.some((d) => path.startsWith(`${d}/`)) || symlinkProblem(root, path, config)) continue;
+    const disk = readIfExists(join(root, path));
+    if (disk === undefined) continue;
+    const diskHash = sha256(disk);
+    if (diskHash === manifest.outputs[path]!.hash || journalled.get(path)?.has(diskHash)) {
+      if (options.check) staleMessage(path, `${path} is no longer produced by any document and would be deleted`);
+      orphans.push({ path, backup: false });
+    } else if (options.force && !options.check) {
+      orphans.push({ path, backup: true });
+    } else {
+      messages.push(
+        message(path, 0, 0, 'warning', 'hand-edited-output', `${path} is no longer produced by any document but was edited by hand; keeping it`, [
+          'delete it yourself if it is not needed, or run with --force to delete it (a backup is kept)',
+        ]),
+      );
+      files.push({ path, action: 'kept' });
+    }
+  }
+
+  const errors = blocked || messages.some((m) => m.severity === 'error');
+  if (options.check || errors) {
+    for (const plan of plans) files.push({ path: plan.output.path, action: plan.write ? (errors && !options.check ? 'refused' : 'written') : 'unchanged' });
+    if (options.check) {
+      // In check mode "written" means "would be written"; report them as stale only.
+      for (const f of files) if (f.action === 'written') f.action = 'refused';
+    }
+    return { files: sortFiles(files), messages, stale, backups };
+  }
+
+  // Journal first, so a crash from here on is recoverable.
+  const writes = plans.filter((p) => p.write);
+  const journal: Journal = {
+    pid: process.pid,
+    writes: writes.map((p) => ({
+      path: p.output.path,
+      temporary: `${p.output.path}.weft-tmp-${process.pid}`,
+      oldHash: manifest.outputs[p.output.path]?.hash ?? null,
+      newHash: p.hash,
+    })),
+  };
+  if (writes.length > 0 || orphans.length > 0) atomicWrite(join(root, JOURNAL_FILE), JSON.stringify(journal), 0o644);
+  const stamp = backupStamp();
+  const backup = (path: string) => {
+    const to = posix.join(WEFT_DIR, 'backup', stamp, path);
+    mkdirSync(dirname(join(root, to)), { recursive: true });
+    copyFileSync(join(root, path), join(root, to));
+    backups.push(to);
+    messages.push(message(path, 0, 0, 'warning', 'hand-edited-output', `${path} was edited by hand; overwritten because of --force`, [`the edited file was saved to ${to}`]));
+  };
+
+  for (const plan of plans) {
+    const full = join(root, plan.output.path);
+    if (plan.write) {
+      if (plan.backup) backup(plan.output.path);
+      atomicWrite(full, plan.output.content, plan.output.mode, `${full}.weft-tmp-${process.pid}`);
+      files.push({ path: plan.output.path, action: 'written' });
+    } else {
+      if ((statSync(full).mode & 0o777) !== plan.output.mode) chmodSync(full, plan.output.mode);
+      files.push({ path: plan.output.path, action: 'unchanged' });
+    }
+    writeMap(root, plan.output);
+  }
+  for (const orphan of orphans) {
+    if (orphan.backup) backup(orphan.path);
+    rmSync(join(root, orphan.path), { force: true });
+    rmSync(join(root, `${orphan.path}.map`), { force: true });
+    removeEmptyParents(root, orphan.path, config);
+    files.push({ path: orphan.path, action: 'deleted' });
+  }
+
+  const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
+  for (const plan of plans) {
+    next.outputs[plan.output.path] = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
+  }
+  const text = serialiseManifest(next);
+  const manifestPath = join(root, MANIFEST_FILE);
+  if (readIfExists(manifestPath)?.toString('utf8') !== text) atomicWrite(manifestPath, text, 0o644);
+  rmSync(join(root, JOURNAL_FILE), { force: true });
+  return { files: sortFiles(files), messages, stale, backups };
+}
+
+/** Write the sibling `.map` when it differs (derived data: no manifest, no hand-edit check). */
+function writeMap(root: string, output: Output): void {
+  const full = join(root, `${output.path}.map`);
+  if (output.map === null) return;
+  let existing: string | undefined;
+  try {
+    const fd = openSync(full, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size === Buffer.byteLength(output.map)) existing = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    existing = undefined;
+  }
+  if (existing !== output.map) {
+    if (lstatSync(dirname(full)).isDirectory() && !(existsSync(full) && lstatSync(full).isSymbolicLink())) atomicWrite(full, output.map, 0o644);
+  }
+}
+
+function removeEmptyParents(root: string, path: string, config: ResolvedConfig): void {
+  let dir = posix.dirname(path);
+  while (dir !== '.' && !config.outputDirs.includes(dir)) {
+    try {
+      rmdirSync(join(root, dir));
+    } catch {
+      return; // Not empty (or gone): stop climbing.
+    }
+    dir = posix.dirname(dir);
+  }
+}
+
+function backupStamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+function sortFiles(files: { path: string; action: WriteAction }[]) {
+  return files.sort((a, b) => byteOrder(a.path, b.path));
+}
