@@ -31,7 +31,7 @@ export function locateInDocument(
 function toMessages(list: esbuild.Message[], severity: 'error' | 'warning', outputs: readonly Output[]): Message[] {
   return list.map((m) => {
     const location = m.location;
-    if (!location) return message('(bundle)', 0, 0, severity, 'bundle-error', m.text);
+    if (!location) return message('weft.config.json', 0, 0, severity, 'bundle-error', m.text);
     const mapped = locateInDocument(outputs, location.file, location.line, location.column + 1);
     const notes = m.notes.map((n) => n.text).filter((t) => t.length > 0);
     if (mapped) return message(mapped.file, mapped.line, mapped.column, severity, 'bundle-error', m.text, [`in ${location.file}:${location.line}:${location.column + 1}`, ...notes]);
@@ -45,7 +45,7 @@ function buildOptions(root: string, config: ResolvedConfig): esbuild.BuildOption
     absWorkingDir: root,
     entryPoints: bundle.entryPoints.map((e) => join(root, e)),
     outdir: join(root, bundle.outdir),
-    outbase: root,
+    outbase: bundle.outbase ? join(root, bundle.outbase) : undefined,
     bundle: true,
     sourcemap: 'linked',
     platform: bundle.platform,
@@ -56,8 +56,6 @@ function buildOptions(root: string, config: ResolvedConfig): esbuild.BuildOption
     packages: bundle.platform === 'node' ? 'external' : undefined,
     logLevel: 'silent',
     write: true,
-    // Readable paths in the bundle's map: relative to the bundle, not absolute.
-    sourceRoot: undefined,
   };
 }
 
@@ -91,7 +89,7 @@ export class Bundler {
       if (Array.isArray(failure.errors)) {
         return [...toMessages(failure.errors, 'error', outputs), ...toMessages(failure.warnings ?? [], 'warning', outputs)];
       }
-      return [message('(bundle)', 0, 0, 'error', 'bundle-error', `esbuild failed: ${(error as Error).message}`)];
+      return [message('weft.config.json', 0, 0, 'error', 'bundle-error', `esbuild failed: ${(error as Error).message}`)];
     }
   }
 

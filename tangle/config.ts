@@ -31,6 +31,11 @@ export interface BundleConfig {
   minify?: boolean;
   /** Packages left out of the bundle. @default [] */
   external?: string[];
+  /**
+   * Folder whose layout is mirrored under `outdir` (`src-generated` puts
+   * `src-generated/a/b.ts` at `dist/a/b.js`). @default the entry points' common folder
+   */
+  outbase?: string;
 }
 
 /** Limits against runaway input. */
@@ -111,6 +116,7 @@ const BUNDLE_KEYS: Record<string, Shape> = {
   target: 'string',
   minify: 'boolean',
   external: 'string[]',
+  outbase: 'string',
 };
 const LIMIT_KEYS: Record<string, Shape> = { maxDepth: 'number', maxOutputBytes: 'number', maxDocumentBytes: 'number' };
 const BUDGET_KEYS: Record<string, Shape> = { chunk: 'number', document: 'number', output: 'number', severity: 'string' };
@@ -216,6 +222,12 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
     const problem = unsafeRelativePath(bundle.outdir);
     if (problem) fail('outdir', `bundle outdir "${bundle.outdir}" is not allowed: ${problem}`);
   }
+  if (isObject(bundle) && Array.isArray(bundle.entryPoints)) {
+    for (const entry of bundle.entryPoints) {
+      const problem = typeof entry === 'string' ? unsafeRelativePath(entry) : undefined;
+      if (problem) fail('entryPoints', `bundle entry point "${entry}" is not allowed: ${problem}`);
+    }
+  }
   if (messages.length > 0) return { config: null, messages };
   const b = bundle as BundleConfig | undefined;
   const config: ResolvedConfig = deepFreeze({
@@ -230,6 +242,7 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
           target: b.target ?? 'node20',
           minify: b.minify ?? false,
           external: [...(b.external ?? [])],
+          outbase: b.outbase === undefined ? '' : posix.normalize(b.outbase),
         }
       : null,
     limits: { ...DEFAULT_LIMITS, ...(user.limits ?? {}) },
