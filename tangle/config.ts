@@ -8,6 +8,7 @@
  * (`weft.config.json:3:5: error: ... [malformed-config]`), never exceptions.
  */
 import { readFileSync } from 'node:fs';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { join, posix } from 'node:path';
 import { message } from './messages.js';
 import type { Message } from './types.js';
@@ -152,14 +153,15 @@ export function loadConfig(root: string, overrides?: UserConfig): LoadedConfig {
 
 /** Validate config text (the contents of `weft.config.json`). */
 export function parseConfig(text: string, overrides?: UserConfig): { config: ResolvedConfig | null; messages: Message[] } {
-  let data: unknown;
-  try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    const { line, column } = jsonErrorPosition(text, error as Error);
+  // jsonc-parser locates syntax errors (JSON.parse on Node 20 often does not say where).
+  const errors: ParseError[] = [];
+  const data: unknown = parseJsonc(text.replace(/^\uFEFF/, ''), errors, { disallowComments: true, allowTrailingComma: false });
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    const { line, column } = offsetToPosition(text, first.offset);
     return {
       config: null,
-      messages: [message(CONFIG_FILE, line, column, 'error', 'malformed-config', `invalid JSON: ${(error as Error).message}`)],
+      messages: [message(CONFIG_FILE, line, column, 'error', 'malformed-config', `invalid JSON: ${describeJsonError(printParseErrorCode(first.error))}`)],
     };
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
@@ -317,12 +319,9 @@ function locateKey(text: string, key: string): { line: number; column: number } 
   return index < 0 ? { line: 1, column: 1 } : offsetToPosition(text, index);
 }
 
-function jsonErrorPosition(text: string, error: Error): { line: number; column: number } {
-  const match = /position (\d+)/.exec(error.message);
-  if (match) return offsetToPosition(text, Number(match[1]));
-  const lineColumn = /line (\d+) column (\d+)/.exec(error.message);
-  if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
-  return { line: 1, column: 1 };
+/** `ValueExpected` → `value expected`. */
+function describeJsonError(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 function offsetToPosition(text: string, offset: number): { line: number; column: number } {

@@ -114,6 +114,53 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     return undefined;
   };
 
+  const tooLarge = (target: FileTarget) =>
+    message(target.document, target.parts[0]!.fenceLine, target.parts[0]!.fenceColumn, 'error', 'output-too-large', `${target.path} would be larger than limits.maxOutputBytes (${config.limits.maxOutputBytes} bytes)`, [
+      'a chunk referenced many times, many levels deep, grows exponentially; check the references',
+    ]);
+
+  /**
+   * Upper bound of the bytes the parts expand to, without expanding them: each chunk is
+   * measured once (memoised), so this is linear in the size of the documents even when
+   * the expansion is exponential. References that do not resolve or that form a cycle
+   * count as nothing here; the expansion reports them.
+   */
+  const measureParts = (parts: Part[], stack: Chunk[], memo: Map<Chunk, { bytes: number; lines: number }>): { bytes: number; lines: number } => {
+    let bytes = 0;
+    let lines = 0;
+    for (const part of parts) {
+      if (part.value.length === 0) continue;
+      for (const line of part.value.split('\n')) {
+        const reference = line.includes('<<') ? REFERENCE.exec(line) : null;
+        const found = reference ? quietLookup(reference[2]!.trim(), part.document) : undefined;
+        if (reference && found && !stack.includes(found)) {
+          let inner = memo.get(found);
+          if (!inner) {
+            inner = measureParts(found.parts, [...stack, found], memo);
+            memo.set(found, inner);
+          }
+          bytes += inner.bytes + inner.lines * reference[1]!.length;
+          lines += inner.lines;
+        } else if (!reference) {
+          bytes += Buffer.byteLength(line) + 1;
+          lines += 1;
+        }
+      }
+    }
+    return { bytes, lines };
+  };
+  const quietLookup = (name: string, from: string): Chunk | undefined => {
+    const local = byDocument.get(from)?.get(name);
+    if (local) return local;
+    const hash = name.lastIndexOf('#');
+    if (hash > 0) {
+      const qualified = byDocument.get(name.slice(0, hash))?.get(name.slice(hash + 1));
+      if (qualified) return qualified;
+    }
+    const others = (byName.get(name) ?? []).filter((c) => c.document !== from);
+    return others.length === 1 ? others[0] : undefined;
+  };
+
   const files: ExpandedFile[] = [];
   for (const target of targets) {
     const lines: ExpandedLine[] = [];
@@ -160,11 +207,7 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
         const text = blank ? '' : indent + line;
         bytes += Buffer.byteLength(text) + 1;
         if (bytes > config.limits.maxOutputBytes) {
-          messages.push(
-            message(target.document, target.parts[0]!.fenceLine, target.parts[0]!.fenceColumn, 'error', 'output-too-large', `${target.path} would be larger than limits.maxOutputBytes (${config.limits.maxOutputBytes} bytes)`, [
-              'a chunk referenced many times, many levels deep, grows exponentially; check the references',
-            ]),
-          );
+          messages.push(tooLarge(target));
           failed = true;
           aborted = true;
           return;
@@ -175,6 +218,13 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
         });
       }
     };
+    const size = measureParts(target.parts, [], new Map()).bytes;
+    if (size > config.limits.maxOutputBytes) {
+      // Refuse before expanding: an expansion bomb costs a measurement, not memory.
+      messages.push(tooLarge(target));
+      failed = true;
+      aborted = true;
+    }
     for (const part of target.parts) {
       if (aborted) break;
       expandPart(part, '', [], [], null);
@@ -185,7 +235,10 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     files.push({ path: target.path, document: target.document, lang: target.parts[0]!.lang, lines, chunks, failed });
   }
 
-  for (const doc of documents) {
+  // Unused chunks are reported only once the project resolves: while a reference is
+  // broken, the chunk it meant looks unused, and that warning would be noise.
+  const resolvedCleanly = !messages.some((m) => m.severity === 'error');
+  for (const doc of resolvedCleanly ? documents : []) {
     for (const chunk of doc.chunks) {
       if (used.has(chunk)) continue;
       const first = chunk.parts[0]!;
