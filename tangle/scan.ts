@@ -47,22 +47,26 @@ export function scanBlocks(text: string): Block[] | undefined {
         const char = fence[0]!;
         if (char === '`' && rawInfo.includes('`')) return undefined;
         if (/[\\&]/.test(rawInfo) || /[ \t]$/.test(rawInfo)) return undefined;
-        const info = rawInfo.trim();
+        // CommonMark trims spaces and tabs only: JavaScript's trim() would also eat
+        // no-break spaces, form feeds and byte-order marks, which remark keeps.
+        const info = rawInfo.replace(/^[ \t]+/, '');
         // Find the closing fence.
         let end = i + 1;
         while (end < lines.length && !isClosing(lines[end]!, char, fence.length)) end++;
         if (info.length > 0) {
           const content = lines.slice(i + 1, end);
+          const value = content.join('\n');
           const space = info.search(/[ \t]/);
           const lang = space < 0 ? info : info.slice(0, space);
           const meta = space < 0 ? null : info.slice(space).replace(/^[ \t]+/, '') || null;
           blocks.push({
             lang,
             meta,
-            value: content.join('\n'),
+            value,
             fenceLine: i + 1,
             fenceColumn: 1,
-            columns: content.map(() => 1),
+            // One blank content line is an empty value, and an empty value has no lines.
+            columns: value === '' ? [] : content.map(() => 1),
           });
         }
         i = end + 1;

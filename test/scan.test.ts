@@ -1,0 +1,140 @@
+/**
+ * The fast path (`scan.ts`) against its oracle (remark, `parse.ts`).
+ *
+ * The contract: whenever `scanBlocks` returns blocks, they deep-equal what
+ * `remarkBlocks` returns for the same text; otherwise it returns undefined and remark
+ * decides. Checked three ways: the CommonMark spec's fenced-code examples (and the
+ * same examples with an info string added), a differential property test over
+ * generated CommonMark built from the constructs that can move or hide a fence, and
+ * typical literate documents, which the scanner must accept (else the fast path is
+ * never taken and the property would hold vacuously).
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import type { Code, Nodes } from 'mdast';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { describe, expect, test } from 'vitest';
+import { parseDocument, remarkBlocks } from '../tangle/parse.js';
+import { decodeSource } from '../tangle/read.js';
+import { scanBlocks } from '../tangle/scan.js';
+import { columnOneFenceText, commonmarkText, literateText } from './fixtures/reliability/generators.mjs';
+
+interface SpecExample {
+  example: number;
+  markdown: string;
+  code: { lang: string | null; meta: string | null; value: string }[];
+}
+
+const FIXTURES = new URL('./fixtures/reliability/', import.meta.url);
+const spec = JSON.parse(readFileSync(new URL('commonmark-fenced-code.json', FIXTURES), 'utf8')) as { examples: SpecExample[] };
+
+/** Every code node remark finds (fenced or indented, with or without an info string). */
+function remarkCodeNodes(text: string): SpecExample['code'] {
+  const found: SpecExample['code'] = [];
+  const visit = (node: Nodes) => {
+    if (node.type === 'code') {
+      const code = node as Code;
+      found.push({ lang: code.lang ?? null, meta: code.meta ?? null, value: code.value });
+    } else if ('children' in node) for (const child of node.children) visit(child as Nodes);
+  };
+  visit(unified().use(remarkParse).parse(text));
+  return found;
+}
+
+/** The spec example with " ts" after its first bare opening fence, so it yields a block. */
+function withInfoString(markdown: string): string {
+  return markdown.replace(/^( {0,3})(`{3,}|~{3,})$/m, '$1$2ts file=src-generated/a.ts');
+}
+
+/** The property itself: the scanner answers exactly like remark, or not at all. */
+function agreesWithRemark(text: string): boolean {
+  const scanned = scanBlocks(text);
+  if (scanned !== undefined) expect(scanned).toEqual(remarkBlocks(text));
+  return scanned !== undefined;
+}
+
+describe('the CommonMark spec, section 4.5 (fenced code blocks)', () => {
+  test('remark reads all 29 examples as the spec says', () => {
+    expect(spec.examples.map((e) => e.example)).toEqual(Array.from({ length: 29 }, (_, i) => 119 + i));
+    for (const example of spec.examples) {
+      expect({ example: example.example, code: remarkCodeNodes(example.markdown) }).toEqual({ example: example.example, code: example.code });
+    }
+  });
+
+  test('the scanner agrees with remark on every example it accepts, with and without an info string', () => {
+    let accepted = 0;
+    for (const example of spec.examples) {
+      for (const text of [example.markdown, withInfoString(example.markdown)]) if (agreesWithRemark(text)) accepted++;
+    }
+    // Column-1 fences (most examples) are the scanner's business; it must take them.
+    expect(accepted).toBeGreaterThanOrEqual(40);
+  });
+});
+
+/**
+ * Check the property on `numRuns` generated texts (normalised the way `read.ts` does
+ * before parsing); return how many the scanner answered.
+ */
+function acceptedOf(texts: fc.Arbitrary<string>, numRuns: number): number {
+  let accepted = 0;
+  const normalised = texts.map((text) => decodeSource('doc.lit.md', Buffer.from(text)).text);
+  fc.assert(
+    fc.property(normalised, (text) => {
+      if (agreesWithRemark(text)) accepted++;
+    }),
+    { numRuns },
+  );
+  return accepted;
+}
+
+describe('the scanner against remark on generated CommonMark', () => {
+  test('whenever the scanner answers, it answers exactly like remark (containers, indentation, HTML, definitions, info strings)', () => {
+    expect(acceptedOf(commonmarkText, 1000)).toBeGreaterThan(30);
+  });
+
+  test('whenever the scanner answers, it answers exactly like remark (column-1 fences: lengths, closers, unclosed, info strings)', () => {
+    // About half of these are the scanner's to answer: a fast path that bails is no fast path.
+    expect(acceptedOf(columnOneFenceText, 1000)).toBeGreaterThan(350);
+  });
+
+  test.each([
+    ['a no-break space before the info string', '```\u00a0ts\nx\n```\n'],
+    ['a no-break space after the info string', '```ts\u00a0\nx\n```\n'],
+    ['a form feed after the info string', '```ts\f\nx\n```\n'],
+    ['a form feed before the info string', '```\fts\nx\n```\n'],
+    ['an ideographic space after the info string', '```ts\u3000\nx\n```\n'],
+    ['a byte-order mark before the info string', '```\ufeffts\nx\n```\n'],
+  ])('an info string is trimmed of spaces and tabs only, not of %s', (_, text) => {
+    agreesWithRemark(text);
+    expect(scanBlocks(text)?.[0]?.lang).toBe(remarkBlocks(text)[0]?.lang);
+  });
+});
+
+// ---------------------------------------------------------------------------------
+// Typical literate documents: the fast path must actually be taken.
+
+describe('the scanner takes typical literate documents', () => {
+  test('a literate document with prose, lists, tables, quotes, chunks and files is read by the scanner, exactly like remark', () => {
+    const text = readFileSync(new URL('typical.lit.md', FIXTURES), 'utf8');
+    const parsed = parseDocument(decodeSource('typical.lit.md', Buffer.from(text)));
+    expect(parsed.reader).toBe('scanner');
+    expect(parsed.blocks).toEqual(remarkBlocks(text));
+    expect(parsed.blocks.map((b) => `${b.lang} ${b.meta}`)).toEqual([
+      'ts file=src-generated/slug.ts',
+      'ts #fold-case-and-accents',
+      'ts #replace-runs-of-other-characters',
+      'ts file=src-generated/slug.test.ts',
+      'sh null',
+    ]);
+  });
+
+  test('generated literate documents are all read by the scanner, exactly like remark', () => {
+    fc.assert(
+      fc.property(literateText, (text) => {
+        expect(agreesWithRemark(text)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
