@@ -11,6 +11,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pc from 'picocolors';
 import { createContext, tangle, type TangleOptions } from './context.js';
+import { diffCommand, explainCommand, statsCommand } from './governance-commands.js';
 import { formatMessage } from './messages.js';
 import type { Message, TangleResult } from './types.js';
 import { WEFT_VERSION } from './version.js';
@@ -210,6 +211,9 @@ Options:
 export const COMMANDS: Record<string, Command> = {
   tangle: tangleCommand,
   watch: watchCommand,
+  diff: diffCommand,
+  stats: statsCommand,
+  explain: explainCommand,
 };
 
 const MAIN_USAGE = () => `Usage: weft <command> [options]

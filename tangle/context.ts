@@ -11,6 +11,7 @@
  * which is cheap. Nothing cached is ever mutated.
  */
 import { join, resolve as resolvePath } from 'node:path';
+import { budgetMessages } from './budgets.js';
 import { Bundler } from './bundle.js';
 import { DiskCache } from './cache.js';
 import { collectDocument } from './collect.js';
@@ -147,6 +148,8 @@ export class Project {
     const resolved = resolveProject(documents, config);
     messages.push(...resolved.messages);
     const outputs: Output[] = resolved.files.filter((f) => !f.failed).map(emitFile);
+    // Token budgets (budgets.ts): nothing to do, and no tokenizer loaded, unless configured.
+    messages.push(...(await budgetMessages(documents, outputs, config, { text: (path) => readSource(this.root, path, config.limits.maxDocumentBytes).text })));
     let lock: { release: () => void } | undefined;
     if (!this.options.check) {
       const taken = acquireLock(this.root);

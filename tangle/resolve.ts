@@ -47,7 +47,7 @@ export interface ResolveResult {
 }
 
 /** A line that is only optional indentation and one `<<name>>`. */
-const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
+export const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
 
 /** Expand every file target of every document. */
 export function resolveProject(documents: readonly CollectedDocument[], config: ResolvedConfig): ResolveResult {
