@@ -175,37 +175,75 @@ Options:
     }
     if (values.check) throw new UsageError('--check cannot be used with watch');
     const options = tangleOptions(values, io);
-    const context = await createContext(options);
-    const report = (event: WatchEvent) => {
-      const time = new Date().toTimeString().slice(0, 8);
-      if (values.json) {
-        if (event.type === 'error') io.stdout(`${JSON.stringify({ event: 'error', time, error: event.error })}\n`);
-        else io.stdout(`${JSON.stringify({ event: event.type, time, changed: event.changed, ...tangleJson(event.result) })}\n`);
-        return;
-      }
-      if (event.type === 'error') {
-        io.stderr(`${time} watcher error: ${event.error}\n`);
-        return;
-      }
-      printMessages(event.result.messages, io, options.root!);
-      const s = event.result.summary;
-      const changed = event.changed.length === 0 ? (event.type === 'ready' ? 'initial build' : 'no document changed') : event.changed.join(', ');
-      const status = event.result.ok ? (io.isTTY ? pc.green('ok') : 'ok') : io.isTTY ? pc.red('failed') : 'failed';
-      io.stdout(
-        `${time} ${status} ${changed}: ${s.written} written, ${s.unchanged} unchanged, ${s.deleted} removed; tangle ${Math.round(s.tangleMs)} ms${s.bundleMs === null ? '' : `, bundle ${Math.round(s.bundleMs)} ms`}\n`,
-      );
+    // Signals are caught before the first build: a Ctrl-C during it still stops cleanly,
+    // after the build's writes (which are atomic) are done. A second one stops at once.
+    let requestStop = () => {};
+    const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+    let signals = 0;
+    const onSignal = () => {
+      if (++signals === 1) return requestStop();
+      io.stderr('weft: interrupted again; stopping without waiting\n');
+      process.exit(130);
     };
-    await context.watch({ onEvent: report });
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await context.dispose();
-    if (!values.json) io.stdout('weft: stopped watching\n');
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const context = await createContext(options);
+    try {
+      await context.watch({ onEvent: (event) => io.stdout(values.json ? `${JSON.stringify(watchEventJson(event))}\n` : watchStatus(event, io, options.root!)) });
+      await stopRequested;
+    } finally {
+      await context.dispose();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    io.stdout(values.json ? `${JSON.stringify({ event: 'stopped', time: new Date().toISOString() })}\n` : 'weft: stopped watching\n');
     return 0;
   },
 };
+
+/**
+ * One NDJSON object per watch event: `event` ("ready", "rebuild", "error"), an ISO `time`,
+ * the changed documents and triggering paths, and the `weft tangle --json` fields, where
+ * `files` lists only the outputs that were written, deleted, kept or refused.
+ */
+function watchEventJson(event: WatchEvent) {
+  const time = new Date().toISOString();
+  if (event.type === 'error') return { event: 'error', time, error: event.error };
+  const { files, ...rest } = tangleJson(event.result);
+  return {
+    event: event.type,
+    time,
+    changed: event.changed,
+    trigger: event.type === 'rebuild' ? event.trigger : [],
+    recovered: event.type === 'rebuild' && event.recovered,
+    ...rest,
+    files: files.filter((f) => f.action !== 'unchanged'),
+  };
+}
+
+/** Messages (with code frames in a terminal) and one status line per watch event, for stdout. */
+function watchStatus(event: WatchEvent, io: Io, root: string): string {
+  const time = new Date().toTimeString().slice(0, 8);
+  if (event.type === 'error') {
+    io.stderr(`${time} watcher error: ${event.error}\n`);
+    return '';
+  }
+  printMessages(event.result.messages, io, root);
+  const s = event.result.summary;
+  const color = io.isTTY ? pc : pc.createColors(false);
+  const causes = event.changed.length > 0 ? event.changed : event.type === 'rebuild' ? event.trigger : [];
+  const cause =
+    event.type === 'ready' ? 'initial build' : causes.length === 0 ? 'nothing changed' : causes.length <= 3 ? causes.join(', ') : `${causes.slice(0, 2).join(', ')} and ${causes.length - 2} more`;
+  const status = !event.result.ok
+    ? color.red('failed (last good outputs kept)')
+    : event.type === 'rebuild' && event.recovered
+      ? color.green('ok (errors fixed)')
+      : color.green('ok');
+  const kept = event.result.files.filter((f) => f.action === 'kept').length;
+  const counts = `${s.written} written, ${s.unchanged} unchanged, ${s.deleted} removed${kept > 0 ? `, ${kept} kept` : ''}`;
+  const timing = `tangle ${Math.round(s.tangleMs)} ms${s.bundleMs === null ? '' : `, bundle ${Math.round(s.bundleMs)} ms`}`;
+  return `${time} ${status} ${cause}: ${counts}; ${timing}\n`;
+}
 
 /** Every command, by name. Commands live in their own modules; this table wires them. */
 export const COMMANDS: Record<string, Command> = {

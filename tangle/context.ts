@@ -10,7 +10,9 @@
  * documents whose bytes changed; the chunk graph is rebuilt from the cached parts,
  * which is cheap. Nothing cached is ever mutated.
  */
+import { statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
+import picomatch from 'picomatch';
 import { budgetMessages } from './budgets.js';
 import { Bundler } from './bundle.js';
 import { DiskCache } from './cache.js';
@@ -19,7 +21,7 @@ import { CONFIG_FILE, loadConfig, type ResolvedConfig, type UserConfig } from '.
 import { emitFile } from './emit.js';
 import { hasErrors, message, sortMessages } from './messages.js';
 import { parseMany } from './parse-pool.js';
-import { findSources, readSource, type SourceText } from './read.js';
+import { byteOrder, findSources, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
 import { resolveProject } from './resolve.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
 import { acquireLock, writeOutputs } from './write.js';
@@ -58,6 +60,18 @@ export interface RebuildDetails {
   changedDocuments: string[];
 }
 
+/**
+ * What watch mode knows about a rebuild's cause. With a hint, only the documents named in
+ * `changed` (and new ones) are read; the others are taken from the previous rebuild, and
+ * the source list is updated from `changed` instead of searching the disk again.
+ */
+export interface RebuildHint {
+  /** Project-relative files that were added, changed or removed since the previous rebuild. */
+  changed: ReadonlySet<string>;
+  /** Search the disk for sources again (a folder appeared or vanished). @default false */
+  rescan?: boolean;
+}
+
 export class Project {
   readonly root: string;
   private readonly options: TangleOptions;
@@ -66,6 +80,10 @@ export class Project {
   private readonly bundler: Bundler;
   private lastGoodConfig: ResolvedConfig | undefined;
   private previousHashes = new Map<string, string>();
+  /** The previous rebuild's documents, by path, and the source globs they were found with. */
+  private previousDocuments = new Map<string, CollectedDocument>();
+  private previousSourceGlobs = '';
+  private sourceMatcher: { globs: string; isMatch: (path: string) => boolean } | undefined;
   lastDetails: RebuildDetails = { changedDocuments: [] };
 
   constructor(options: TangleOptions) {
@@ -92,13 +110,25 @@ export class Project {
   }
 
   /** Read every source, reusing cached chunks for unchanged documents. */
-  async collect(config: ResolvedConfig): Promise<{ documents: CollectedDocument[]; cached: number; messages: Message[] }> {
-    const paths = await findSources(this.root, config.sources);
+  async collect(config: ResolvedConfig, hint?: RebuildHint): Promise<{ documents: CollectedDocument[]; cached: number; messages: Message[] }> {
+    const globs = JSON.stringify(config.sources);
+    const incremental = hint !== undefined && !hint.rescan && globs === this.previousSourceGlobs;
+    const paths = incremental ? this.updateSourceList(config, hint.changed) : await findSources(this.root, config.sources);
+    this.previousSourceGlobs = globs;
     const messages: Message[] = [];
     if (paths.length === 0) {
       messages.push(message(CONFIG_FILE, 0, 0, 'warning', 'no-sources', `no documents match ${config.sources.join(', ')}`));
     }
-    const sources: SourceText[] = paths.map((p) => readSource(this.root, p, config.limits.maxDocumentBytes));
+    // With a hint, a document nobody touched is not read again: its previous collected
+    // form stands in for it (a document that could not be read is always read again).
+    const unchanged = (path: string) => {
+      const previous = incremental && !hint.changed.has(path) ? this.previousDocuments.get(path) : undefined;
+      return previous && previous.hash !== '' ? previous : undefined;
+    };
+    const sources: SourceText[] = paths.map((p) => {
+      const previous = unchanged(p);
+      return previous ? { path: p, text: '', hash: previous.hash, messages: [] } : readSource(this.root, p, config.limits.maxDocumentBytes);
+    });
     const documents: (CollectedDocument | undefined)[] = new Array(sources.length);
     const misses: { index: number; source: SourceText }[] = [];
     let cached = 0;
@@ -112,7 +142,7 @@ export class Project {
         return;
       }
       const key = `${source.path}\0${source.hash}`;
-      const hit = this.memory.get(key) ?? this.disk?.get(source.path, source.hash);
+      const hit = unchanged(source.path) ?? this.memory.get(key) ?? this.disk?.get(source.path, source.hash);
       if (hit) {
         cached++;
         documents[index] = hit;
@@ -136,14 +166,33 @@ export class Project {
     const live = new Set(sources.map((s) => `${s.path}\0${s.hash}`));
     for (const key of this.memory.keys()) if (!live.has(key)) this.memory.delete(key);
     this.disk?.flush(sources.map((s) => s.hash));
+    this.previousDocuments = new Map((documents as CollectedDocument[]).map((d) => [d.path, d]));
     return { documents: documents as CollectedDocument[], cached, messages };
   }
 
-  async rebuild(): Promise<TangleResult> {
+  /** The previous source list, with `changed` files added (when they exist and match the globs) or removed. */
+  private updateSourceList(config: ResolvedConfig, changed: ReadonlySet<string>): string[] {
+    const globs = JSON.stringify(config.sources);
+    if (this.sourceMatcher?.globs !== globs) {
+      // The same matcher, and the same folders left out, as `findSources` (tinyglobby).
+      const isSource = picomatch(config.sources.map((g) => g.replace(/^\.\//, '')), { dot: false });
+      const isIgnored = picomatch(IGNORED_SOURCE_FOLDERS, { dot: true });
+      this.sourceMatcher = { globs, isMatch: (path) => isSource(path) && !isIgnored(path) };
+    }
+    const paths = new Set(this.previousDocuments.keys());
+    for (const path of changed) {
+      if (this.sourceMatcher.isMatch(path) && isFile(join(this.root, path))) paths.add(path);
+      else paths.delete(path);
+    }
+    return [...paths].sort(byteOrder);
+  }
+
+  /** Tangle (and bundle) once; `hint` (watch mode) says which files changed since the previous rebuild. */
+  async rebuild(hint?: RebuildHint): Promise<TangleResult> {
     const started = performance.now();
     const { config, messages } = this.loadConfig();
     if (!config) return result([], sortMessages(messages), [], 0, 0, 0, started, null);
-    const { documents, cached, messages: readMessages } = await this.collect(config);
+    const { documents, cached, messages: readMessages } = await this.collect(config, hint);
     messages.push(...readMessages);
     const resolved = resolveProject(documents, config);
     messages.push(...resolved.messages);
@@ -186,6 +235,14 @@ export class Project {
   /** Absolute path of a project-relative path. */
   resolve(path: string): string {
     return join(this.root, path);
+  }
+}
+
+function isFile(full: string): boolean {
+  try {
+    return statSync(full).isFile();
+  } catch {
+    return false; // Gone again (ENOENT is a normal race in watch mode).
   }
 }
 

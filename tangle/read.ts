@@ -25,7 +25,7 @@ export interface SourceText {
 }
 
 /** Folders never searched for sources, whatever the globs say. */
-const IGNORED = ['**/node_modules/**', '**/.git/**', '**/.weft/**'];
+export const IGNORED = ['**/node_modules/**', '**/.git/**', '**/.weft/**'];
 
 /** Project-relative paths of the sources matching `globs`, sorted (byte order). */
 export async function findSources(root: string, globs: readonly string[]): Promise<string[]> {

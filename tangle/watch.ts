@@ -1,44 +1,183 @@
 /**
- * Watch mode: rebuild when sources or the config change, forever, without ever dying.
+ * Watch mode: rebuild when sources, the config or an output change, forever, without ever dying.
  *
- * chokidar watches the folders the source globs start in, plus `weft.config.json`.
- * Weft's own outputs, `.git`, `node_modules` and `.weft` are ignored, so writing outputs
- * never triggers another rebuild. Events are merged: a rebuild starts once no event has
- * arrived for `debounceMs`, and events that arrive during a rebuild schedule exactly one
- * more, so a burst (an editor's rename-save, a formatter, a `git checkout`) costs one or
- * a few rebuilds and the final state is always what a cold tangle would produce.
+ * What it guarantees, and how:
+ * - The final state is what a cold `weft tangle` would produce. Every event only marks a
+ *   path; rebuilds read the disk, never the event's payload. Events are merged: a rebuild
+ *   starts once no event has arrived for `debounceMs`, and events that arrive during a
+ *   rebuild make exactly one more, so a burst (an editor's rename-save, a formatter, a
+ *   `git checkout`) costs one or a few rebuilds.
+ * - Work follows the change: the rebuild is told which files changed (`RebuildHint`), so
+ *   unchanged documents are neither read nor parsed again, and the bundle is rebuilt with
+ *   esbuild's incremental context.
+ * - Writing outputs never triggers a rebuild loop. `.git`, `node_modules`, `.weft` and the
+ *   bundle's folder are not watched. Output folders are watched only to notice hand edits:
+ *   an event on an output whose content is not what Weft last wrote there (an edit, a
+ *   deletion) makes a rebuild, which reports the edit (or restores a deleted file) exactly
+ *   like `weft tangle`; Weft's own writes match and are dropped. The check happens between
+ *   rebuilds, so it never races with the rebuild that wrote the file.
+ * - A config change reloads the config; when the sources or output folders moved, the
+ *   watcher is reopened before the rebuild, so no event falls between the two. A bad
+ *   config is reported and the previous one stays in force (`Project.loadConfig`).
+ * - No edit is lost to chokidar's throttling: it drops a `change` event that comes within
+ *   50 ms of the previous one for the same file (and an `unlink` within 100 ms), with no
+ *   trailing event. So every file a rebuild looked at is looked at again once that window
+ *   has passed; if it is not what the rebuild saw, it is marked changed again.
+ * - Nothing stops the watcher: a rebuild that throws is reported as an `internal-error`
+ *   message; watcher errors and a listener that throws are reported and ignored.
+ * - `stop()` lets the current rebuild finish (writes are synchronous and atomic, so there is
+ *   never half a file), then closes the watcher. The caller disposes esbuild.
  *
- * Every rebuild is wrapped: an exception is reported as a message and the watcher goes on.
+ * Rejected: sleeping for chokidar's `awaitWriteFinish` (adds its poll interval to every
+ * rebuild; a half-written file only costs one extra rebuild, as its final write sends
+ * another event) and watching the source folders only (a hand edit to an output would go
+ * unnoticed until its document changed, and incremental writes could not trust the disk).
  */
 import chokidar, { type FSWatcher } from 'chokidar';
-import { posix, relative, sep } from 'node:path';
-import { CONFIG_FILE } from './config.js';
-import type { Project } from './context.js';
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { CONFIG_FILE, type ResolvedConfig } from './config.js';
+import type { Project, RebuildHint } from './context.js';
 import { message } from './messages.js';
 import type { TangleResult } from './types.js';
 
 /** What the watcher reports. */
 export type WatchEvent =
+  /** The first build is done and the watcher is ready. */
   | { type: 'ready'; result: TangleResult; changed: string[] }
-  | { type: 'rebuild'; result: TangleResult; changed: string[]; trigger: string[] }
+  /** A rebuild is done. */
+  | {
+      type: 'rebuild';
+      result: TangleResult;
+      /** Documents whose content changed (added, edited, removed), project-relative. */
+      changed: string[];
+      /** Every path whose event caused this rebuild (documents, the config, hand-edited outputs). */
+      trigger: string[];
+      /** The previous build had errors and this one has none. */
+      recovered: boolean;
+    }
+  /** The file watcher itself failed (the watch goes on). */
   | { type: 'error'; error: string };
 
 export interface WatchOptions {
-  /** Called after the first build and after each rebuild. */
+  /** Called after the first build, after each rebuild, and on watcher errors. */
   onEvent?: (event: WatchEvent) => void;
-  /** Quiet period in milliseconds before a rebuild starts. @default 15 */
+  /** Quiet period, in milliseconds, that merges a burst of events into one rebuild. @default 10 */
   debounceMs?: number;
 }
 
+/** Folders never watched, wherever they are. */
+const IGNORED_SEGMENTS = new Set(['.git', 'node_modules', '.weft']);
+
+/** How long after a file's last event it is checked again (chokidar's longest throttle is 100 ms). */
+const RECHECK_MS = 120;
+
+/** Temporary files of atomic writes (`write.ts`, `cache.ts`). */
+const TEMPORARY_FILE = /\.weft-tmp-\d+$|\.\d+\.tmp$/;
+
+/** The part of the config that decides what is watched. */
+interface Scope {
+  sources: readonly string[];
+  outputDirs: readonly string[];
+  /** The bundle's output folder, never watched. */
+  bundleDir: string | null;
+  /** Static folders the source globs start in (`docs/**\/*.lit.md` → `docs`). */
+  sourceDirs: string[];
+  isSource: (path: string) => boolean;
+  key: string;
+}
+
+function scopeOf(config: ResolvedConfig | undefined): Scope {
+  const sources = config?.sources ?? [];
+  const outputDirs = config?.outputDirs ?? [];
+  const bundleDir = config?.bundle?.outdir ?? null;
+  const globs = sources.map((g) => g.replace(/^\.\//, ''));
+  const matcher = globs.length > 0 ? picomatch(globs, { dot: false }) : () => false;
+  return {
+    sources,
+    outputDirs,
+    bundleDir,
+    sourceDirs: [...new Set(globs.map(globBase))],
+    isSource: (path) => matcher(path),
+    key: JSON.stringify([sources, outputDirs, bundleDir]),
+  };
+}
+
+const within = (path: string, dir: string) => dir === '.' || path === dir || path.startsWith(`${dir}/`);
+
 /** Start watching; resolves (with a stop function) after the first build, once the watcher is ready. */
 export async function startWatching(project: Project, options: WatchOptions): Promise<() => Promise<void>> {
-  const onEvent = options.onEvent ?? (() => {});
-  const debounceMs = options.debounceMs ?? 15;
-  const ignoredSegments = new Set(['.git', 'node_modules', '.weft']);
-
-  const safeRebuild = async (): Promise<TangleResult> => {
+  const debounceMs = options.debounceMs ?? 10;
+  const emit = (event: WatchEvent) => {
     try {
-      return await project.rebuild();
+      options.onEvent?.(event);
+    } catch (error) {
+      // A listener that throws must not stop the watcher; say so once, on stderr.
+      process.emitWarning(`weft watch: an event listener threw: ${(error as Error).message}`);
+    }
+  };
+  const toRelative = (path: string) => relative(project.root, path).split(sep).join('/');
+
+  let scope = scopeOf(project.loadConfig().config);
+
+  /** Whether chokidar should leave `path` alone (called often: string tests only). */
+  const ignored = (path: string, stats?: { isFile(): boolean }): boolean => {
+    const rel = toRelative(path);
+    if (rel === '') return false;
+    if (rel.startsWith('..')) return true;
+    if (rel.split('/').some((segment) => IGNORED_SEGMENTS.has(segment))) return true;
+    if (TEMPORARY_FILE.test(rel)) return true;
+    if (scope.bundleDir !== null && within(rel, scope.bundleDir)) return true;
+    if (rel === CONFIG_FILE) return false;
+    const folders = [...scope.sourceDirs, ...scope.outputDirs];
+    if (scope.outputDirs.some((dir) => within(rel, dir))) return false;
+    if (folders.some((dir) => dir !== '.' && dir.startsWith(`${rel}/`))) return false; // On the way to a watched folder.
+    if (!scope.sourceDirs.some((dir) => within(rel, dir))) return true;
+    // Inside a source folder: keep folders (sources may be below) and sources.
+    return stats?.isFile() === true && !scope.isSource(rel);
+  };
+
+  const openWatcher = async (): Promise<FSWatcher> => {
+    const watcher = chokidar.watch(project.root, { ignoreInitial: true, followSymlinks: false, ignored });
+    const onFile = (path: string) => mark(toRelative(path), false);
+    const onFolder = (path: string) => mark(toRelative(path), true);
+    watcher.on('add', onFile).on('change', onFile).on('unlink', onFile).on('addDir', onFolder).on('unlinkDir', onFolder);
+    watcher.on('error', (error) => emit({ type: 'error', error: (error as Error).message ?? String(error) }));
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    return watcher;
+  };
+
+  /** What Weft last left in each output (and `.map`), to tell its own writes from hand edits. */
+  const expected = new Map<string, string>();
+  const remember = (result: TangleResult) => {
+    const byPath = new Map(result.outputs.map((o) => [o.path, o]));
+    for (const file of result.files) {
+      const output = byPath.get(file.path);
+      if ((file.action === 'written' || file.action === 'unchanged') && output) {
+        expected.set(output.path, output.content);
+        if (output.map !== null) expected.set(`${output.path}.map`, output.map);
+        else expected.delete(`${output.path}.map`);
+      } else if (file.action === 'deleted') {
+        expected.delete(file.path);
+        expected.delete(`${file.path}.map`);
+      }
+    }
+  };
+  /** Whether an output event is someone else's doing (Weft's writes leave what it expects). */
+  const editedByHand = (path: string): boolean => {
+    const want = expected.get(path);
+    if (want === undefined) return false; // Not an output Weft keeps: not its business.
+    try {
+      return readFileSync(join(project.root, path), 'utf8') !== want;
+    } catch {
+      return true; // Deleted: a cold tangle would write it again.
+    }
+  };
+
+  const safeRebuild = async (hint?: RebuildHint): Promise<TangleResult> => {
+    try {
+      return await project.rebuild(hint);
     } catch (error) {
       const result = emptyResult();
       result.messages.push(message('(watch)', 0, 0, 'error', 'internal-error', `rebuild failed: ${(error as Error).message}`));
@@ -47,70 +186,125 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
     }
   };
 
-  const first = await safeRebuild();
-  onEvent({ type: 'ready', result: first, changed: project.lastDetails.changedDocuments });
-
-  let outputDirs: readonly string[] = [];
-  const refreshConfig = () => {
-    const { config } = project.loadConfig();
-    if (config) outputDirs = config.outputDirs;
-    return config;
-  };
-  const config = refreshConfig();
-  const roots = new Set<string>([CONFIG_FILE]);
-  for (const glob of config?.sources ?? []) roots.add(globBase(glob));
-
-  const watcher: FSWatcher = chokidar.watch([...roots].map((r) => project.resolve(r)), {
-    ignoreInitial: true,
-    ignored: (path: string) => {
-      const rel = relative(project.root, path).split(sep).join('/');
-      if (rel === '' || rel.startsWith('..')) return false;
-      if (rel.split('/').some((segment) => ignoredSegments.has(segment))) return true;
-      return outputDirs.some((dir) => rel === dir || rel.startsWith(`${dir}/`));
-    },
-  });
-
-  let pending = new Set<string>();
+  // Changes waiting for the next rebuild: path → whether it is a folder.
+  let pending = new Map<string, boolean>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let closed = false;
+  let lastOk = true;
 
-  const run = async () => {
-    timer = undefined;
+  let lastEventAt = 0;
+  const lastEvent = new Map<string, number>();
+  const mark = (path: string, folder: boolean) => {
     if (closed) return;
-    if (running) return; // The running rebuild reschedules when it ends.
-    const trigger = [...pending].sort();
-    pending = new Set();
-    running = (async () => {
-      if (trigger.includes(CONFIG_FILE)) refreshConfig();
-      const result = await safeRebuild();
-      if (!closed) onEvent({ type: 'rebuild', result, changed: project.lastDetails.changedDocuments, trigger });
-    })();
-    await running;
-    running = undefined;
-    if (pending.size > 0 && !closed) schedule();
+    lastEventAt = performance.now();
+    if (!folder) lastEvent.set(path, lastEventAt);
+    pending.set(path, folder || pending.get(path) === true);
+    if (!running) schedule();
+  };
+
+  // What each file held when its batch was taken, and when to look again (see RECHECK_MS).
+  const rechecks = new Map<string, { content: string | null; due: number }>();
+  let recheckTimer: NodeJS.Timeout | undefined;
+  const readOrNull = (path: string): string | null => {
+    try {
+      return readFileSync(join(project.root, path), 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  const recheckLater = (path: string, output: boolean) => {
+    const due = (lastEvent.get(path) ?? performance.now()) + RECHECK_MS;
+    rechecks.set(path, { content: output ? null : readOrNull(path), due });
+    if (!recheckTimer) recheckTimer = setTimeout(recheck, RECHECK_MS);
+  };
+  const recheck = () => {
+    recheckTimer = undefined;
+    if (closed) return;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [path, { content, due }] of rechecks) {
+      if (due > now) {
+        next = Math.min(next, due);
+        continue;
+      }
+      rechecks.delete(path);
+      lastEvent.delete(path);
+      const output = scope.outputDirs.some((dir) => within(path, dir));
+      if (output ? editedByHand(path) : readOrNull(path) !== content) mark(path, false);
+    }
+    if (next < Infinity) recheckTimer = setTimeout(recheck, next - now);
   };
   const schedule = () => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void run(), debounceMs);
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!running && !closed) running = drain().finally(() => (running = undefined));
+    }, debounceMs);
   };
-  const onChange = (path: string) => {
-    pending.add(posix.normalize(relative(project.root, path).split(sep).join('/')));
-    if (!running) schedule();
+
+  /** Rebuild until no change is pending. */
+  const drain = async () => {
+    while (pending.size > 0 && !closed) {
+      // Events that came during the previous rebuild: let the burst settle first.
+      for (let quiet = debounceMs - (performance.now() - lastEventAt); quiet > 0; quiet = debounceMs - (performance.now() - lastEventAt)) {
+        await new Promise((resolve) => setTimeout(resolve, quiet));
+      }
+      if (closed) return;
+      const batch = pending;
+      pending = new Map();
+      const changed = new Set<string>();
+      const trigger: string[] = [];
+      let rescan = false;
+      let configChanged = false;
+      for (const [path, folder] of batch) {
+        if (!folder) recheckLater(path, scope.outputDirs.some((dir) => within(path, dir)));
+        if (path === CONFIG_FILE) {
+          configChanged = true;
+          trigger.push(path);
+        } else if (scope.outputDirs.some((dir) => within(path, dir))) {
+          if (!folder && editedByHand(path)) trigger.push(path);
+        } else if (folder) {
+          rescan = true;
+          trigger.push(path);
+        } else if (scope.isSource(path)) {
+          changed.add(path);
+          trigger.push(path);
+        }
+      }
+      if (trigger.length === 0) continue; // Only Weft's own writes, or files that are not sources.
+      if (configChanged) {
+        const next = scopeOf(project.loadConfig().config);
+        if (next.key !== scope.key) {
+          scope = next;
+          await watcher.close();
+          watcher = await openWatcher(); // Before the rebuild reads the disk: no change is missed.
+        }
+      }
+      const result = await safeRebuild({ changed, rescan: rescan || configChanged });
+      remember(result);
+      if (closed) return;
+      emit({ type: 'rebuild', result, changed: project.lastDetails.changedDocuments, trigger: trigger.sort(), recovered: result.ok && !lastOk });
+      lastOk = result.ok;
+    }
   };
-  watcher.on('add', onChange).on('change', onChange).on('unlink', onChange).on('addDir', onChange).on('unlinkDir', onChange);
-  watcher.on('error', (error) => onEvent({ type: 'error', error: (error as Error).message }));
-  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+
+  let watcher = await openWatcher();
+  const first = await safeRebuild();
+  remember(first);
+  lastOk = first.ok;
+  emit({ type: 'ready', result: first, changed: project.lastDetails.changedDocuments });
 
   return async () => {
     closed = true;
     if (timer) clearTimeout(timer);
+    if (recheckTimer) clearTimeout(recheckTimer);
     await running;
     await watcher.close();
   };
 }
 
-/** The static folder a glob starts in (`docs/**\/*.lit.md` → `docs`). */
+/** The static folder a glob starts in (`docs/**\/*.lit.md` → `docs`, `*.lit.md` → `.`). */
 export function globBase(glob: string): string {
   const segments = glob.split('/');
   const base: string[] = [];
