@@ -47,12 +47,19 @@ const TANGLE_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-/** Parse flags strictly: unknown flags and stray arguments are usage errors. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, positionals = 0) {
+/** The values `parseFlags` returns: strings for string options, booleans for the rest. */
+export type FlagValues<T> = { [K in keyof T]?: T[K] extends { type: 'string' } ? string : boolean };
+
+/** Parse flags strictly: unknown flags and more than `positionals` arguments are usage errors. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  positionals = 0,
+): { values: FlagValues<T>; positionals: string[] } {
   try {
     const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals > 0 });
     if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument: ${parsed.positionals[positionals]}`);
-    return parsed;
+    return { values: parsed.values as FlagValues<T>, positionals: parsed.positionals };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
