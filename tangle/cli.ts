@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pc from 'picocolors';
+import { checkCommand } from './check.js';
 import { createContext, tangle, type TangleOptions } from './context.js';
 import { diffCommand, explainCommand, statsCommand } from './governance-commands.js';
 import { formatMessage } from './messages.js';
@@ -259,6 +260,7 @@ export const COMMANDS: Record<string, Command> = {
   diff: diffCommand,
   stats: statsCommand,
   explain: explainCommand,
+  check: checkCommand,
 };
 
 const MAIN_USAGE = () => `Usage: weft <command> [options]
