@@ -52,6 +52,14 @@ export function tangleSnapshot(snapshot: Snapshot): TangledSnapshot {
   return { ...snapshot, documents, outputs, messages: sortMessages([...snapshot.messages, ...resolved.messages]) };
 }
 
+/** A snapshot of documents given as texts (path → Markdown), for tests and the API. */
+export function snapshotOfTexts(files: Record<string, string>, config: ResolvedConfig = DEFAULT_CONFIG, label = 'memory'): Snapshot {
+  const sources = Object.keys(files)
+    .sort(byteOrder)
+    .map((path) => decodeSource(path, Buffer.from(files[path]!)));
+  return { label, config, sources, messages: [] };
+}
+
 /** The project in folder `root` as it is on disk (the working tree, or `--from DIR`). */
 export async function readFolder(root: string, label: string): Promise<Snapshot> {
   const loaded = loadConfig(root);

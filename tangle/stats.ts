@@ -171,8 +171,11 @@ export async function projectStats(project: TangledSnapshot): Promise<ProjectSta
 export type SortKey = 'tokens' | 'lines' | 'bytes' | 'name';
 export const SORT_KEYS: readonly SortKey[] = ['tokens', 'lines', 'bytes', 'name'];
 
+/** What `--sort name` sorts by: the path, or the chunk's name as the table shows it. */
 function nameOf(row: Measure): string {
-  return 'path' in row ? (row as { path: string }).path : `${(row as ChunkStats).document}#${(row as ChunkStats).name}`;
+  if ('path' in row) return (row as { path: string }).path;
+  const chunk = row as ChunkStats;
+  return `${chunk.kind === 'file' ? `file=${chunk.name}` : chunk.name}\0${chunk.document}`;
 }
 
 export function sortBy<T extends Measure>(rows: readonly T[], key: SortKey): T[] {
