@@ -240,14 +240,17 @@ function diffOutputs(before: readonly Output[], after: readonly Output[], change
       const qualified = qualifiedOf(units, place);
       return qualified !== undefined && qualified !== null && qualified in output.chunks;
     };
-    const causes = changes
-      .filter((c) => uses(a, c.before, old) || uses(b, c.after, now))
-      .map((c) => ({ kind: c.kind, unit: (c.after ?? c.before)! }));
     let status: OutputChange['status'];
     if (!a) status = 'added';
     else if (!b) status = 'removed';
     else if (a.content === b.content && a.mode === b.mode) status = 'unchanged';
     else status = common * 2 >= Math.max(oldLines.length, newLines.length) ? 'patched' : 'regenerated';
+    // A chunk renamed or moved with its body intact changes no line of any output.
+    const changesText = (c: ChunkChange) => c.diff !== '' || c.kind === 'added' || c.kind === 'removed' || (c.after ?? c.before)!.kind === 'file';
+    const causes =
+      status === 'unchanged'
+        ? []
+        : changes.filter((c) => changesText(c) && (uses(a, c.before, old) || uses(b, c.after, now))).map((c) => ({ kind: c.kind, unit: (c.after ?? c.before)! }));
     return { path, status, lines: (b ? newLines : oldLines).length, linesAdded, linesRemoved, causes };
   });
 }

@@ -68,6 +68,15 @@ describe('weft diff', () => {
     expect(summaryLine(diff)).toBe('1 chunk changed, 0 added, 0 removed, 1 renamed; 0 outputs patched, 0 regenerated');
   });
 
+  it('names as causes of an output the chunks whose text changed, not those only renamed', async () => {
+    const dir = repository({ 'docs/bus.lit.md': BUS });
+    writeFiles(dir, { 'docs/bus.lit.md': BUS.replaceAll('deliver-events', 'deliver-each-event').replace('i < 3', 'i < 4') });
+    const diff = await diffWorkingTree(dir);
+    expect(diff.outputs.map((o) => [o.path, o.status, o.causes.map((c) => `${c.kind} ${c.unit.name}`)])).toEqual([
+      ['src-generated/bus.ts', 'patched', ['changed src-generated/bus.ts', 'changed retry-a-failed-handler']],
+    ]);
+  });
+
   it('reports a chunk that went to another document as moved, with the diff of its edits', async () => {
     const dir = repository({ 'docs/bus.lit.md': BUS });
     const [kept, moved] = BUS.split('\n## Delivery\n\n');
