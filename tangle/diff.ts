@@ -150,12 +150,14 @@ export function diffSnapshots(before: TangledSnapshot, after: TangledSnapshot): 
   const changes: ChunkChange[] = [];
   const change = (kind: ChunkChangeKind, a: Unit | undefined, b: Unit | undefined): ChunkChange => {
     const lines = a && b && a.body !== b.body ? unifiedDiff(a.body, b.body, label(a.place), label(b.place)) : { text: '', added: 0, removed: 0 };
-    const result: ChunkChange = { kind, diff: lines.text, linesAdded: lines.added, linesRemoved: lines.removed };
-    if (a) result.before = a.place;
-    if (b) result.after = b.place;
-    if (!a) result.linesAdded = lineCount(b!.body);
-    if (!b) result.linesRemoved = lineCount(a!.body);
-    return result;
+    return {
+      kind,
+      ...(a ? { before: a.place } : {}),
+      ...(b ? { after: b.place } : {}),
+      diff: lines.text,
+      linesAdded: a ? lines.added : lineCount(b!.body),
+      linesRemoved: b ? lines.removed : lineCount(a!.body),
+    };
   };
   const removed: Unit[] = [];
   for (const [key, unit] of old) {

@@ -68,7 +68,8 @@ Options:
         if (!isGitRepository(root)) throw new UsageError(`${root} is not in a git repository; compare two folders with --from DIR`);
         const [from, to] = range?.includes('..') ? range.split(/\.{2,3}/, 2) : [range ?? 'HEAD', undefined];
         before = readRevision(root, from || 'HEAD');
-        after = to ? readRevision(root, to) : await readFolder(root, WORKING_TREE);
+        // As in git, an empty side of `A..B` is HEAD.
+        after = to !== undefined ? readRevision(root, to || 'HEAD') : await readFolder(root, WORKING_TREE);
       }
     } catch (error) {
       if (error instanceof GitError) throw new UsageError(error.message);
