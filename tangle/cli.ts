@@ -13,6 +13,7 @@ import pc from 'picocolors';
 import { checkCommand } from './check.js';
 import { createContext, tangle, type TangleOptions } from './context.js';
 import { diffCommand, explainCommand, statsCommand } from './governance-commands.js';
+import { initCommand } from './init.js';
 import { formatMessage } from './messages.js';
 import type { Message, TangleResult } from './types.js';
 import { WEFT_VERSION } from './version.js';
@@ -261,6 +262,7 @@ export const COMMANDS: Record<string, Command> = {
   stats: statsCommand,
   explain: explainCommand,
   check: checkCommand,
+  init: initCommand,
 };
 
 const MAIN_USAGE = () => `Usage: weft <command> [options]
