@@ -22,4 +22,6 @@ export { diffSnapshots, formatDiffMarkdown, formatDiffText, summaryLine as diffS
 export { budgetMessages, loadTokenizer, TOKENIZER, type BudgetOptions, type TokenCounter } from './budgets.js';
 export { projectStats, proseText, formatStats, type ProjectStats, type DocumentStats, type ChunkStats, type OutputStats, type Measure } from './stats.js';
 export { explainLine, explainChunk, ExplainError, type LineExplanation, type ChunkExplanation, type ChainStep, type Place } from './explain.js';
+export { check, DEFAULT_COMPILER_OPTIONS, type CheckOptions, type CheckResult } from './check.js';
+export { init, type InitOptions, type InitResult } from './init.js';
 export type * from './types.js';
