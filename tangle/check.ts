@@ -127,9 +127,10 @@ export async function typeCheck(root: string, outputs: readonly Output[]): Promi
     const read = ts.readConfigFile(configPath, ts.sys.readFile);
     if (read.error) return { messages: [diagnosticMessage(ts, root, outputs, read.error)], files: 0 };
     const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root, undefined, configPath);
-    // "No inputs were found" is expected before the first tangle: the outputs are added below.
-    const NO_INPUTS = 18003;
-    messages.push(...parsed.errors.filter((d) => d.code !== NO_INPUTS).map((d) => diagnosticMessage(ts, root, outputs, d)));
+    // An empty "files" list (18002) or no inputs found (18003, before the first tangle) is
+    // not a problem here: the tangled outputs are added to the files below.
+    const NO_INPUTS = new Set([18002, 18003]);
+    messages.push(...parsed.errors.filter((d) => !NO_INPUTS.has(d.code)).map((d) => diagnosticMessage(ts, root, outputs, d)));
     compilerOptions = parsed.options;
     fileNames = parsed.fileNames;
   } else {

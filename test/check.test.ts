@@ -2,11 +2,12 @@
  * `weft check`: compiler and shell findings at the `.lit.md` line and column, findings in
  * hand-written files at their own place, the freshness check, and the exit code.
  *
- * A check builds a TypeScript program (about a second even for a tiny project), so each
- * fixture is checked once and the tests read the one result.
+ * A check builds a TypeScript program (a second or more even for a tiny project, much
+ * more on a busy machine), so each fixture is checked once and the tests read the one
+ * result; the timeouts are generous for the same reason.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { check, type CheckResult } from '../tangle/check.js';
@@ -59,14 +60,14 @@ const DEPLOY = [
   '',
 ].join('\n');
 
-describe('weft check: TypeScript diagnostics at the Markdown', () => {
+describe('weft check: TypeScript diagnostics at the Markdown', { timeout: 120_000 }, () => {
   let dir: string;
   let result: CheckResult;
   beforeAll(async () => {
     dir = makeProject({ 'docs/bus.lit.md': BUS });
     expect(weft(dir, 'tangle').code).toBe(0);
     result = await check({ root: dir });
-  });
+  }, 120_000);
 
   it('reports a type error at the line and column of the chunk in the .lit.md', () => {
     expect(located(result)).toContain("docs/bus.lit.md:19:7: error TS2322: Type 'string' is not assignable to type 'number'.");
@@ -87,7 +88,7 @@ describe('weft check: TypeScript diagnostics at the Markdown', () => {
   });
 });
 
-describe('weft check: the command', () => {
+describe('weft check: the command', { timeout: 120_000 }, () => {
   let dir: string;
   let text: Run;
   let json: Run;
@@ -95,7 +96,7 @@ describe('weft check: the command', () => {
     dir = makeProject({ 'docs/bus.lit.md': BUS });
     expect(weft(dir, 'tangle').code).toBe(0);
     [text, json] = await Promise.all([weftAsync(dir, 'check'), weftAsync(join(dir, 'docs'), 'check', '--json', '-C', '..')]);
-  });
+  }, 120_000);
 
   it('prints each diagnostic the way tsc does, at the .lit.md position, and exits 1', () => {
     expect(text.code).toBe(1);
@@ -127,7 +128,7 @@ describe('weft check: the command', () => {
   });
 });
 
-describe('weft check: the project around the tangled files', () => {
+describe('weft check: the project around the tangled files', { timeout: 120_000 }, () => {
   let dir: string;
   let result: CheckResult;
   beforeAll(async () => {
@@ -140,7 +141,7 @@ describe('weft check: the project around the tangled files', () => {
     // A document edited after the last tangle: its output is stale.
     writeFiles(dir, { 'docs/seats.lit.md': '# Seats\n\n```ts file=src-generated/seats.ts\nexport const seats = 41;\n```\n' });
     result = await check({ root: dir });
-  });
+  }, 120_000);
 
   it("keeps a hand-written file's diagnostics at their own position", () => {
     expect(located(result)).toContain("src/report.ts:3:14: error TS2322: Type 'number' is not assignable to type 'string'.");
@@ -158,14 +159,29 @@ describe('weft check: the project around the tangled files', () => {
   });
 });
 
-describe('weft check: shell scripts', () => {
+describe('weft check: what is checked is the documents as they are now', { timeout: 120_000 }, () => {
+  it('type-checks the tangle in memory, before the first tangle and without touching the disk', async () => {
+    const dir = makeProject({
+      'docs/seats.lit.md': "# Seats\n\n```ts file=src-generated/seats.ts\nexport const seats: number = '40';\n```\n",
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, lib: ['ES2023'] }, include: ['src-generated'] }),
+    });
+    const result = await check({ root: dir });
+    expect(located(result)).toEqual([
+      "docs/seats.lit.md:4:14: error TS2322: Type 'string' is not assignable to type 'number'.",
+      'src-generated/seats.ts:0:0: error stale-output: src-generated/seats.ts is missing',
+    ]);
+    expect(() => statSync(join(dir, 'src-generated'))).toThrow();
+  });
+});
+
+describe('weft check: shell scripts', { timeout: 120_000 }, () => {
   let dir: string;
   let result: CheckResult;
   beforeAll(async () => {
     dir = makeProject({ 'docs/deploy.lit.md': DEPLOY });
     expect(weft(dir, 'tangle').code).toBe(0);
     result = await check({ root: dir });
-  });
+  }, 120_000);
 
   it('reports a bash syntax error at the .lit.md line', () => {
     expect(located(result)).toContain("docs/deploy.lit.md:9:1: error shell-syntax: syntax error near unexpected token `fi'");
@@ -183,7 +199,7 @@ describe('weft check: shell scripts', () => {
   });
 });
 
-describe('weft check: a clean project', () => {
+describe('weft check: a clean project', { timeout: 120_000 }, () => {
   it('passes, and the command says when it skipped ShellCheck', () => {
     const dir = makeProject({
       'docs/hello.lit.md': [
