@@ -21,8 +21,8 @@ import { CONFIG_FILE, loadConfig, type ResolvedConfig, type UserConfig } from '.
 import { emitFile } from './emit.js';
 import { hasErrors, message, sortMessages } from './messages.js';
 import { parseMany } from './parse-pool.js';
-import { byteOrder, findSources, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
-import { resolveProject } from './resolve.js';
+import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
+import { resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
 import { acquireLock, writeOutputs } from './write.js';
 
@@ -85,6 +85,11 @@ export class Project {
   private previousSourceGlobs = '';
   private sourceMatcher: { globs: string; isMatch: (path: string) => boolean } | undefined;
   lastDetails: RebuildDetails = { changedDocuments: [] };
+  /** The previous resolve's expansions, and the output emitted from each expansion (reused by identity). */
+  private resolveMemo: ResolveMemo | undefined;
+  private emitted = new WeakMap<ExpandedFile, Output>();
+  /** What this context last wrote or found on disk for each output, and its hash (see `trustedOutputs`). */
+  private onDisk = new Map<string, { output: Output; hash: string }>();
 
   constructor(options: TangleOptions) {
     this.options = options;
@@ -194,9 +199,14 @@ export class Project {
     if (!config) return result([], sortMessages(messages), [], 0, 0, 0, started, null);
     const { documents, cached, messages: readMessages } = await this.collect(config, hint);
     messages.push(...readMessages);
-    const resolved = resolveProject(documents, config);
+    const resolved = resolveProject(documents, config, this.resolveMemo);
+    this.resolveMemo = resolved.memo;
     messages.push(...resolved.messages);
-    const outputs: Output[] = resolved.files.filter((f) => !f.failed).map(emitFile);
+    const outputs: Output[] = resolved.files.filter((f) => !f.failed).map((file) => {
+      let output = this.emitted.get(file);
+      if (!output) this.emitted.set(file, (output = emitFile(file)));
+      return output;
+    });
     // Token budgets (budgets.ts): nothing to do, and no tokenizer loaded, unless configured.
     messages.push(...(await budgetMessages(documents, outputs, config, { text: (path) => readSource(this.root, path, config.limits.maxDocumentBytes).text })));
     let lock: { release: () => void } | undefined;
@@ -210,10 +220,12 @@ export class Project {
     }
     let written;
     try {
-      written = writeOutputs(this.root, outputs, config, { check: this.options.check, force: this.options.force, messages });
+      const trusted = this.trustedOutputs(outputs, hint);
+      written = writeOutputs(this.root, outputs, config, { check: this.options.check, force: this.options.force, messages, trusted });
     } finally {
       lock?.release();
     }
+    this.rememberOnDisk(outputs, written.files);
     messages.push(...written.messages);
     const tangleMs = performance.now() - started;
     let bundleMs: number | null = null;
@@ -223,6 +235,38 @@ export class Project {
       bundleMs = performance.now() - bundleStarted;
     }
     return result(outputs, sortMessages(messages), written.files, written.stale, documents.length, cached, started, bundleMs, tangleMs);
+  }
+
+  /**
+   * Outputs the write stage need not read again: with a hint (watch mode), an output
+   * that is the very object this context last wrote or found on disk, at a path with no
+   * file event since (`hint.changed` names outputs and maps that changed under us).
+   * Without a hint, every output is checked against the disk.
+   */
+  private trustedOutputs(outputs: readonly Output[], hint: RebuildHint | undefined): Map<string, string> | undefined {
+    if (!hint || hint.rescan || this.options.check) return undefined;
+    for (const path of hint.changed) this.onDisk.delete(path.replace(/\.map$/, ''));
+    const trusted = new Map<string, string>();
+    for (const output of outputs) {
+      const known = this.onDisk.get(output.path);
+      if (known?.output === output) trusted.set(output.path, known.hash);
+    }
+    return trusted;
+  }
+
+  /** Record what is on disk after a write (a refused or blocked write leaves the disk as it was). */
+  private rememberOnDisk(outputs: readonly Output[], files: TangleResult['files']): void {
+    if (this.options.check) return;
+    const byPath = new Map(outputs.map((o) => [o.path, o]));
+    for (const { path, action } of files) {
+      const output = byPath.get(path);
+      if ((action === 'written' || action === 'unchanged') && output) {
+        if (this.onDisk.get(path)?.output !== output) this.onDisk.set(path, { output, hash: hashText(output.content) });
+      } else {
+        // Deleted, kept, or refused (perhaps edited by hand): look at the disk next time.
+        this.onDisk.delete(path);
+      }
+    }
   }
 
   /** Set by watch mode: keep an esbuild context between rebuilds. */

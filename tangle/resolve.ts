@@ -14,6 +14,14 @@
  *
  * Pure: no disk access. Expansion aborts as soon as a limit is hit, so an "expansion
  * bomb" costs at most `maxOutputBytes` of work, never exponential time or memory.
+ *
+ * Between rebuilds (watch mode) a target's expansion is reused when nothing it read can
+ * have changed: the name index (every document's path and chunk names, and the limits)
+ * is the same, and so is every document it read chunks from (the same immutable object,
+ * which the context keeps while the document's bytes are unchanged). Name lookups depend
+ * on the index alone, and the expansion on the chunks found, so the reused result is the
+ * one a fresh expansion would give; an edit to one document re-expands only the targets
+ * that use it.
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
@@ -44,14 +52,45 @@ export interface ExpandedFile {
 export interface ResolveResult {
   files: ExpandedFile[];
   messages: Message[];
+  /** What the next `resolveProject` may reuse (see the top of this file). */
+  memo: ResolveMemo;
+}
+
+/** One target's expansion and everything it depended on. Never mutated. */
+export interface ResolvedTarget {
+  file: ExpandedFile;
+  /** Messages the expansion produced. */
+  messages: Message[];
+  /** Chunks it used (for the unused-chunk check). */
+  used: Chunk[];
+  /** Every document it read chunks from, by path, as the objects it read. */
+  documents: Map<string, CollectedDocument>;
+}
+
+/** Expansions of the previous resolve, by target path, valid for one name index. */
+export interface ResolveMemo {
+  index: string;
+  targets: Map<string, ResolvedTarget>;
 }
 
 /** A line that is only optional indentation and one `<<name>>`. */
 export const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
 
 /** Expand every file target of every document. */
-export function resolveProject(documents: readonly CollectedDocument[], config: ResolvedConfig): ResolveResult {
+export function resolveProject(documents: readonly CollectedDocument[], config: ResolvedConfig, previous?: ResolveMemo): ResolveResult {
   const messages: Message[] = [];
+  const index = nameIndex(documents, config);
+  const memo: ResolveMemo = { index, targets: new Map() };
+  const reuse = previous?.index === index ? previous.targets : undefined;
+  const documentByPath = new Map(documents.map((d) => [d.path, d]));
+  const reusable = (entry: ResolvedTarget | undefined) =>
+    entry !== undefined && [...entry.documents].every(([path, doc]) => documentByPath.get(path) === doc);
+  /** The documents the target being expanded reads, filled in by the lookups. */
+  let reading = new Map<string, CollectedDocument>();
+  const read = (chunk: Chunk | undefined) => {
+    if (chunk) reading.set(chunk.document, documentByPath.get(chunk.document)!);
+    return chunk;
+  };
   for (const doc of documents) messages.push(...doc.messages);
   const byName = new Map<string, Chunk[]>();
   const byDocument = new Map<string, Map<string, Chunk>>();
@@ -78,7 +117,8 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     return hash;
   };
 
-  const lookup = (name: string, from: string, at: { line: number; column: number }): Chunk | undefined => {
+  const lookup = (name: string, from: string, at: { line: number; column: number }): Chunk | undefined => read(findChunk(name, from, at));
+  const findChunk = (name: string, from: string, at: { line: number; column: number }): Chunk | undefined => {
     const local = byDocument.get(from)?.get(name);
     if (local) return local;
     const hash = name.lastIndexOf('#');
@@ -149,7 +189,8 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     }
     return { bytes, lines };
   };
-  const quietLookup = (name: string, from: string): Chunk | undefined => {
+  const quietLookup = (name: string, from: string): Chunk | undefined => read(findQuietly(name, from));
+  const findQuietly = (name: string, from: string): Chunk | undefined => {
     const local = byDocument.get(from)?.get(name);
     if (local) return local;
     const hash = name.lastIndexOf('#');
@@ -163,6 +204,17 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
 
   const files: ExpandedFile[] = [];
   for (const target of targets) {
+    const before = reuse?.get(target.path);
+    if (before && reusable(before)) {
+      files.push(before.file);
+      messages.push(...before.messages);
+      for (const chunk of before.used) used.add(chunk);
+      memo.targets.set(target.path, before);
+      continue;
+    }
+    reading = new Map([[target.document, documentByPath.get(target.document)!]]);
+    const firstMessage = messages.length;
+    const usedHere: Chunk[] = [];
     const lines: ExpandedLine[] = [];
     const chunks: Record<string, string> = {};
     let bytes = 0;
@@ -185,6 +237,7 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
             continue;
           }
           used.add(found);
+          usedHere.push(found);
           if (stack.includes(found)) {
             const chain = [...stack.slice(stack.indexOf(found)), found].map((c) => c.name);
             messages.push(message(part.document, refAt.line, refAt.column, 'error', 'chunk-cycle', `reference cycle: ${chain.map((n) => `<<${n}>>`).join(' → ')}`));
@@ -232,7 +285,9 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     if (!failed && lines.length === 0) {
       messages.push(message(target.document, target.parts[0]!.fenceLine, target.parts[0]!.fenceColumn, 'warning', 'empty-target', `${target.path} is empty`));
     }
-    files.push({ path: target.path, document: target.document, lang: target.parts[0]!.lang, lines, chunks, failed });
+    const file: ExpandedFile = { path: target.path, document: target.document, lang: target.parts[0]!.lang, lines, chunks, failed };
+    files.push(file);
+    memo.targets.set(target.path, { file, messages: messages.slice(firstMessage), used: [...new Set(usedHere)], documents: reading });
   }
 
   // Unused chunks are reported only once the project resolves: while a reference is
@@ -245,7 +300,14 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
       messages.push(message(doc.path, first.fenceLine, first.fenceColumn, 'warning', 'unused-chunk', `chunk \`${chunk.name}\` is never used`));
     }
   }
-  return { files, messages };
+  return { files, messages, memo };
+}
+
+/** What name lookups and expansion limits depend on: each document's path and chunk names, and the limits. */
+function nameIndex(documents: readonly CollectedDocument[], config: ResolvedConfig): string {
+  const parts = [`${config.limits.maxDepth} ${config.limits.maxOutputBytes}`];
+  for (const doc of documents) parts.push(doc.path, ...doc.chunks.map((c) => c.name), '');
+  return parts.join('\0');
 }
 
 /** Safe, confined, unique file targets (in path order); problems go to `messages`. */

@@ -63,7 +63,7 @@ export type WatchEvent =
 export interface WatchOptions {
   /** Called after the first build, after each rebuild, and on watcher errors. */
   onEvent?: (event: WatchEvent) => void;
-  /** Quiet period, in milliseconds, that merges a burst of events into one rebuild. @default 10 */
+  /** Quiet period, in milliseconds, that merges a burst of events into one rebuild. @default 5 */
   debounceMs?: number;
 }
 
@@ -108,7 +108,7 @@ const within = (path: string, dir: string) => dir === '.' || path === dir || pat
 
 /** Start watching; resolves (with a stop function) after the first build, once the watcher is ready. */
 export async function startWatching(project: Project, options: WatchOptions): Promise<() => Promise<void>> {
-  const debounceMs = options.debounceMs ?? 10;
+  const debounceMs = options.debounceMs ?? 5;
   const emit = (event: WatchEvent) => {
     try {
       options.onEvent?.(event);
@@ -263,7 +263,10 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
           configChanged = true;
           trigger.push(path);
         } else if (scope.outputDirs.some((dir) => within(path, dir))) {
-          if (!folder && editedByHand(path)) trigger.push(path);
+          if (!folder && editedByHand(path)) {
+            changed.add(path); // So the rebuild reads this output again instead of trusting it.
+            trigger.push(path);
+          }
         } else if (folder) {
           rescan = true;
           trigger.push(path);

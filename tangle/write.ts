@@ -67,6 +67,12 @@ export interface WriteOptions {
   check?: boolean;
   /** Messages from earlier stages; when any is an error, nothing is written. */
   messages?: Message[];
+  /**
+   * Outputs known to be on disk exactly as given, path → SHA-256 of the content (watch
+   * mode: written or checked by its previous rebuild, and no file event since). They are
+   * not read, checked or rewritten again, nor are their maps. @default none
+   */
+  trusted?: ReadonlyMap<string, string>;
 }
 
 export interface WriteResult {
@@ -86,15 +92,18 @@ interface Journal {
 /** Read `.weft/manifest.json`; a missing or malformed one is empty (malformed: a warning). */
 export function readManifest(root: string): { manifest: Manifest; messages: Message[] } {
   const empty: Manifest = { weft: WEFT_VERSION, outputs: {} };
+  const full = join(root, MANIFEST_FILE);
   let text: string;
   try {
-    text = readFileSync(join(root, MANIFEST_FILE), 'utf8');
+    text = readFileSync(full, 'utf8');
   } catch {
     return { manifest: empty, messages: [] };
   }
+  if (lastManifest?.path === full && lastManifest.text === text) return { manifest: lastManifest.manifest, messages: [] };
   try {
     const data = JSON.parse(text) as unknown;
     if (!isManifest(data)) throw new Error('unexpected shape');
+    lastManifest = { path: full, text, manifest: data };
     return { manifest: data, messages: [] };
   } catch (error) {
     return {
@@ -115,17 +124,38 @@ function isManifest(data: unknown): data is Manifest {
   );
 }
 
+/**
+ * The last manifest read or written, with its text. A long-lived context (watch mode)
+ * reads the same manifest, 1–2 MB for a thousand documents, before every rebuild; parsing
+ * it again would cost more than the rest of the write. Reused only when the file's text
+ * is identical. Never mutated (nobody writes into a manifest that was read).
+ */
+let lastManifest: { path: string; text: string; manifest: Manifest } | undefined;
+
 /** Stable JSON: sorted keys, two-space indent, final newline (merges cleanly). */
 export function serialiseManifest(manifest: Manifest): string {
-  const outputs: Record<string, ManifestEntry> = {};
-  for (const path of Object.keys(manifest.outputs).sort(byteOrder)) {
-    const entry = manifest.outputs[path]!;
-    const chunks: Record<string, string> = {};
-    for (const name of Object.keys(entry.chunks ?? {}).sort(byteOrder)) chunks[name] = entry.chunks[name]!;
-    outputs[path] = { hash: entry.hash, document: entry.document, chunks };
-  }
-  return `${JSON.stringify({ weft: manifest.weft, outputs }, null, 2)}\n`;
+  const entries = Object.keys(manifest.outputs)
+    .sort(byteOrder)
+    .map((path) => manifestEntryText(path, manifest.outputs[path]!));
+  return manifestText(manifest.weft, entries);
 }
+
+/** `JSON.stringify(manifest, null, 2)` from its entries' texts (so they can be reused). */
+function manifestText(weft: string, entries: string[]): string {
+  if (entries.length === 0) return `${JSON.stringify({ weft, outputs: {} }, null, 2)}\n`;
+  return `{\n  "weft": ${JSON.stringify(weft)},\n  "outputs": {\n${entries.join(',\n')}\n  }\n}\n`;
+}
+
+/** One `"path": {...}` member of the manifest's `outputs`, indented as in the whole file. */
+function manifestEntryText(path: string, entry: ManifestEntry): string {
+  const chunks: Record<string, string> = {};
+  for (const name of Object.keys(entry.chunks ?? {}).sort(byteOrder)) chunks[name] = entry.chunks[name]!;
+  const value = JSON.stringify({ hash: entry.hash, document: entry.document, chunks }, null, 2).replace(/\n/g, '\n    ');
+  return `    ${JSON.stringify(path)}: ${value}`;
+}
+
+/** Each output's manifest entry text, by output: an entry depends only on its output (immutable). */
+const entryTexts = new WeakMap<Output, string>();
 
 /** Take `.weft/lock`, or say who holds it. Returns a release function or an error message. */
 export function acquireLock(root: string): { release: () => void } | { error: Message } {
@@ -291,6 +321,7 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     hash: string;
     write: boolean;
     backup: boolean;
+    trusted?: boolean;
   }
   const plans: Plan[] = [];
   const staleMessage = (path: string, text: string, notes?: string[]) => {
@@ -299,6 +330,11 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   };
 
   for (const output of outputs) {
+    const trusted = options.check ? undefined : options.trusted?.get(output.path);
+    if (trusted !== undefined) {
+      plans.push({ output, hash: trusted, write: false, backup: false, trusted: true });
+      continue;
+    }
     const full = join(root, output.path);
     const hash = sha256(output.content);
     const problem = symlinkProblem(root, output.path, config);
@@ -404,8 +440,9 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
       atomicWrite(full, plan.output.content, plan.output.mode, `${full}.weft-tmp-${process.pid}`);
       files.push({ path: plan.output.path, action: 'written' });
     } else {
-      if ((statSync(full).mode & 0o777) !== plan.output.mode) chmodSync(full, plan.output.mode);
       files.push({ path: plan.output.path, action: 'unchanged' });
+      if (plan.trusted) continue;
+      if ((statSync(full).mode & 0o777) !== plan.output.mode) chmodSync(full, plan.output.mode);
     }
     writeMap(root, plan.output);
   }
@@ -418,12 +455,18 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   }
 
   const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
-  for (const plan of plans) {
-    next.outputs[plan.output.path] = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
+  const entries: string[] = [];
+  for (const plan of [...plans].sort((a, b) => byteOrder(a.output.path, b.output.path))) {
+    const entry = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
+    next.outputs[plan.output.path] = entry;
+    let entryText = entryTexts.get(plan.output);
+    if (entryText === undefined) entryTexts.set(plan.output, (entryText = manifestEntryText(plan.output.path, entry)));
+    entries.push(entryText);
   }
-  const text = serialiseManifest(next);
+  const text = manifestText(WEFT_VERSION, entries);
   const manifestPath = join(root, MANIFEST_FILE);
   if (readIfExists(manifestPath)?.toString('utf8') !== text) atomicWrite(manifestPath, text, 0o644);
+  lastManifest = { path: manifestPath, text, manifest: next };
   rmSync(join(root, JOURNAL_FILE), { force: true });
   return { files: sortFiles(files), messages, stale, backups };
 }

@@ -130,6 +130,26 @@ describe('watch: documents', () => {
     expect(read(dir, 'src-generated/d002.ts')).toContain('export const d002 = 2;');
   });
 
+  it('re-expands the outputs of other documents that use the edited chunk', async () => {
+    const dir = project(2, {
+      'docs/shared.lit.md': `# shared\n\n${fence('ts #shared-greeting', "export const greeting = 'hello';")}`,
+      'docs/user.lit.md': `# user\n\n${fence('ts file=src-generated/user.ts', '<<shared-greeting>>')}`,
+    });
+    const watching = await watch(dir);
+    writeFileSync(join(dir, 'docs/shared.lit.md'), `# shared\n\n${fence('ts #shared-greeting', "export const greeting = 'bonjour';")}`);
+    const event = await watching.next();
+    expect(brief(event)).toEqual({ ok: true, changed: ['docs/shared.lit.md'], written: 1, deleted: 0 });
+    expect(read(dir, 'src-generated/user.ts')).toContain("export const greeting = 'bonjour';");
+    // A second definition makes the name ambiguous: the unchanged user document now fails.
+    writeFiles(dir, { 'docs/other.lit.md': `# other\n\n${fence('ts #shared-greeting', 'x();')}` });
+    const ambiguous = await watching.next();
+    expect(ambiguous.result.messages.map((m) => `${m.file}:${m.line}: ${m.rule}`)).toEqual(['docs/user.lit.md:4: ambiguous-chunk']);
+    rmSync(join(dir, 'docs/other.lit.md'));
+    const fixed = await watching.next();
+    expect(fixed).toMatchObject({ recovered: true, result: { ok: true } });
+    expect(await coldTangle(dir)).toEqual(tree(dir));
+  });
+
   it('picks up a new document', async () => {
     const dir = project(2);
     const watching = await watch(dir);
