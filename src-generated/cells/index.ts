@@ -1,0 +1,39 @@
+// generated from docs/cells/overview.lit.md by weft — edit the source, not this file
+// The public surface of the cells runtime: define cells, start them on a bus in process or in a
+// worker, send to them, observe them, and decide where they belong. Everything else is internal.
+
+export { createBus, type Bus, type BusOptions, type StartOptions } from './bus.js';
+export {
+  defineCell,
+  type Cell,
+  type CellContext,
+  type CellSpec,
+  type Contract,
+  type EventTopic,
+  type Grants,
+  type RequestTopic,
+  type Sender,
+  type UntypedCell,
+} from './cell.js';
+export { defaultBudget, type Budget } from './budget.js';
+export { CellError, isCellError, type CellErrorCode, type CellErrorData } from './errors.js';
+export {
+  defaultRestartPolicy,
+  restartDelayMs,
+  type CellHealth,
+  type CellState,
+  type RestartPolicy,
+  type SupervisionEvent,
+} from './supervisor.js';
+export { inProcess, type CellTransport, type TransportFactory } from './transport.js';
+export { inWorker, type WorkerPlacement } from './worker.js';
+export { serveCellInWorker } from './worker-host.js';
+export {
+  defaultThresholds,
+  shouldLeaveTheMonolith,
+  type CellProfile,
+  type Placement,
+  type Thresholds,
+  type Verdict,
+} from './criteria.js';
+//# sourceMappingURL=index.ts.map

@@ -1,0 +1,68 @@
+// generated from docs/cells/service.lit.md by weft — edit the source, not this file
+// The key-value service's configuration: read from the environment, in the main thread and again in
+// each worker, so both see the same values. Every variable is checked, and a bad one is a TypeError
+// naming it; `serviceConfigToEnv` is the inverse, for the workers' environment.
+
+/** The service's cells, by name. */
+export const serviceCellNames = ['kv', 'audit'] as const;
+export type ServiceCellName = (typeof serviceCellNames)[number];
+
+export interface ServiceConfig {
+  /** TCP port on 127.0.0.1; 0 picks a free one. @default 8787 */
+  readonly port: number;
+  /** Cells to run in worker threads instead of the main thread. @default [] */
+  readonly inWorker: readonly ServiceCellName[];
+  /** File the audit cell appends one JSON line per change to. @default none: memory only */
+  readonly auditLogFile?: string;
+  /** Most keys the store holds. @default 10000 */
+  readonly maxKeys: number;
+  /** Largest value, in UTF-8 bytes. @default 16384 */
+  readonly maxValueBytes: number;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The configuration in `env`: PORT, CELLS_IN_WORKER, AUDIT_LOG, KV_MAX_KEYS, KV_MAX_VALUE_BYTES. */
+export function loadServiceConfig(env: Environment): ServiceConfig {
+  const auditLogFile = env['AUDIT_LOG'];
+  return Object.freeze({
+    port: integerFrom(env, 'PORT', 8787, 0, 65_535),
+    inWorker: Object.freeze(cellNamesFrom(env['CELLS_IN_WORKER'] ?? '')),
+    ...(auditLogFile ? { auditLogFile } : {}),
+    maxKeys: integerFrom(env, 'KV_MAX_KEYS', 10_000, 1, Number.MAX_SAFE_INTEGER),
+    maxValueBytes: integerFrom(env, 'KV_MAX_VALUE_BYTES', 16_384, 1, 16 * 1024 * 1024),
+  });
+}
+
+/** The environment that makes `loadServiceConfig` return `config`. */
+export function serviceConfigToEnv(config: ServiceConfig): Record<string, string> {
+  return {
+    PORT: String(config.port),
+    CELLS_IN_WORKER: config.inWorker.join(','),
+    ...(config.auditLogFile === undefined ? {} : { AUDIT_LOG: config.auditLogFile }),
+    KV_MAX_KEYS: String(config.maxKeys),
+    KV_MAX_VALUE_BYTES: String(config.maxValueBytes),
+  };
+}
+
+function integerFrom(env: Environment, name: string, fallback: number, least: number, most: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < least || value > most) {
+    throw new TypeError(`${name} must be an integer from ${least} to ${most}, got "${text}"`);
+  }
+  return value;
+}
+
+function cellNamesFrom(text: string): ServiceCellName[] {
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return names.map((name) => {
+    const known = serviceCellNames.find((cell) => cell === name);
+    if (known === undefined) {
+      throw new TypeError(`CELLS_IN_WORKER names "${name}", which is not a cell; the cells are ${serviceCellNames.join(', ')}`);
+    }
+    return known;
+  });
+}
+//# sourceMappingURL=config.ts.map

@@ -1,0 +1,78 @@
+// generated from docs/cells/service.lit.md by weft — edit the source, not this file
+// The key-value service as a function: cells on a bus, placed as configured; the HTTP edge; a server
+// on 127.0.0.1 only. `stop` closes the server first, so requests in flight finish, then the cells.
+// Used by main.ts and directly by the tests.
+
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createBus, type Bus } from '../bus.js';
+import { inProcess, type TransportFactory } from '../transport.js';
+import { inWorker } from '../worker.js';
+import { serviceCells } from './cells.js';
+import { serviceConfigToEnv, type ServiceCellName, type ServiceConfig } from './config.js';
+import type { KvContract } from './contract.js';
+import { httpEdgeGrants, kvRequestListener } from './http.js';
+
+export interface ServiceOptions {
+  /** The bundled service script, which workers run; required if any cell is placed in a worker. */
+  readonly workerScript?: URL | string;
+  /** Where supervision events go, one JSON line each. @default nowhere */
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningService {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly bus: Bus<KvContract>;
+  /** Stop taking connections, let requests in flight finish, then stop the cells. */
+  stop(): Promise<void>;
+}
+
+export async function startService(config: ServiceConfig, options: ServiceOptions = {}): Promise<RunningService> {
+  const bus = createBus<KvContract>();
+  const { log } = options;
+  if (log !== undefined) bus.observe((event) => log(JSON.stringify(event)));
+  try {
+    for (const cell of serviceCells(config)) {
+      await bus.start(cell, { transport: placementFor(cell.name as ServiceCellName, config, options) });
+    }
+  } catch (error) {
+    await bus.stop();
+    throw error;
+  }
+  const edge = bus.client('http', httpEdgeGrants);
+  const server = createServer(kvRequestListener(edge, { maxValueBytes: config.maxValueBytes, health: () => bus.health() }));
+  server.listen(config.port, '127.0.0.1');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await bus.stop();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    bus,
+    async stop() {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeIdleConnections();
+      await closed;
+      await bus.stop();
+    },
+  };
+}
+
+function placementFor(cell: ServiceCellName, config: ServiceConfig, options: ServiceOptions): TransportFactory {
+  if (!config.inWorker.includes(cell)) return inProcess();
+  if (options.workerScript === undefined) {
+    throw new TypeError(`Cannot place cell "${cell}" in a worker without \`workerScript\`: pass the bundled service script`);
+  }
+  return inWorker({ script: options.workerScript, env: { ...stringEntries(process.env), ...serviceConfigToEnv(config) } });
+}
+
+function stringEntries(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+//# sourceMappingURL=service.ts.map
