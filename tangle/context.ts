@@ -170,7 +170,7 @@ export class Project {
     // Forget documents that no longer exist or changed (bounded memory in long watches).
     const live = new Set(sources.map((s) => `${s.path}\0${s.hash}`));
     for (const key of this.memory.keys()) if (!live.has(key)) this.memory.delete(key);
-    this.disk?.flush(sources.map((s) => s.hash));
+    if (misses.length > 0) this.disk?.flush(sources.map((s) => s.hash)); // Only a parse adds entries.
     this.previousDocuments = new Map((documents as CollectedDocument[]).map((d) => [d.path, d]));
     return { documents: documents as CollectedDocument[], cached, messages };
   }

@@ -71,6 +71,10 @@ export interface ResolvedTarget {
 export interface ResolveMemo {
   index: string;
   targets: Map<string, ResolvedTarget>;
+  /** `outputPathProblem` of each file target path (it depends on the index only). */
+  pathProblems: Map<string, { rule: string; text: string } | undefined>;
+  /** Paths of the documents that define each chunk name, in document order (index only). */
+  definers: Map<string, string[]>;
 }
 
 /** A line that is only optional indentation and one `<<name>>`. */
@@ -80,8 +84,8 @@ export const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
 export function resolveProject(documents: readonly CollectedDocument[], config: ResolvedConfig, previous?: ResolveMemo): ResolveResult {
   const messages: Message[] = [];
   const index = nameIndex(documents, config);
-  const memo: ResolveMemo = { index, targets: new Map() };
   const reuse = previous?.index === index ? previous.targets : undefined;
+  const memo: ResolveMemo = { index, targets: new Map(), pathProblems: reuse ? previous!.pathProblems : new Map(), definers: new Map() };
   const documentByPath = new Map(documents.map((d) => [d.path, d]));
   const reusable = (entry: ResolvedTarget | undefined) =>
     entry !== undefined && [...entry.documents].every(([path, doc]) => documentByPath.get(path) === doc);
@@ -92,20 +96,21 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     return chunk;
   };
   for (const doc of documents) messages.push(...doc.messages);
-  const byName = new Map<string, Chunk[]>();
   const byDocument = new Map<string, Map<string, Chunk>>();
-  for (const doc of documents) {
-    const own = new Map<string, Chunk>();
-    for (const chunk of doc.chunks) {
-      own.set(chunk.name, chunk);
-      const list = byName.get(chunk.name);
-      if (list) list.push(chunk);
-      else byName.set(chunk.name, [chunk]);
-    }
-    byDocument.set(doc.path, own);
-  }
+  for (const doc of documents) byDocument.set(doc.path, chunksByName(doc));
+  // Which documents define each name depends on the index alone; the chunks are looked up
+  // in the current documents, so a reused list never hands out an old chunk.
+  memo.definers = reuse ? previous!.definers : definersOf(documents);
+  const byName = {
+    get: (name: string): Chunk[] | undefined => memo.definers.get(name)?.map((path) => byDocument.get(path)!.get(name)!),
+    keys: () => memo.definers.keys(),
+  };
   const sourcePaths = new Set(documents.map((d) => d.path));
-  const targets = checkFileTargets(documents, config, sourcePaths, messages);
+  const problemOf = (path: string) => {
+    if (!memo.pathProblems.has(path)) memo.pathProblems.set(path, outputPathProblem(path, config, sourcePaths));
+    return memo.pathProblems.get(path);
+  };
+  const targets = checkFileTargets(documents, problemOf, messages);
   const used = new Set<Chunk>();
   const chunkHashes = new Map<Chunk, string>();
   const hashOf = (chunk: Chunk) => {
@@ -303,25 +308,55 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
   return { files, messages, memo };
 }
 
-/** What name lookups and expansion limits depend on: each document's path and chunk names, and the limits. */
+/**
+ * What name lookups, path checks and expansion limits depend on: each document's path
+ * and chunk names, the output directories and the limits.
+ */
 function nameIndex(documents: readonly CollectedDocument[], config: ResolvedConfig): string {
-  const parts = [`${config.limits.maxDepth} ${config.limits.maxOutputBytes}`];
-  for (const doc of documents) parts.push(doc.path, ...doc.chunks.map((c) => c.name), '');
-  return parts.join('\0');
+  const parts = [JSON.stringify([config.limits.maxDepth, config.limits.maxOutputBytes, config.outputDirs])];
+  for (const doc of documents) {
+    let names = documentNames.get(doc);
+    if (names === undefined) documentNames.set(doc, (names = [doc.path, ...doc.chunks.map((c) => c.name)].join('\0')));
+    parts.push(names);
+  }
+  return parts.join('\n');
+}
+
+/** Each document's part of the name index, by (immutable) document. */
+const documentNames = new WeakMap<CollectedDocument, string>();
+
+/** A document's chunks by name (the last definition of a name wins, as the index has it). */
+function chunksByName(doc: CollectedDocument): Map<string, Chunk> {
+  let own = ownChunks.get(doc);
+  if (!own) ownChunks.set(doc, (own = new Map(doc.chunks.map((chunk) => [chunk.name, chunk]))));
+  return own;
+}
+const ownChunks = new WeakMap<CollectedDocument, Map<string, Chunk>>();
+
+/** Name → paths of the documents that define it, in document order. */
+function definersOf(documents: readonly CollectedDocument[]): Map<string, string[]> {
+  const definers = new Map<string, string[]>();
+  for (const doc of documents) {
+    for (const chunk of doc.chunks) {
+      const list = definers.get(chunk.name);
+      if (list) list.push(doc.path);
+      else definers.set(chunk.name, [doc.path]);
+    }
+  }
+  return definers;
 }
 
 /** Safe, confined, unique file targets (in path order); problems go to `messages`. */
 function checkFileTargets(
   documents: readonly CollectedDocument[],
-  config: ResolvedConfig,
-  sourcePaths: Set<string>,
+  problemOf: (path: string) => { rule: string; text: string } | undefined,
   messages: Message[],
 ): FileTarget[] {
   const byPath = new Map<string, FileTarget[]>();
   for (const doc of documents) {
     for (const file of doc.files) {
       const first = file.parts[0]!;
-      const problem = outputPathProblem(file.path, config, sourcePaths);
+      const problem = problemOf(file.path);
       if (problem) {
         messages.push(message(doc.path, first.fenceLine, first.fenceColumn, 'error', problem.rule, problem.text));
         continue;

@@ -91,22 +91,29 @@ interface Journal {
 
 /** Read `.weft/manifest.json`; a missing or malformed one is empty (malformed: a warning). */
 export function readManifest(root: string): { manifest: Manifest; messages: Message[] } {
+  const { manifest, messages } = loadManifest(root);
+  return { manifest, messages };
+}
+
+/** `readManifest`, and the file's bytes (undefined when there is no manifest). */
+function loadManifest(root: string): { manifest: Manifest; messages: Message[]; bytes?: Buffer } {
   const empty: Manifest = { weft: WEFT_VERSION, outputs: {} };
   const full = join(root, MANIFEST_FILE);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(full, 'utf8');
+    bytes = readFileSync(full);
   } catch {
     return { manifest: empty, messages: [] };
   }
-  if (lastManifest?.path === full && lastManifest.text === text) return { manifest: lastManifest.manifest, messages: [] };
+  if (lastManifest?.path === full && lastManifest.bytes.equals(bytes)) return { manifest: lastManifest.manifest, messages: [], bytes };
   try {
-    const data = JSON.parse(text) as unknown;
+    const data = JSON.parse(bytes.toString('utf8')) as unknown;
     if (!isManifest(data)) throw new Error('unexpected shape');
-    lastManifest = { path: full, text, manifest: data };
-    return { manifest: data, messages: [] };
+    lastManifest = { path: full, bytes, manifest: data };
+    return { manifest: data, messages: [], bytes };
   } catch (error) {
     return {
+      bytes,
       manifest: empty,
       messages: [
         message(MANIFEST_FILE, 0, 0, 'warning', 'malformed-manifest', `manifest is unreadable (${(error as Error).message}); every existing output is treated as hand-written`),
@@ -130,7 +137,7 @@ function isManifest(data: unknown): data is Manifest {
  * it again would cost more than the rest of the write. Reused only when the file's text
  * is identical. Never mutated (nobody writes into a manifest that was read).
  */
-let lastManifest: { path: string; text: string; manifest: Manifest } | undefined;
+let lastManifest: { path: string; bytes: Buffer; manifest: Manifest } | undefined;
 
 /** Stable JSON: sorted keys, two-space indent, final newline (merges cleanly). */
 export function serialiseManifest(manifest: Manifest): string {
@@ -142,8 +149,17 @@ export function serialiseManifest(manifest: Manifest): string {
 
 /** `JSON.stringify(manifest, null, 2)` from its entries' texts (so they can be reused). */
 function manifestText(weft: string, entries: string[]): string {
-  if (entries.length === 0) return `${JSON.stringify({ weft, outputs: {} }, null, 2)}\n`;
-  return `{\n  "weft": ${JSON.stringify(weft)},\n  "outputs": {\n${entries.join(',\n')}\n  }\n}\n`;
+  return manifestBytes(weft, entries.map((entry) => Buffer.from(entry))).toString('utf8');
+}
+
+/** The manifest file from its entries' bytes: copied, never re-encoded (it is 1–2 MB for a thousand documents). */
+function manifestBytes(weft: string, entries: Buffer[]): Buffer {
+  if (entries.length === 0) return Buffer.from(`${JSON.stringify({ weft, outputs: {} }, null, 2)}\n`);
+  const separator = Buffer.from(',\n');
+  const parts: Buffer[] = [Buffer.from(`{\n  "weft": ${JSON.stringify(weft)},\n  "outputs": {\n`)];
+  entries.forEach((entry, i) => parts.push(...(i === 0 ? [entry] : [separator, entry])));
+  parts.push(Buffer.from('\n  }\n}\n'));
+  return Buffer.concat(parts);
 }
 
 /** One `"path": {...}` member of the manifest's `outputs`, indented as in the whole file. */
@@ -154,8 +170,8 @@ function manifestEntryText(path: string, entry: ManifestEntry): string {
   return `    ${JSON.stringify(path)}: ${value}`;
 }
 
-/** Each output's manifest entry text, by output: an entry depends only on its output (immutable). */
-const entryTexts = new WeakMap<Output, string>();
+/** Each output's manifest entry, as bytes, by output: an entry depends only on its output (immutable). */
+const entryBytes = new WeakMap<Output, Buffer>();
 
 /** Take `.weft/lock`, or say who holds it. Returns a release function or an error message. */
 export function acquireLock(root: string): { release: () => void } | { error: Message } {
@@ -310,7 +326,8 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   const messages: Message[] = [];
   const files: { path: string; action: WriteAction }[] = [];
   const backups: string[] = [];
-  const { manifest, messages: manifestMessages } = readManifest(root);
+  // Read once: we hold the lock, so the text is still the file's when the new one is compared.
+  const { manifest, messages: manifestMessages, bytes: manifestOnDisk } = loadManifest(root);
   messages.push(...manifestMessages);
   const journalled = options.check ? new Map<string, Set<string>>() : recoverJournal(root);
   const blocked = (options.messages ?? []).some((m) => m.severity === 'error');
@@ -455,18 +472,18 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   }
 
   const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
-  const entries: string[] = [];
+  const entries: Buffer[] = [];
   for (const plan of [...plans].sort((a, b) => byteOrder(a.output.path, b.output.path))) {
     const entry = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
     next.outputs[plan.output.path] = entry;
-    let entryText = entryTexts.get(plan.output);
-    if (entryText === undefined) entryTexts.set(plan.output, (entryText = manifestEntryText(plan.output.path, entry)));
-    entries.push(entryText);
+    let bytes = entryBytes.get(plan.output);
+    if (bytes === undefined) entryBytes.set(plan.output, (bytes = Buffer.from(manifestEntryText(plan.output.path, entry))));
+    entries.push(bytes);
   }
-  const text = manifestText(WEFT_VERSION, entries);
+  const bytes = manifestBytes(WEFT_VERSION, entries);
   const manifestPath = join(root, MANIFEST_FILE);
-  if (readIfExists(manifestPath)?.toString('utf8') !== text) atomicWrite(manifestPath, text, 0o644);
-  lastManifest = { path: manifestPath, text, manifest: next };
+  if (!manifestOnDisk?.equals(bytes)) atomicWrite(manifestPath, bytes, 0o644);
+  lastManifest = { path: manifestPath, bytes, manifest: next };
   rmSync(join(root, JOURNAL_FILE), { force: true });
   return { files: sortFiles(files), messages, stale, backups };
 }
