@@ -90,6 +90,7 @@ export class Project {
   private emitted = new WeakMap<ExpandedFile, Output>();
   /** What this context last wrote or found on disk for each output, and its hash (see `trustedOutputs`). */
   private onDisk = new Map<string, { output: Output; hash: string }>();
+  private parsedSinceFlush = 0;
 
   constructor(options: TangleOptions) {
     this.options = options;
@@ -170,7 +171,12 @@ export class Project {
     // Forget documents that no longer exist or changed (bounded memory in long watches).
     const live = new Set(sources.map((s) => `${s.path}\0${s.hash}`));
     for (const key of this.memory.keys()) if (!live.has(key)) this.memory.delete(key);
-    if (misses.length > 0) this.disk?.flush(sources.map((s) => s.hash)); // Only a parse adds entries.
+    // Only a parse adds entries; in a long watch, one edit adds one, so look at the folder now and then.
+    this.parsedSinceFlush += misses.length;
+    if (this.parsedSinceFlush > (this.incremental ? 64 : 0)) {
+      this.disk?.flush(sources.map((s) => s.hash));
+      this.parsedSinceFlush = 0;
+    }
     this.previousDocuments = new Map((documents as CollectedDocument[]).map((d) => [d.path, d]));
     return { documents: documents as CollectedDocument[], cached, messages };
   }

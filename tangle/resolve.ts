@@ -87,8 +87,10 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
   const reuse = previous?.index === index ? previous.targets : undefined;
   const memo: ResolveMemo = { index, targets: new Map(), pathProblems: reuse ? previous!.pathProblems : new Map(), definers: new Map() };
   const documentByPath = new Map(documents.map((d) => [d.path, d]));
-  const reusable = (entry: ResolvedTarget | undefined) =>
-    entry !== undefined && [...entry.documents].every(([path, doc]) => documentByPath.get(path) === doc);
+  const reusable = (entry: ResolvedTarget) => {
+    for (const [path, doc] of entry.documents) if (documentByPath.get(path) !== doc) return false;
+    return true;
+  };
   /** The documents the target being expanded reads, filled in by the lookups. */
   let reading = new Map<string, CollectedDocument>();
   const read = (chunk: Chunk | undefined) => {
