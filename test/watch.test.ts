@@ -303,6 +303,21 @@ describe('watch: errors', () => {
   });
 });
 
+describe('watch: a bad start', () => {
+  it('starts with a broken config, reports it, and builds once it is fixed', async () => {
+    const dir = project(1, { 'weft.config.json': '{ nope' });
+    const watching = await watch(dir);
+    expect(watching.ready.result.ok).toBe(false);
+    expect(watching.ready.result.messages.map((m) => m.rule)).toEqual(['malformed-config']);
+    writeFileSync(join(dir, 'weft.config.json'), CONFIG);
+    const fixed = await watching.next();
+    expect(fixed).toMatchObject({ recovered: true, changed: [], result: { ok: true, summary: { written: 1 } } });
+    writeFileSync(join(dir, 'docs/d000.lit.md'), doc('d000', 'export const d000 = 2;'));
+    await watching.next((e) => e.changed.includes('docs/d000.lit.md'));
+    expect(read(dir, 'src-generated/d000.ts')).toContain('export const d000 = 2;');
+  });
+});
+
 describe('watch: bundle', () => {
   const bundled = () =>
     project(1, {
