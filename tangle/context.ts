@@ -147,8 +147,14 @@ export class Project {
         documents[index] = { path: source.path, hash: '', chunks: [], files: [], messages: source.messages };
         return;
       }
+      const same = unchanged(source.path);
+      if (same) {
+        cached++;
+        documents[index] = same; // Already in memory under its key.
+        return;
+      }
       const key = `${source.path}\0${source.hash}`;
-      const hit = unchanged(source.path) ?? this.memory.get(key) ?? this.disk?.get(source.path, source.hash);
+      const hit = this.memory.get(key) ?? this.disk?.get(source.path, source.hash);
       if (hit) {
         cached++;
         documents[index] = hit;
@@ -168,9 +174,12 @@ export class Project {
       this.memory.set(`${source.path}\0${source.hash}`, collected);
       this.disk?.set(collected);
     });
-    // Forget documents that no longer exist or changed (bounded memory in long watches).
-    const live = new Set(sources.map((s) => `${s.path}\0${s.hash}`));
-    for (const key of this.memory.keys()) if (!live.has(key)) this.memory.delete(key);
+    // Forget documents that no longer exist or changed (bounded memory in long watches);
+    // with a hint, nothing is stale unless a document was read again or went away.
+    if (!incremental || misses.length > 0 || sources.length < this.previousDocuments.size) {
+      const live = new Set(sources.map((s) => `${s.path}\0${s.hash}`));
+      for (const key of this.memory.keys()) if (!live.has(key)) this.memory.delete(key);
+    }
     // Only a parse adds entries; in a long watch, one edit adds one, so look at the folder now and then.
     this.parsedSinceFlush += misses.length;
     if (this.parsedSinceFlush > (this.incremental ? 64 : 0)) {

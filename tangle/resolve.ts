@@ -69,12 +69,20 @@ export interface ResolvedTarget {
 
 /** Expansions of the previous resolve, by target path, valid for one name index. */
 export interface ResolveMemo {
-  index: string;
+  /** The name index, one string per document (plus one for the config). */
+  index: readonly string[];
   targets: Map<string, ResolvedTarget>;
   /** `outputPathProblem` of each file target path (it depends on the index only). */
   pathProblems: Map<string, { rule: string; text: string } | undefined>;
   /** Paths of the documents that define each chunk name, in document order (index only). */
   definers: Map<string, string[]>;
+  /** The checked file targets in order, or null when the check reported a problem (then it runs again). */
+  targetOrder: { path: string; document: string }[] | null;
+  /**
+   * For each document, how many targets use each of its chunks (the unused-chunk check).
+   * Copied on write: a later resolve copies the maps it changes, so no memo is ever mutated.
+   */
+  usedCounts: Map<string, ReadonlyMap<Chunk, number>>;
 }
 
 /** A line that is only optional indentation and one `<<name>>`. */
@@ -84,8 +92,28 @@ export const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
 export function resolveProject(documents: readonly CollectedDocument[], config: ResolvedConfig, previous?: ResolveMemo): ResolveResult {
   const messages: Message[] = [];
   const index = nameIndex(documents, config);
-  const reuse = previous?.index === index ? previous.targets : undefined;
-  const memo: ResolveMemo = { index, targets: new Map(), pathProblems: reuse ? previous!.pathProblems : new Map(), definers: new Map() };
+  const reuse = previous && sameIndex(previous.index, index) ? previous.targets : undefined;
+  const memo: ResolveMemo = {
+    index,
+    targets: new Map(),
+    pathProblems: reuse ? previous!.pathProblems : new Map(),
+    definers: new Map(),
+    targetOrder: null,
+    usedCounts: new Map(reuse ? previous!.usedCounts : []),
+  };
+  const copied = new Set<string>();
+  const countUse = (chunks: readonly Chunk[], delta: number) => {
+    for (const chunk of chunks) {
+      if (!copied.has(chunk.document)) {
+        memo.usedCounts.set(chunk.document, new Map(memo.usedCounts.get(chunk.document) ?? []));
+        copied.add(chunk.document);
+      }
+      const counts = memo.usedCounts.get(chunk.document) as Map<Chunk, number>;
+      const count = (counts.get(chunk) ?? 0) + delta;
+      if (count > 0) counts.set(chunk, count);
+      else counts.delete(chunk);
+    }
+  };
   const documentByPath = new Map(documents.map((d) => [d.path, d]));
   const reusable = (entry: ResolvedTarget) => {
     for (const [path, doc] of entry.documents) if (documentByPath.get(path) !== doc) return false;
@@ -112,8 +140,16 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     if (!memo.pathProblems.has(path)) memo.pathProblems.set(path, outputPathProblem(path, config, sourcePaths));
     return memo.pathProblems.get(path);
   };
-  const targets = checkFileTargets(documents, problemOf, messages);
-  const used = new Set<Chunk>();
+  let targets: FileTarget[];
+  if (reuse && previous!.targetOrder) {
+    // Same index, so the same file paths in the same documents, which passed every check last time.
+    targets = previous!.targetOrder.map(({ path, document }) => normalisedTargets(documentByPath.get(document)!).get(path)!);
+    memo.targetOrder = previous!.targetOrder;
+  } else {
+    const before = messages.length;
+    targets = checkFileTargets(documents, problemOf, messages);
+    memo.targetOrder = messages.length === before ? targets.map((t) => ({ path: t.path, document: t.document })) : null;
+  }
   const chunkHashes = new Map<Chunk, string>();
   const hashOf = (chunk: Chunk) => {
     let hash = chunkHashes.get(chunk);
@@ -215,10 +251,11 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     if (before && reusable(before)) {
       files.push(before.file);
       messages.push(...before.messages);
-      for (const chunk of before.used) used.add(chunk);
       memo.targets.set(target.path, before);
       continue;
     }
+    const replaced = reuse?.get(target.path);
+    if (replaced) countUse(replaced.used, -1);
     reading = new Map([[target.document, documentByPath.get(target.document)!]]);
     const firstMessage = messages.length;
     const usedHere: Chunk[] = [];
@@ -243,7 +280,6 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
             failed = true;
             continue;
           }
-          used.add(found);
           usedHere.push(found);
           if (stack.includes(found)) {
             const chain = [...stack.slice(stack.indexOf(found)), found].map((c) => c.name);
@@ -294,35 +330,57 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     }
     const file: ExpandedFile = { path: target.path, document: target.document, lang: target.parts[0]!.lang, lines, chunks, failed };
     files.push(file);
-    memo.targets.set(target.path, { file, messages: messages.slice(firstMessage), used: [...new Set(usedHere)], documents: reading });
+    const used = [...new Set(usedHere)];
+    countUse(used, +1);
+    memo.targets.set(target.path, { file, messages: messages.slice(firstMessage), used, documents: reading });
   }
+  for (const [path, gone] of reuse ?? []) if (!memo.targets.has(path)) countUse(gone.used, -1);
 
   // Unused chunks are reported only once the project resolves: while a reference is
   // broken, the chunk it meant looks unused, and that warning would be noise.
   const resolvedCleanly = !messages.some((m) => m.severity === 'error');
   for (const doc of resolvedCleanly ? documents : []) {
-    for (const chunk of doc.chunks) {
-      if (used.has(chunk)) continue;
-      const first = chunk.parts[0]!;
-      messages.push(message(doc.path, first.fenceLine, first.fenceColumn, 'warning', 'unused-chunk', `chunk \`${chunk.name}\` is never used`));
+    const counts = memo.usedCounts.get(doc.path);
+    const known = unusedWarnings.get(doc);
+    if (known && known.counts === counts) {
+      messages.push(...known.messages); // Same document, same uses: same warnings.
+      continue;
     }
+    const warnings: Message[] = [];
+    for (const chunk of doc.chunks) {
+      if (counts?.has(chunk)) continue;
+      const first = chunk.parts[0]!;
+      warnings.push(message(doc.path, first.fenceLine, first.fenceColumn, 'warning', 'unused-chunk', `chunk \`${chunk.name}\` is never used`));
+    }
+    unusedWarnings.set(doc, { counts, messages: warnings });
+    messages.push(...warnings);
   }
   return { files, messages, memo };
 }
 
 /**
- * What name lookups, path checks and expansion limits depend on: each document's path
- * and chunk names, the output directories and the limits.
+ * What name lookups, file target checks and expansion limits depend on: each document's
+ * path, chunk names and file target paths, the output directories and the limits.
  */
-function nameIndex(documents: readonly CollectedDocument[], config: ResolvedConfig): string {
+function nameIndex(documents: readonly CollectedDocument[], config: ResolvedConfig): string[] {
   const parts = [JSON.stringify([config.limits.maxDepth, config.limits.maxOutputBytes, config.outputDirs])];
   for (const doc of documents) {
     let names = documentNames.get(doc);
-    if (names === undefined) documentNames.set(doc, (names = [doc.path, ...doc.chunks.map((c) => c.name)].join('\0')));
+    if (names === undefined) documentNames.set(doc, (names = [doc.path, ...doc.chunks.map((c) => c.name), '\u0001', ...doc.files.map((f) => f.path)].join('\0')));
     parts.push(names);
   }
-  return parts.join('\n');
+  return parts;
 }
+
+/** Index equality; an unchanged document contributes the very same string, so most comparisons are by reference. */
+function sameIndex(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The unused-chunk warnings of a document, by document, with the use counts they were made from. */
+const unusedWarnings = new WeakMap<CollectedDocument, { counts: ReadonlyMap<Chunk, number> | undefined; messages: Message[] }>();
 
 /** Each document's part of the name index, by (immutable) document. */
 const documentNames = new WeakMap<CollectedDocument, string>();
@@ -334,6 +392,14 @@ function chunksByName(doc: CollectedDocument): Map<string, Chunk> {
   return own;
 }
 const ownChunks = new WeakMap<CollectedDocument, Map<string, Chunk>>();
+
+/** A document's file targets by normalised path (the same objects for as long as the document lives). */
+function normalisedTargets(doc: CollectedDocument): Map<string, FileTarget> {
+  let targets = ownTargets.get(doc);
+  if (!targets) ownTargets.set(doc, (targets = new Map(doc.files.map((file) => [posix.normalize(file.path), { ...file, path: posix.normalize(file.path) }]))));
+  return targets;
+}
+const ownTargets = new WeakMap<CollectedDocument, Map<string, FileTarget>>();
 
 /** Name → paths of the documents that define it, in document order. */
 function definersOf(documents: readonly CollectedDocument[]): Map<string, string[]> {

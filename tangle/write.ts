@@ -157,7 +157,10 @@ function manifestBytes(weft: string, entries: Buffer[]): Buffer {
   if (entries.length === 0) return Buffer.from(`${JSON.stringify({ weft, outputs: {} }, null, 2)}\n`);
   const separator = Buffer.from(',\n');
   const parts: Buffer[] = [Buffer.from(`{\n  "weft": ${JSON.stringify(weft)},\n  "outputs": {\n`)];
-  entries.forEach((entry, i) => parts.push(...(i === 0 ? [entry] : [separator, entry])));
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0) parts.push(separator);
+    parts.push(entries[i]!);
+  }
   parts.push(Buffer.from('\n  }\n}\n'));
   return Buffer.concat(parts);
 }
@@ -451,15 +454,18 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   };
 
   for (const plan of plans) {
+    if (plan.trusted) {
+      files.push({ path: plan.output.path, action: 'unchanged' });
+      continue;
+    }
     const full = join(root, plan.output.path);
     if (plan.write) {
       if (plan.backup) backup(plan.output.path);
       atomicWrite(full, plan.output.content, plan.output.mode, `${full}.weft-tmp-${process.pid}`);
       files.push({ path: plan.output.path, action: 'written' });
     } else {
-      files.push({ path: plan.output.path, action: 'unchanged' });
-      if (plan.trusted) continue;
       if ((statSync(full).mode & 0o777) !== plan.output.mode) chmodSync(full, plan.output.mode);
+      files.push({ path: plan.output.path, action: 'unchanged' });
     }
     writeMap(root, plan.output);
   }
