@@ -9,7 +9,7 @@
  * document line and column through the outputs' line origins before they are reported.
  * A `Bundler` keeps an esbuild incremental context between rebuilds (watch mode).
  */
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { message } from './messages.js';
@@ -71,17 +71,19 @@ export class Bundler {
     if (!config.bundle) return [];
     const options = buildOptions(this.root, config);
     try {
+      // Loaded on first use: a tangle without a bundle never pays for esbuild's start-up.
+      const { build, context } = await import('esbuild');
       let result: esbuild.BuildResult;
       if (incremental) {
         const key = JSON.stringify(config.bundle);
         if (!this.context || key !== this.key) {
           await this.context?.dispose();
-          this.context = await esbuild.context(options);
+          this.context = await context(options);
           this.key = key;
         }
         result = await this.context.rebuild();
       } else {
-        result = await esbuild.build(options);
+        result = await build(options);
       }
       return toMessages(result.warnings, 'warning', outputs);
     } catch (error) {

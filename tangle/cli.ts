@@ -10,10 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pc from 'picocolors';
-import { checkCommand } from './check.js';
 import { createContext, tangle, type TangleOptions } from './context.js';
-import { diffCommand, explainCommand, statsCommand } from './governance-commands.js';
-import { initCommand } from './init.js';
 import { formatMessage } from './messages.js';
 import type { Message, TangleResult } from './types.js';
 import { WEFT_VERSION } from './version.js';
@@ -255,14 +252,20 @@ function watchStatus(event: WatchEvent, io: Io, root: string): string {
 }
 
 /** Every command, by name. Commands live in their own modules; this table wires them. */
-export const COMMANDS: Record<string, Command> = {
-  tangle: tangleCommand,
-  watch: watchCommand,
-  diff: diffCommand,
-  stats: statsCommand,
-  explain: explainCommand,
-  check: checkCommand,
-  init: initCommand,
+/** A command's one-line summary and how to load it (lazily: `weft tangle` never loads TypeScript or the tokenizer). */
+export interface CommandEntry {
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  tangle: { summary: tangleCommand.summary, load: async () => tangleCommand },
+  watch: { summary: watchCommand.summary, load: async () => watchCommand },
+  check: { summary: 'type-check and lint the tangled outputs, reporting at the Markdown', load: async () => (await import('./check.js')).checkCommand },
+  init: { summary: 'create a new literate project in the current folder', load: async () => (await import('./init.js')).initCommand },
+  diff: { summary: 'show what changed in chunks and outputs since a git revision', load: async () => (await import('./governance-commands.js')).diffCommand },
+  stats: { summary: 'count lines, bytes and tokens of documents, chunks and outputs', load: async () => (await import('./governance-commands.js')).statsCommand },
+  explain: { summary: 'trace a generated line, or a chunk, back to the Markdown', load: async () => (await import('./governance-commands.js')).explainCommand },
 };
 
 const MAIN_USAGE = () => `Usage: weft <command> [options]
@@ -293,8 +296,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout(`${WEFT_VERSION}\n`);
       return 0;
     }
-    const command = COMMANDS[name];
-    if (!command) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    const entry = COMMANDS[name];
+    if (!entry) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    const command = await entry.load();
     try {
       return await command.run(rest, io);
     } catch (error) {

@@ -11,7 +11,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { parseDocument, remarkBlocks } from './parse.js';
 import { scanBlocks } from './scan.js';
 import type { SourceText } from './read.js';
 import type { Block, ParsedDocument } from './types.js';
@@ -31,9 +30,12 @@ export async function parseMany(sources: readonly SourceText[]): Promise<ParsedD
   const workerFile = new URL('./parse-worker.js', import.meta.url);
   const canUseWorkers = import.meta.url.endsWith('.js') && slow.length > 1 && slowBytes >= WORKER_THRESHOLD_BYTES;
   if (!canUseWorkers) {
+    if (slow.length === 0) return results;
+    // remark is loaded only when a document needs it (most are read by the scanner).
+    const { remarkBlocks } = await import('./parse.js');
     for (const index of slow) {
-      const parsed = parseDocument(sources[index]!, { reader: 'remark' });
-      results[index] = { path: parsed.path, hash: parsed.hash, blocks: parsed.blocks, messages: parsed.messages };
+      const source = sources[index]!;
+      results[index] = { path: source.path, hash: source.hash, blocks: remarkBlocks(source.text), messages: source.messages };
     }
     return results;
   }
@@ -66,4 +68,3 @@ export async function parseMany(sources: readonly SourceText[]): Promise<ParsedD
   return results;
 }
 
-export { remarkBlocks };
