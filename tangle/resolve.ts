@@ -181,6 +181,7 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     const others = (byName.get(name) ?? []).filter((c) => c.document !== from);
     if (others.length === 1) return others[0];
     if (others.length > 1) {
+      others.forEach(read); // The message points into each of them.
       messages.push(
         message(from, at.line, at.column, 'error', 'ambiguous-chunk', `chunk \`${name}\` is defined in ${others.length} other documents`, [
           ...others.map((c) => `defined at ${c.document}:${c.parts[0]!.fenceLine}:${c.parts[0]!.fenceColumn}`),
