@@ -8,8 +8,10 @@
  *   rebuild make exactly one more, so a burst (an editor's rename-save, a formatter, a
  *   `git checkout`) costs one or a few rebuilds.
  * - Work follows the change: the rebuild is told which files changed (`RebuildHint`), so
- *   unchanged documents are neither read nor parsed again, and the bundle is rebuilt with
- *   esbuild's incremental context.
+ *   unchanged documents are neither read nor parsed again, outputs that did not change are
+ *   neither expanded, emitted nor read back (`context.ts`), and the bundle is rebuilt with
+ *   esbuild's incremental context. The hint is only as good as the events, which is why
+ *   output folders are watched too: an output changed by anyone else is never trusted.
  * - Writing outputs never triggers a rebuild loop. `.git`, `node_modules`, `.weft` and the
  *   bundle's folder are not watched. Output folders are watched only to notice hand edits:
  *   an event on an output whose content is not what Weft last wrote there (an edit, a
