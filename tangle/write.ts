@@ -30,8 +30,6 @@ import {
   chmodSync,
   closeSync,
   copyFileSync,
-  existsSync,
-  fstatSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -226,45 +224,83 @@ function isAlive(pid: number): boolean {
 }
 
 /** Why writing `path` (project-relative) would leave the output directory on disk, if it would. */
-export function symlinkProblem(root: string, path: string, config: ResolvedConfig): string | undefined {
+export function symlinkProblem(root: string, path: string, config: ResolvedConfig, view: DiskView = new DiskView(root)): string | undefined {
   const dir = config.outputDirs.find((d) => path.startsWith(`${d}/`));
   if (!dir) return 'it is outside the output directories';
-  let realRoot: string;
-  try {
-    realRoot = realpathSync(root);
-  } catch {
-    return 'the project root cannot be resolved';
-  }
+  const realRoot = view.realRoot();
+  if (realRoot === null) return 'the project root cannot be resolved';
   const segments = path.split('/');
-  let current = root;
   for (let i = 0; i < segments.length; i++) {
-    current = join(current, segments[i]!);
-    let stat;
-    try {
-      stat = lstatSync(current);
-    } catch {
-      return undefined; // Does not exist yet: created by us as a real folder.
-    }
-    if (stat.isSymbolicLink()) {
-      const last = i === segments.length - 1;
-      if (last) return 'a symbolic link is planted at the output path';
-      let real: string;
-      try {
-        real = realpathSync(current);
-      } catch {
-        return `${segments.slice(0, i + 1).join('/')} is a dangling symbolic link`;
+    const last = i === segments.length - 1;
+    const prefix = segments.slice(0, i + 1).join('/');
+    const known = last ? undefined : view.folders.get(prefix);
+    if (known !== undefined) {
+      if (known === 'missing') {
+        view.absent.add(path);
+        return undefined;
       }
-      const allowed = join(realRoot, dir);
-      if (real !== allowed && !real.startsWith(allowed + sep)) {
-        return `${segments.slice(0, i + 1).join('/')} is a symbolic link that leads out of ${dir}/`;
-      }
-    } else if (i < segments.length - 1 && !stat.isDirectory()) {
-      return `${segments.slice(0, i + 1).join('/')} is a file, not a folder`;
-    } else if (i === segments.length - 1 && !stat.isFile()) {
-      return 'the output path is not a regular file';
+      if (known === 'ok') continue;
+      return known;
     }
+    const problem = checkSegment(root, realRoot, dir, prefix, last);
+    if (!last) view.folders.set(prefix, problem ?? 'ok');
+    if (problem === 'missing') {
+      view.absent.add(path); // Does not exist yet: created by us as a real folder.
+      return undefined;
+    }
+    if (problem !== undefined) return problem;
   }
   return undefined;
+}
+
+/** What is wrong with one folder (or, `last`, the file) on the way to an output; 'missing' when absent. */
+function checkSegment(root: string, realRoot: string, dir: string, prefix: string, last: boolean): string | undefined {
+  const current = join(root, prefix);
+  const stat = lstatSync(current, { throwIfNoEntry: false });
+  if (!stat) return 'missing';
+  if (stat.isSymbolicLink()) {
+    if (last) return 'a symbolic link is planted at the output path';
+    let real: string;
+    try {
+      real = realpathSync(current);
+    } catch {
+      return `${prefix} is a dangling symbolic link`;
+    }
+    const allowed = join(realRoot, dir);
+    if (real !== allowed && !real.startsWith(allowed + sep)) return `${prefix} is a symbolic link that leads out of ${dir}/`;
+    return undefined;
+  }
+  if (!last && !stat.isDirectory()) return `${prefix} is a file, not a folder`;
+  if (last && !stat.isFile()) return 'the output path is not a regular file';
+  return undefined;
+}
+
+/**
+ * What one write has learnt about the disk, so that 2,000 outputs in 100 folders cost
+ * about 100 folder checks and 100 `mkdir` calls, not 8,000 of each. Lives for one
+ * `writeOutputs` call only (the disk may change between calls).
+ */
+export class DiskView {
+  /** Project-relative folder → 'ok', 'missing', or the problem with it. */
+  readonly folders = new Map<string, string>();
+  /** Absolute folders known to exist (created or checked). */
+  readonly made = new Set<string>();
+  /** Project-relative paths of outputs found not to exist (no need to try reading them). */
+  readonly absent = new Set<string>();
+  private real: string | null | undefined;
+
+  constructor(private readonly root: string) {}
+
+  realRoot(): string | null {
+    if (this.real === undefined) {
+      try {
+        this.real = realpathSync(this.root);
+      } catch {
+        this.real = null;
+      }
+    }
+    return this.real;
+  }
 }
 
 function readIfExists(full: string): Buffer | undefined {
@@ -314,12 +350,31 @@ function recoverJournal(root: string): Map<string, Set<string>> {
 }
 
 /** Write `data` to `full` atomically (temporary file in the same folder, then rename). */
-export function atomicWrite(full: string, data: string | Uint8Array, mode: number, temporary = `${full}.weft-tmp-${process.pid}`): void {
-  mkdirSync(dirname(full), { recursive: true });
+export function atomicWrite(
+  full: string,
+  data: string | Uint8Array,
+  mode: number,
+  temporary = `${full}.weft-tmp-${process.pid}`,
+  view?: DiskView,
+): void {
+  const folder = dirname(full);
+  if (!view?.made.has(folder)) {
+    mkdirSync(folder, { recursive: true });
+    view?.made.add(folder);
+  }
   writeFileSync(temporary, data, { mode });
-  chmodSync(temporary, mode); // The umask may have removed bits from `mode`.
+  // The umask may have removed bits from `mode`; look once per mode, then only chmod if it does.
+  let stripped = umaskStrips.get(mode);
+  if (stripped === undefined) {
+    stripped = (statSync(temporary).mode & 0o777) !== mode;
+    umaskStrips.set(mode, stripped);
+  }
+  if (stripped) chmodSync(temporary, mode);
   renameSync(temporary, full);
 }
+
+/** Whether the process umask removes bits from a mode (it does not change while we run). */
+const umaskStrips = new Map<number, boolean>();
 
 /**
  * Bring the disk in line with `outputs`: write what changed, delete orphans, record the
@@ -344,6 +399,7 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     trusted?: boolean;
   }
   const plans: Plan[] = [];
+  const view = new DiskView(root);
   const staleMessage = (path: string, text: string, notes?: string[]) => {
     stale++;
     messages.push(message(path, 0, 0, 'error', 'stale-output', text, notes));
@@ -357,13 +413,13 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     }
     const full = join(root, output.path);
     const hash = sha256(output.content);
-    const problem = symlinkProblem(root, output.path, config);
+    const problem = symlinkProblem(root, output.path, config, view);
     if (problem) {
       messages.push(message(output.path, 0, 0, 'error', 'output-outside-root', `refusing to write ${output.path}: ${problem}`, [`defined in ${output.document}`]));
       files.push({ path: output.path, action: 'refused' });
       continue;
     }
-    const disk = readIfExists(full);
+    const disk = view.absent.has(output.path) ? undefined : readIfExists(full);
     if (disk !== undefined && sha256(disk) === hash) {
       const modeDiffers = (statSync(full).mode & 0o777) !== output.mode;
       if (modeDiffers && options.check) staleMessage(output.path, `${output.path} has the wrong file mode`, ['run `weft tangle` to fix it']);
@@ -403,7 +459,7 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   for (const path of Object.keys(manifest.outputs).sort(byteOrder)) {
     if (produced.has(path)) continue;
     // The manifest is untrusted: never delete outside the output directories.
-    if (!config.outputDirs.some((d) => path.startsWith(`${d}/`)) || symlinkProblem(root, path, config)) continue;
+    if (!config.outputDirs.some((d) => path.startsWith(`${d}/`)) || symlinkProblem(root, path, config, view)) continue;
     const disk = readIfExists(join(root, path));
     if (disk === undefined) continue;
     const diskHash = sha256(disk);
@@ -461,13 +517,13 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     const full = join(root, plan.output.path);
     if (plan.write) {
       if (plan.backup) backup(plan.output.path);
-      atomicWrite(full, plan.output.content, plan.output.mode, `${full}.weft-tmp-${process.pid}`);
+      atomicWrite(full, plan.output.content, plan.output.mode, `${full}.weft-tmp-${process.pid}`, view);
       files.push({ path: plan.output.path, action: 'written' });
     } else {
       if ((statSync(full).mode & 0o777) !== plan.output.mode) chmodSync(full, plan.output.mode);
       files.push({ path: plan.output.path, action: 'unchanged' });
     }
-    writeMap(root, plan.output);
+    writeMap(root, plan.output, view);
   }
   for (const orphan of orphans) {
     if (orphan.backup) backup(orphan.path);
@@ -495,24 +551,14 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
 }
 
 /** Write the sibling `.map` when it differs (derived data: no manifest, no hand-edit check). */
-function writeMap(root: string, output: Output): void {
-  const full = join(root, `${output.path}.map`);
+function writeMap(root: string, output: Output, view: DiskView): void {
   if (output.map === null) return;
-  let existing: string | undefined;
-  try {
-    const fd = openSync(full, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      if (size === Buffer.byteLength(output.map)) existing = readFileSync(fd, 'utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    existing = undefined;
-  }
-  if (existing !== output.map) {
-    if (lstatSync(dirname(full)).isDirectory() && !(existsSync(full) && lstatSync(full).isSymbolicLink())) atomicWrite(full, output.map, 0o644);
-  }
+  const full = join(root, `${output.path}.map`);
+  const folderWasMissing = view.folders.get(posix.dirname(output.path)) === 'missing';
+  const stat = folderWasMissing ? undefined : lstatSync(full, { throwIfNoEntry: false });
+  if (stat && !stat.isFile()) return; // Never write through a link (or over a folder).
+  if (stat && stat.size === Buffer.byteLength(output.map) && readFileSync(full, 'utf8') === output.map) return;
+  atomicWrite(full, output.map, 0o644, undefined, view);
 }
 
 function removeEmptyParents(root: string, path: string, config: ResolvedConfig): void {
