@@ -55,6 +55,7 @@ function buildOptions(root: string, config: ResolvedConfig): esbuild.BuildOption
     external: [...bundle.external],
     packages: bundle.platform === 'node' ? 'external' : undefined,
     logLevel: 'silent',
+    metafile: true,
     write: true,
   };
 }
@@ -62,6 +63,8 @@ function buildOptions(root: string, config: ResolvedConfig): esbuild.BuildOption
 /** One esbuild context, reused across rebuilds. */
 export class Bundler {
   private context: esbuild.BuildContext | undefined;
+  /** Project-relative paths of the files the last successful build wrote (bundles and maps). */
+  lastOutputs: string[] = [];
   private key = '';
 
   constructor(private readonly root: string) {}
@@ -85,6 +88,7 @@ export class Bundler {
       } else {
         result = await build(options);
       }
+      this.lastOutputs = Object.keys(result.metafile?.outputs ?? {}).sort();
       return toMessages(result.warnings, 'warning', outputs);
     } catch (error) {
       const failure = error as esbuild.BuildFailure;

@@ -122,6 +122,7 @@ function tangleOptions(values: { 'no-bundle'?: boolean; force?: boolean; check?:
     force: values.force ?? false,
     check: values.check ?? false,
     cache: !values['no-cache'],
+    trustStamps: true,
   };
 }
 

@@ -18,8 +18,8 @@
  * thousand documents costs a few milliseconds of work. Without a hint everything is
  * checked, as in a cold tangle.
  */
-import { statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
+import { rmSync, statSync } from 'node:fs';
 import picomatch from 'picomatch';
 import { budgetMessages } from './budgets.js';
 import { Bundler } from './bundle.js';
@@ -30,9 +30,10 @@ import { emitFile } from './emit.js';
 import { hasErrors, message, sortMessages } from './messages.js';
 import { parseMany } from './parse-pool.js';
 import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
-import { resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
+import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
-import { acquireLock, writeOutputs } from './write.js';
+import { readState, sameStamp, stampOf, stateKey, writeState, STATE_FILE, type BuildState, type OutputState } from './state.js';
+import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
 
 /** Options of `tangle()` and `createContext()`. */
 export interface TangleOptions {
@@ -48,6 +49,13 @@ export interface TangleOptions {
   bundle?: boolean;
   /** Use the on-disk parse cache under `.weft/cache/`. @default true */
   cache?: boolean;
+  /**
+   * Trust file stamps (size and mtime, see `state.ts`): when no document, output, map,
+   * manifest or bundle changed since the last successful tangle, do nothing and return
+   * that run's warnings, with `outputs` empty. Needs `cache`. The CLI turns it on.
+   * @default false
+   */
+  trustStamps?: boolean;
 }
 
 /** A long-lived build of one project. */
@@ -220,6 +228,21 @@ export class Project {
     const started = performance.now();
     const { config, messages } = this.loadConfig();
     if (!config) return result([], sortMessages(messages), [], 0, 0, 0, started, null);
+    const bundleWanted = config.bundle !== null && this.options.bundle !== false;
+    const useState = this.options.trustStamps === true && hint === undefined && !this.incremental && this.disk !== undefined && !this.options.force;
+    const key = useState ? stateKey(config, bundleWanted && !this.options.check) : '';
+    if (useState) {
+      const state = readState(this.root, key);
+      const bundleChecked = bundleWanted && !this.options.check;
+      const compared = state && messages.length === 0 ? await this.compareWithState(state, config, bundleChecked) : undefined;
+      if (state && compared?.outputsIntact) {
+        if (compared.changed.length === 0) return this.unchangedResult(state, compared.paths.length, started);
+        const incremental = await this.incrementalRebuild(state, config, key, bundleChecked, compared.changed, started);
+        if (incremental) return incremental;
+      }
+      // This run may change what the state describes: it is valid again only if the run succeeds.
+      if (!this.options.check) rmSync(join(this.root, STATE_FILE), { force: true });
+    }
     const { documents, cached, messages: readMessages } = await this.collect(config, hint);
     messages.push(...readMessages);
     const resolved = resolveProject(documents, config, this.resolveMemo);
@@ -257,7 +280,225 @@ export class Project {
       messages.push(...(await this.bundler.build(config, outputs, this.incremental)));
       bundleMs = performance.now() - bundleStarted;
     }
+    if (useState && !this.options.check && !hasErrors(messages)) this.recordState(key, documents, outputs, messages, bundleWanted);
     return result(outputs, sortMessages(messages), written.files, written.stale, documents.length, cached, started, bundleMs, tangleMs);
+  }
+
+  /**
+   * Compare the disk with the state by stamps alone: which documents changed, and whether
+   * every output, map, the manifest and the bundle are exactly as recorded. Undefined when
+   * the set of documents changed (then the full pipeline runs).
+   */
+  private async compareWithState(state: BuildState, config: ResolvedConfig, bundle: boolean): Promise<{ paths: string[]; changed: string[]; outputsIntact: boolean } | undefined> {
+    const paths = await findSources(this.root, config.sources);
+    if (paths.length !== Object.keys(state.documents).length) return undefined;
+    const changed: string[] = [];
+    for (const path of paths) {
+      const recorded = state.documents[path];
+      if (!recorded) return undefined;
+      if (!sameStamp(stampOf(join(this.root, path)), recorded.stamp)) changed.push(path);
+    }
+    let outputsIntact = sameStamp(stampOf(join(this.root, MANIFEST)), state.manifest);
+    for (const [path, output] of Object.entries(state.outputs)) {
+      if (!outputsIntact) break;
+      const stat = statSync(join(this.root, path), { throwIfNoEntry: false });
+      if (!stat || stat.size !== output.stamp[0] || stat.mtimeMs !== output.stamp[1] || (stat.mode & 0o777) !== output.mode) outputsIntact = false;
+      else if (output.map && !this.options.check && !sameStamp(stampOf(join(this.root, `${path}.map`)), output.map)) outputsIntact = false;
+    }
+    if (bundle && outputsIntact) {
+      if (!state.bundle) outputsIntact = false;
+      else for (const [path, stamp] of Object.entries(state.bundle)) if (!sameStamp(stampOf(join(this.root, path)), stamp)) outputsIntact = false;
+    }
+    return { paths, changed, outputsIntact };
+  }
+
+  /** A run with nothing to do: every output as recorded, the recorded warnings. */
+  private unchangedResult(state: BuildState, documents: number, started: number): TangleResult {
+    this.lastDetails = { changedDocuments: [] };
+    const files = Object.keys(state.outputs)
+      .sort(byteOrder)
+      .map((path) => ({ path, action: 'unchanged' as const }));
+    return result([], sortMessages(state.messages), files, 0, documents, documents, started, null);
+  }
+
+  /**
+   * Re-tangle only what depends on the changed documents, when the state allows it: the
+   * changed documents still define the same chunk names and files (so every other
+   * reference resolves as before), every output is on disk as recorded, and no budget is
+   * configured. The documents needed are the changed ones, the dependencies of the
+   * outputs that read them, and, transitively, every document that defines a name they
+   * reference. Undefined whenever that is not certain, or when the result has an error
+   * (errors are always reported by the full pipeline).
+   */
+  private async incrementalRebuild(
+    state: BuildState,
+    config: ResolvedConfig,
+    key: string,
+    bundle: boolean,
+    changedPaths: string[],
+    started: number,
+  ): Promise<TangleResult | undefined> {
+    if (config.budgets || this.options.check) return undefined;
+    // Read the documents whose stamps changed; some were only touched.
+    const fresh = new Map<string, CollectedDocument>();
+    const sources = changedPaths.map((path) => readSource(this.root, path, config.limits.maxDocumentBytes));
+    if (sources.some((source) => source.hash === '' || source.messages.length > 0)) return undefined;
+    const edited = sources.filter((source) => source.hash !== state.documents[source.path]!.hash);
+    const parsed = await parseMany(edited);
+    for (const doc of parsed.map(collectDocument)) {
+      const recorded = state.documents[doc.path]!;
+      const names = doc.chunks.map((c) => c.name);
+      const files = doc.files.map((f) => f.path);
+      if (doc.messages.length > 0 || JSON.stringify(names) !== JSON.stringify(recorded.names) || JSON.stringify(files) !== JSON.stringify(recorded.files)) return undefined;
+      fresh.set(doc.path, doc);
+      this.disk?.set(doc);
+    }
+    const touched = new Map(sources.map((source) => [source.path, source.hash]));
+    const affected = Object.entries(state.outputs).filter(([, output]) => output.deps.some((d) => fresh.has(d)));
+    // Every document that defines each name (names did not change, so the state says).
+    const definers = new Map<string, string[]>();
+    for (const [path, doc] of Object.entries(state.documents)) {
+      for (const name of doc.names) {
+        const list = definers.get(name);
+        if (list) list.push(path);
+        else definers.set(name, [path]);
+      }
+    }
+    const needed = new Map<string, CollectedDocument>();
+    const queue = [...fresh.keys(), ...affected.flatMap(([, output]) => output.deps)];
+    while (queue.length > 0) {
+      const path = queue.pop()!;
+      if (needed.has(path)) continue;
+      const recorded = state.documents[path];
+      if (!recorded) return undefined;
+      const doc = fresh.get(path) ?? this.disk?.get(path, recorded.hash);
+      if (!doc) return undefined; // Not in the cache: the full pipeline reads it.
+      needed.set(path, doc);
+      const own = new Set(recorded.names);
+      for (const name of referencedNames(doc)) {
+        if (own.has(name)) continue; // Resolves in the same document.
+        const hash = name.lastIndexOf('#');
+        if (hash > 0 && state.documents[name.slice(0, hash)]) queue.push(name.slice(0, hash));
+        queue.push(...(definers.get(name) ?? []));
+      }
+    }
+    const documents = [...needed.values()].sort((a, b) => byteOrder(a.path, b.path));
+    const resolved = resolveProject(documents, config);
+    if (hasErrors(resolved.messages)) return undefined;
+    const outputs = resolved.files.map(emitFile);
+    const produced = new Set(outputs.map((o) => o.path));
+    // A chunk that an output outside this partial resolve uses is not unused.
+    const messages = resolved.messages.filter((m) => !(m.rule === 'unused-chunk' && this.usedByOthers(m, state, produced)));
+    messages.push(...state.messages.filter((m) => !needed.has(m.file) && !produced.has(m.file)));
+    const keep = new Set(Object.keys(state.outputs).filter((path) => !produced.has(path)));
+    const onDisk = new Map(Object.entries(state.outputs).map(([path, output]) => [path, output.hash]));
+    const taken = acquireLock(this.root);
+    if ('error' in taken) return undefined;
+    let written;
+    try {
+      written = writeOutputs(this.root, outputs, config, { messages, keep, onDisk });
+    } finally {
+      taken.release();
+    }
+    messages.push(...written.messages);
+    if (hasErrors(messages)) return result(outputs, sortMessages(messages), written.files, written.stale, Object.keys(state.documents).length, 0, started, null);
+    const tangleMs = performance.now() - started;
+    let bundleMs: number | null = null;
+    if (bundle) {
+      const bundleStarted = performance.now();
+      messages.push(...(await this.bundler.build(config, outputs, false)));
+      bundleMs = performance.now() - bundleStarted;
+    }
+    this.lastDetails = { changedDocuments: [...fresh.keys()].sort(byteOrder) };
+    if (!hasErrors(messages)) this.updateState(state, key, touched, outputs, messages, bundle);
+    const files = [...written.files, ...[...keep].map((path) => ({ path, action: 'unchanged' as const }))].sort((a, b) => byteOrder(a.path, b.path));
+    const count = Object.keys(state.documents).length;
+    return result(outputs, sortMessages(messages), files, 0, count, count - fresh.size, started, bundleMs, tangleMs);
+  }
+
+  /**
+   * Whether an unused-chunk warning's chunk is used by an output this partial resolve did
+   * not expand: one whose dependencies include the chunk's document, by its manifest entry
+   * (warnings are rare, so only a few entries are ever read).
+   */
+  private usedByOthers(warning: Message, state: BuildState, produced: ReadonlySet<string>): boolean {
+    const name = /chunk `(.*)` is never used/.exec(warning.message)?.[1];
+    if (name === undefined) return false;
+    const qualified = `${warning.file}#${name}`;
+    const { manifest } = readManifest(this.root);
+    return Object.entries(state.outputs).some(
+      ([path, output]) => !produced.has(path) && output.deps.includes(warning.file) && Object.hasOwn(manifest.outputs[path]?.chunks ?? {}, qualified),
+    );
+  }
+
+  /** The state after an incremental rebuild: new stamps for what it touched, the rest as it was. */
+  private updateState(
+    state: BuildState,
+    key: string,
+    touched: ReadonlyMap<string, string>,
+    outputs: readonly Output[],
+    messages: readonly Message[],
+    bundle: boolean,
+  ): void {
+    const next: BuildState = { ...state, key, documents: { ...state.documents }, outputs: { ...state.outputs }, messages: messages.filter((m) => m.severity === 'warning') };
+    for (const [path, hash] of touched) {
+      const stamp = stampOf(join(this.root, path));
+      if (!stamp) return;
+      next.documents[path] = { ...state.documents[path]!, stamp, hash };
+    }
+    for (const output of outputs) {
+      const entry = this.outputState(output);
+      if (!entry) return;
+      next.outputs[output.path] = entry;
+    }
+    next.manifest = stampOf(join(this.root, MANIFEST));
+    if (bundle && !this.recordBundle(next)) return;
+    writeState(this.root, next);
+  }
+
+  /** Record the stamps of a successful run (see `state.ts`). */
+  private recordState(key: string, documents: readonly CollectedDocument[], outputs: readonly Output[], messages: readonly Message[], bundle: boolean): void {
+    const state: BuildState = { key, documents: {}, outputs: {}, manifest: stampOf(join(this.root, MANIFEST)), bundle: null, messages: messages.filter((m) => m.severity === 'warning') };
+    for (const doc of documents) {
+      const stamp = stampOf(join(this.root, doc.path));
+      if (!stamp || doc.hash === '') return; // Gone or unreadable meanwhile: no state.
+      state.documents[doc.path] = { stamp, hash: doc.hash, names: doc.chunks.map((c) => c.name), files: doc.files.map((f) => f.path) };
+    }
+    for (const output of outputs) {
+      const entry = this.outputState(output);
+      if (!entry) return;
+      state.outputs[output.path] = entry;
+    }
+    if (bundle && !this.recordBundle(state)) return;
+    writeState(this.root, state);
+  }
+
+  /** An output's stamps as written, with its dependencies. */
+  private outputState(output: Output): OutputState | undefined {
+    const full = join(this.root, output.path);
+    const stat = statSync(full, { throwIfNoEntry: false });
+    if (!stat) return undefined;
+    const deps = new Set([output.document]);
+    for (const qualified of Object.keys(output.chunks)) deps.add(qualified.slice(0, qualified.lastIndexOf('#')));
+    return {
+      stamp: [stat.size, stat.mtimeMs],
+      mode: stat.mode & 0o777,
+      map: output.map === null ? null : stampOf(`${full}.map`),
+      hash: hashText(output.content),
+      document: output.document,
+      deps: [...deps].sort(byteOrder),
+    };
+  }
+
+  /** Record the stamps of the bundle's files; false when one is missing. */
+  private recordBundle(state: BuildState): boolean {
+    state.bundle = {};
+    for (const path of this.bundler.lastOutputs) {
+      const stamp = stampOf(join(this.root, path));
+      if (!stamp) return false;
+      state.bundle[path] = stamp;
+    }
+    return true;
   }
 
   /**
@@ -372,4 +613,19 @@ export async function tangle(options: TangleOptions = {}): Promise<TangleResult>
   } finally {
     await project.dispose();
   }
+}
+
+/** Names a document references with `<<name>>` lines (qualified or not), each once. */
+function referencedNames(doc: CollectedDocument): Set<string> {
+  const names = new Set<string>();
+  for (const target of [...doc.chunks, ...doc.files]) {
+    for (const part of target.parts) {
+      if (!part.value.includes('<<')) continue;
+      for (const line of part.value.split('\n')) {
+        const reference = line.includes('<<') ? REFERENCE.exec(line) : null;
+        if (reference) names.add(reference[2]!.trim());
+      }
+    }
+  }
+  return names;
 }

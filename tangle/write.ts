@@ -71,6 +71,16 @@ export interface WriteOptions {
    * not read, checked or rewritten again, nor are their maps. @default none
    */
   trusted?: ReadonlyMap<string, string>;
+  /**
+   * Outputs not in `outputs` that stay as they are (an incremental tangle that did not
+   * look at them): their manifest entries are kept and they are not orphans. @default none
+   */
+  keep?: ReadonlySet<string>;
+  /**
+   * Known SHA-256 of what is on disk, by output path (from the build state's stamps), so
+   * the file need not be read to compare it. @default none
+   */
+  onDisk?: ReadonlyMap<string, string>;
 }
 
 export interface WriteResult {
@@ -104,8 +114,15 @@ function loadManifest(root: string): { manifest: Manifest; messages: Message[]; 
     return { manifest: empty, messages: [] };
   }
   if (lastManifest?.path === full && lastManifest.bytes.equals(bytes)) return { manifest: lastManifest.manifest, messages: [], bytes };
+  const text = bytes.toString('utf8');
+  const split = splitManifest(text);
+  if (split) {
+    const manifest: Manifest = { weft: split.weft, outputs: lazyEntries(split.entries) };
+    lastManifest = { path: full, bytes, manifest };
+    return { manifest, messages: [], bytes };
+  }
   try {
-    const data = JSON.parse(bytes.toString('utf8')) as unknown;
+    const data = JSON.parse(text) as unknown;
     if (!isManifest(data)) throw new Error('unexpected shape');
     lastManifest = { path: full, bytes, manifest: data };
     return { manifest: data, messages: [], bytes };
@@ -119,6 +136,72 @@ function loadManifest(root: string): { manifest: Manifest; messages: Message[]; 
     };
   }
 }
+
+/**
+ * A manifest in exactly the layout `manifestBytes` writes, cut into its entries' texts
+ * without parsing the JSON (1–2 MB for a thousand documents; an incremental tangle needs
+ * a handful of entries). Anything else, a hand-formatted or merged manifest say, gives
+ * undefined and is parsed as JSON instead.
+ */
+function splitManifest(text: string): { weft: string; entries: Map<string, string> } | undefined {
+  const head = /^\{\n {2}"weft": ("(?:[^"\\]|\\.)*"),\n {2}"outputs": \{\n/.exec(text);
+  if (!head || !text.endsWith('\n  }\n}\n')) return undefined;
+  let weft: string;
+  try {
+    weft = JSON.parse(head[1]!) as string;
+  } catch {
+    return undefined;
+  }
+  const entries = new Map<string, string>();
+  const end = text.length - '\n  }\n}\n'.length;
+  let at = head[0].length;
+  const opening = /^ {4}("(?:[^"\\]|\\.)*"): \{$/;
+  while (at < end) {
+    const lineEnd = text.indexOf('\n', at);
+    const first = opening.exec(text.slice(at, lineEnd));
+    if (!first) return undefined;
+    const close = text.indexOf('\n    }', lineEnd);
+    if (close < 0 || close >= end) return undefined;
+    let path: string;
+    try {
+      path = JSON.parse(first[1]!) as string;
+    } catch {
+      return undefined;
+    }
+    entries.set(path, text.slice(at, close + '\n    }'.length));
+    at = close + '\n    }'.length;
+    if (text.startsWith(',\n', at)) at += 2;
+    else if (at !== end) return undefined;
+  }
+  return { weft, entries };
+}
+
+/** Manifest entries parsed on first access (an invalid one reads as an entry matching no file). */
+function lazyEntries(texts: Map<string, string>): Record<string, ManifestEntry> {
+  const outputs: Record<string, ManifestEntry> = {};
+  for (const [path, text] of texts) {
+    Object.defineProperty(outputs, path, {
+      enumerable: true,
+      configurable: true,
+      get(this: Record<string, ManifestEntry>) {
+        let entry: ManifestEntry = { hash: '', document: '', chunks: {} };
+        try {
+          const data = JSON.parse(text.slice(text.indexOf(': {') + 2)) as ManifestEntry;
+          if (isManifest({ outputs: { [path]: data } })) entry = data;
+        } catch {
+          // Keep the entry that matches no file: the output is then treated as hand-written.
+        }
+        Object.defineProperty(this, path, { value: entry, enumerable: true, configurable: true });
+        return entry;
+      },
+    });
+  }
+  entryTexts.set(outputs, texts);
+  return outputs;
+}
+
+/** The original text of each lazily parsed manifest's entries, so kept entries are copied, not re-encoded. */
+const entryTexts = new WeakMap<object, Map<string, string>>();
 
 function isManifest(data: unknown): data is Manifest {
   if (!data || typeof data !== 'object') return false;
@@ -419,6 +502,11 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
       files.push({ path: output.path, action: 'refused' });
       continue;
     }
+    const known = options.onDisk?.get(output.path);
+    if (known === hash) {
+      plans.push({ output, hash, write: false, backup: false });
+      continue;
+    }
     const disk = view.absent.has(output.path) ? undefined : readIfExists(full);
     if (disk !== undefined && sha256(disk) === hash) {
       const modeDiffers = (statSync(full).mode & 0o777) !== output.mode;
@@ -457,7 +545,7 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   const produced = new Set(outputs.map((o) => o.path));
   const orphans: { path: string; backup: boolean }[] = [];
   for (const path of Object.keys(manifest.outputs).sort(byteOrder)) {
-    if (produced.has(path)) continue;
+    if (produced.has(path) || options.keep?.has(path)) continue;
     // The manifest is untrusted: never delete outside the output directories.
     if (!config.outputDirs.some((d) => path.startsWith(`${d}/`)) || symlinkProblem(root, path, config, view)) continue;
     const disk = readIfExists(join(root, path));
@@ -534,15 +622,24 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   }
 
   const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
-  const entries: Buffer[] = [];
-  for (const plan of [...plans].sort((a, b) => byteOrder(a.output.path, b.output.path))) {
+  const entries: { path: string; bytes: Buffer }[] = [];
+  for (const plan of plans) {
     const entry = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
     next.outputs[plan.output.path] = entry;
     let bytes = entryBytes.get(plan.output);
     if (bytes === undefined) entryBytes.set(plan.output, (bytes = Buffer.from(manifestEntryText(plan.output.path, entry))));
-    entries.push(bytes);
+    entries.push({ path: plan.output.path, bytes });
   }
-  const bytes = manifestBytes(WEFT_VERSION, entries);
+  const keptTexts = entryTexts.get(manifest.outputs);
+  for (const path of options.keep ?? []) {
+    if (next.outputs[path] || !Object.hasOwn(manifest.outputs, path)) continue;
+    const text = keptTexts?.get(path);
+    // Copy the (possibly still unparsed) entry as it is: parsing 2,000 entries to copy them would cost more than the write.
+    Object.defineProperty(next.outputs, path, Object.getOwnPropertyDescriptor(manifest.outputs, path)!);
+    entries.push({ path, bytes: Buffer.from(text ?? manifestEntryText(path, manifest.outputs[path]!)) });
+  }
+  entries.sort((a, b) => byteOrder(a.path, b.path));
+  const bytes = manifestBytes(WEFT_VERSION, entries.map((e) => e.bytes));
   const manifestPath = join(root, MANIFEST_FILE);
   if (!manifestOnDisk?.equals(bytes)) atomicWrite(manifestPath, bytes, 0o644);
   lastManifest = { path: manifestPath, bytes, manifest: next };
