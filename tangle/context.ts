@@ -188,7 +188,8 @@ export class Project {
       const collected = collectDocument(doc);
       documents[index] = collected;
       this.memory.set(`${source.path}\0${source.hash}`, collected);
-      this.disk?.set(collected);
+      // Only remark's work is worth a file: the scanner reads a document faster than the cache could.
+      if (doc.reader !== 'scanner') this.disk?.set(collected);
     });
     // Forget documents that no longer exist or changed (bounded memory in long watches);
     // with a hint, nothing is stale unless a document was read again or went away.
@@ -345,13 +346,14 @@ export class Project {
     if (sources.some((source) => source.hash === '' || source.messages.length > 0)) return undefined;
     const edited = sources.filter((source) => source.hash !== state.documents[source.path]!.hash);
     const parsed = await parseMany(edited);
-    for (const doc of parsed.map(collectDocument)) {
+    for (const one of parsed) {
+      const doc = collectDocument(one);
       const recorded = state.documents[doc.path]!;
       const names = doc.chunks.map((c) => c.name);
       const files = doc.files.map((f) => f.path);
       if (doc.messages.length > 0 || JSON.stringify(names) !== JSON.stringify(recorded.names) || JSON.stringify(files) !== JSON.stringify(recorded.files)) return undefined;
       fresh.set(doc.path, doc);
-      this.disk?.set(doc);
+      if (one.reader !== 'scanner') this.disk?.set(doc);
     }
     const touched = new Map(sources.map((source) => [source.path, source.hash]));
     const affected = Object.entries(state.outputs).filter(([, output]) => output.deps.some((d) => fresh.has(d)));
@@ -371,8 +373,8 @@ export class Project {
       if (needed.has(path)) continue;
       const recorded = state.documents[path];
       if (!recorded) return undefined;
-      const doc = fresh.get(path) ?? this.disk?.get(path, recorded.hash);
-      if (!doc) return undefined; // Not in the cache: the full pipeline reads it.
+      const doc = fresh.get(path) ?? this.disk?.get(path, recorded.hash) ?? (await this.readUnchanged(path, recorded.hash, config));
+      if (!doc) return undefined; // Changed after all, or unreadable: the full pipeline reads it.
       needed.set(path, doc);
       const own = new Set(recorded.names);
       for (const name of referencedNames(doc)) {
@@ -414,6 +416,16 @@ export class Project {
     const files = [...written.files, ...[...keep].map((path) => ({ path, action: 'unchanged' as const }))].sort((a, b) => byteOrder(a.path, b.path));
     const count = Object.keys(state.documents).length;
     return result(outputs, sortMessages(messages), files, 0, count, count - fresh.size, started, bundleMs, tangleMs);
+  }
+
+  /** Read and parse a document the state says is unchanged; undefined when its hash differs. */
+  private async readUnchanged(path: string, hash: string, config: ResolvedConfig): Promise<CollectedDocument | undefined> {
+    const source = readSource(this.root, path, config.limits.maxDocumentBytes);
+    if (source.hash !== hash || source.messages.length > 0) return undefined;
+    const [parsed] = await parseMany([source]);
+    const doc = collectDocument(parsed!);
+    if (parsed!.reader !== 'scanner') this.disk?.set(doc);
+    return doc;
   }
 
   /**

@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { scanBlocks } from './scan.js';
+import { MAX_REMARK_CHARS, scanBlocks, tooComplexForRemark } from './scan.js';
 import type { SourceText } from './read.js';
 import type { Block, ParsedDocument } from './types.js';
 
@@ -23,8 +23,9 @@ export async function parseMany(sources: readonly SourceText[]): Promise<ParsedD
   const slow: number[] = [];
   sources.forEach((source, index) => {
     const blocks = scanBlocks(source.text);
-    if (blocks) results[index] = { path: source.path, hash: source.hash, blocks, messages: source.messages };
-    else slow.push(index);
+    if (blocks) results[index] = { path: source.path, hash: source.hash, blocks, messages: source.messages, reader: 'scanner' };
+    else if (source.text.length <= MAX_REMARK_CHARS) slow.push(index);
+    else results[index] = { path: source.path, hash: source.hash, blocks: [], messages: [...source.messages, tooComplexForRemark(source)] };
   });
   const slowBytes = slow.reduce((sum, i) => sum + sources[i]!.text.length, 0);
   const workerFile = new URL('./parse-worker.js', import.meta.url);
@@ -35,7 +36,7 @@ export async function parseMany(sources: readonly SourceText[]): Promise<ParsedD
     const { remarkBlocks } = await import('./parse.js');
     for (const index of slow) {
       const source = sources[index]!;
-      results[index] = { path: source.path, hash: source.hash, blocks: remarkBlocks(source.text), messages: source.messages };
+      results[index] = { path: source.path, hash: source.hash, blocks: remarkBlocks(source.text), messages: source.messages, reader: 'remark' };
     }
     return results;
   }
@@ -56,7 +57,7 @@ export async function parseMany(sources: readonly SourceText[]): Promise<ParsedD
           worker.once('message', (blocks: Block[][]) => {
             blocks.forEach((b, k) => {
               const source = sources[queue[k]!]!;
-              results[queue[k]!] = { path: source.path, hash: source.hash, blocks: b, messages: source.messages };
+              results[queue[k]!] = { path: source.path, hash: source.hash, blocks: b, messages: source.messages, reader: 'remark' };
             });
             void worker.terminate();
             resolve();

@@ -57,6 +57,8 @@ export interface ParsedDocument {
   blocks: Block[];
   /** Problems found while reading (for example invalid UTF-8). */
   messages: Message[];
+  /** Which reader found the blocks: the line scanner (fast) or remark (slow, so worth caching). */
+  reader?: 'scanner' | 'remark';
 }
 
 /** What a block's info string asks for. */
