@@ -17,6 +17,13 @@
  * read, and unchanged outputs are not read back from disk; a one-line edit to one of a
  * thousand documents costs a few milliseconds of work. Without a hint everything is
  * checked, as in a cold tangle.
+ *
+ * Between processes (`trustStamps`, which the CLI sets), the build state of `state.ts`
+ * plays that role: a run whose documents and outputs all have their recorded stamps
+ * does nothing; a run where a few documents changed re-resolves only the outputs that
+ * depend on them (`incrementalRebuild`), provided the changed documents define the same
+ * names and files as before. Anything unusual (a new or deleted document, a renamed
+ * chunk, an error, a hand edit, budgets) takes the full pipeline, which is always right.
  */
 import { join, resolve as resolvePath } from 'node:path';
 import { rmSync, statSync } from 'node:fs';
