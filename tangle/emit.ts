@@ -101,8 +101,12 @@ export function buildSourceMap(path: string, lines: string[], origins: LineOrigi
     const column = origin.column - 1;
     // Column 0 (the indentation a reference added, if any) maps to the start of the text.
     segments.push([0, source, line, column]);
-    for (let at = Math.max(origin.indent, 1); at < text.length; at++) {
-      if (at === origin.indent || startsToken(text, at)) segments.push([at, source, line, column + at - origin.indent]);
+    // Then one segment per word (see `startsToken`), in one pass over the characters.
+    let previous = origin.indent > 0 ? text.charCodeAt(origin.indent - 1) : 32;
+    for (let at = origin.indent; at < text.length; at++) {
+      const code = text.charCodeAt(at);
+      if (at > 0 && (at === origin.indent || startsToken(code, previous))) segments.push([at, source, line, column + at - origin.indent]);
+      previous = code;
     }
   }
   return JSON.stringify({ version: 3, file: posix.basename(path), sources, names: [], mappings: encode(mappings) });
@@ -112,10 +116,8 @@ export function buildSourceMap(path: string, lines: string[], origins: LineOrigi
  * Where a lookup should land: a non-blank character after white space, or a word that
  * starts after punctuation (`toBe` in `expect(x).toBe(y)`, where V8 puts the call).
  */
-function startsToken(text: string, column: number): boolean {
-  const code = text.charCodeAt(column);
+function startsToken(code: number, previous: number): boolean {
   if (code === 32 || code === 9) return false;
-  const previous = text.charCodeAt(column - 1);
   if (previous === 32 || previous === 9) return true;
   return isWord(code) && !isWord(previous);
 }

@@ -214,7 +214,7 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     let lines = 0;
     for (const part of parts) {
       if (part.value.length === 0) continue;
-      for (const line of part.value.split('\n')) {
+      for (const line of linesOf(part)) {
         const reference = line.includes('<<') ? REFERENCE.exec(line) : null;
         const found = reference ? quietLookup(reference[2]!.trim(), part.document) : undefined;
         if (reference && found && !stack.includes(found)) {
@@ -267,7 +267,7 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
     let aborted = false;
     const expandPart = (part: Part, indent: string, stack: Chunk[], via: string[], chunk: Chunk | null) => {
       if (part.value.length === 0) return;
-      const partLines = part.value.split('\n');
+      const partLines = linesOf(part);
       for (let i = 0; i < partLines.length && !aborted; i++) {
         const line = partLines[i]!;
         const at = { line: part.line + i, column: part.columns[i] ?? 1 };
@@ -300,7 +300,7 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
           for (const inner of found.parts) expandPart(inner, indent + refIndent, [...stack, found], [...via, found.name], found);
           continue;
         }
-        const blank = /^[ \t]*$/.test(line);
+        const blank = isBlank(line);
         const text = blank ? '' : indent + line;
         bytes += Buffer.byteLength(text) + 1;
         if (bytes > config.limits.maxOutputBytes) {
@@ -493,4 +493,21 @@ export function outputPathProblem(
 
 function printable(path: string): string {
   return path.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A part's lines, split once (parts are immutable and shared by every output that uses them). */
+function linesOf(part: Part): string[] {
+  let lines = partLines.get(part);
+  if (!lines) partLines.set(part, (lines = part.value.split('\n')));
+  return lines;
+}
+const partLines = new WeakMap<Part, string[]>();
+
+/** Only spaces and tabs (or nothing). */
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code !== 32 && code !== 9) return false;
+  }
+  return true;
 }
