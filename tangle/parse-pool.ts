@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { MAX_REMARK_CHARS, scanBlocks, tooComplexForRemark } from './scan.js';
+import { scanBlocks, tooComplexForRemark } from './scan.js';
 import type { SourceText } from './read.js';
 import type { Block, ParsedDocument } from './types.js';
 
@@ -24,8 +24,11 @@ export async function parseMany(sources: readonly SourceText[]): Promise<ParsedD
   sources.forEach((source, index) => {
     const blocks = scanBlocks(source.text);
     if (blocks) results[index] = { path: source.path, hash: source.hash, blocks, messages: source.messages, reader: 'scanner' };
-    else if (source.text.length <= MAX_REMARK_CHARS) slow.push(index);
-    else results[index] = { path: source.path, hash: source.hash, blocks: [], messages: [...source.messages, tooComplexForRemark(source)] };
+    else {
+      const tooComplex = tooComplexForRemark(source);
+      if (tooComplex) results[index] = { path: source.path, hash: source.hash, blocks: [], messages: [...source.messages, tooComplex], reader: 'remark' };
+      else slow.push(index);
+    }
   });
   const slowBytes = slow.reduce((sum, i) => sum + sources[i]!.text.length, 0);
   const workerFile = new URL('./parse-worker.js', import.meta.url);

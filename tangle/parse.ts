@@ -13,13 +13,26 @@
  * text's hash (see `context.ts`).
  */
 import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import { unified, type Processor } from 'unified';
 import type { Code, Nodes } from 'mdast';
-import { scanBlocks } from './scan.js';
+import { scanBlocks, tooComplexForRemark } from './scan.js';
 import type { Block, ParsedDocument } from './types.js';
 import type { SourceText } from './read.js';
 
-const processor = unified().use(remarkParse);
+/**
+ * remark, reading blocks only. Inline constructs (emphasis, links, code spans, inline
+ * HTML) are switched off: CommonMark finds the block structure before any inline, so the
+ * code nodes are the same (a differential test in `test/scan.test.ts` checks this against
+ * full remark), and micromark's emphasis matching is super-linear — 100 KB of `*a*a…`
+ * took minutes. Escapes and entities stay on: info strings decode them.
+ */
+const INLINE_CONSTRUCTS = ['attention', 'autolink', 'codeText', 'hardBreakEscape', 'htmlText', 'labelEnd', 'labelStartImage', 'labelStartLink'];
+const processor = unified()
+  .use(remarkParse)
+  .use(function blocksOnly(this: Processor) {
+    const data = this.data();
+    data.micromarkExtensions = [...(data.micromarkExtensions ?? []), { disable: { null: INLINE_CONSTRUCTS } }];
+  });
 
 /** Which reader produced the blocks: useful to tests and benchmarks. */
 export type Reader = 'scanner' | 'remark';
@@ -32,6 +45,8 @@ export function parseDocument(source: SourceText, options: { reader?: Reader | '
     if (scanned) return { path: source.path, hash: source.hash, blocks: scanned, messages: source.messages, reader: 'scanner' };
     if (reader === 'scanner') throw new TypeError('scanBlocks cannot read this document; use reader "auto" or "remark"');
   }
+  const tooComplex = tooComplexForRemark(source);
+  if (tooComplex) return { path: source.path, hash: source.hash, blocks: [], messages: [...source.messages, tooComplex], reader: 'remark' };
   return { path: source.path, hash: source.hash, blocks: remarkBlocks(source.text), messages: source.messages, reader: 'remark' };
 }
 
@@ -40,15 +55,17 @@ export function remarkBlocks(text: string): Block[] {
   const tree = processor.parse(text);
   const lines = text.split('\n');
   const blocks: Block[] = [];
-  const visit = (node: Nodes) => {
+  // Depth-first, in document order, with an explicit stack: documents nest thousands deep.
+  const stack: Nodes[] = [tree];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
     if (node.type === 'code') {
       const block = toBlock(node, lines);
       if (block) blocks.push(block);
-      return;
+    } else if ('children' in node) {
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Nodes);
     }
-    if ('children' in node) for (const child of node.children) visit(child as Nodes);
-  };
-  visit(tree);
+  }
   return blocks;
 }
 

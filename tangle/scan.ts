@@ -25,7 +25,47 @@
  * property test (`test/scan.test.ts`) checks the scanner against remark on generated
  * CommonMark and the spec's fenced-code examples.
  */
-import type { Block } from './types.js';
+import { message } from './messages.js';
+import type { Block, Message } from './types.js';
+
+/**
+ * What remark is given when the scanner cannot read a document. micromark is quadratic
+ * on some ordinary shapes (many block quotes or loose list items holding code: 256 KiB
+ * takes about 10 s and 400 MB) and in the depth of nesting (one line of 200,000 `>`
+ * takes many minutes), so a document over either limit is refused with a message
+ * instead of hanging the build. Documents the scanner reads have neither limit (only
+ * `limits.maxDocumentBytes`).
+ */
+export const MAX_REMARK_CHARS = 256 * 1024;
+/** Most block quote and list markers at the start of one line (real documents use a few). */
+export const MAX_CONTAINER_NESTING = 32;
+
+const CONTAINER_MARKER = /[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))/y;
+
+/** Why remark must not be given this document (too large, or nested too deep), if it must not. */
+export function tooComplexForRemark(source: { path: string; text: string }): Message | undefined {
+  const advice = 'documents of any size and depth are read quickly when every fence starts a line outside lists, quotes and HTML blocks, and there are no link definitions';
+  if (source.text.length > MAX_REMARK_CHARS) {
+    return message(source.path, 0, 0, 'error', 'document-too-complex', `document is ${source.text.length} characters and needs the full Markdown parser, which reads at most ${MAX_REMARK_CHARS}`, [
+      advice,
+      'split the document, or move its fenced code out of lists, quotes and HTML',
+    ]);
+  }
+  let start = 0;
+  for (let line = 1; start <= source.text.length; line++) {
+    const end = source.text.indexOf('\n', start);
+    const text = source.text.slice(start, end < 0 ? source.text.length : end);
+    CONTAINER_MARKER.lastIndex = 0;
+    let depth = 0;
+    while (CONTAINER_MARKER.exec(text) && ++depth <= MAX_CONTAINER_NESTING);
+    if (depth > MAX_CONTAINER_NESTING) {
+      return message(source.path, line, 1, 'error', 'document-too-complex', `line nests more than ${MAX_CONTAINER_NESTING} lists and block quotes, more than the full Markdown parser reads`, [advice]);
+    }
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return undefined;
+}
 
 const OPENING = /^(`{3,}|~{3,})(.*)$/;
 

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { Code, Nodes } from 'mdast';
+import type { Block } from '../tangle/types.js';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { describe, expect, test } from 'vitest';
@@ -36,6 +37,18 @@ function remarkCodeNodes(text: string): SpecExample['code'] {
     if (node.type === 'code') {
       const code = node as Code;
       found.push({ lang: code.lang ?? null, meta: code.meta ?? null, value: code.value });
+    } else if ('children' in node) for (const child of node.children) visit(child as Nodes);
+  };
+  visit(unified().use(remarkParse).parse(text));
+  return found;
+}
+
+/** Blocks with an info string as full remark (inline constructs on) sees them. */
+function fullRemarkBlocks(text: string) {
+  const found: Pick<Block, 'lang' | 'meta' | 'value' | 'fenceLine' | 'fenceColumn'>[] = [];
+  const visit = (node: Nodes) => {
+    if (node.type === 'code' && node.lang != null) {
+      found.push({ lang: node.lang, meta: node.meta ?? null, value: node.value, fenceLine: node.position!.start.line, fenceColumn: node.position!.start.column });
     } else if ('children' in node) for (const child of node.children) visit(child as Nodes);
   };
   visit(unified().use(remarkParse).parse(text));
@@ -76,6 +89,11 @@ describe('the CommonMark spec, section 4.5 (fenced code blocks)', () => {
  * Check the property on `numRuns` generated texts (normalised the way `read.ts` does
  * before parsing); return how many the scanner answered.
  */
+/** Text full of inline constructs that could (but must not) matter to blocks. */
+const INLINE_HEAVY = fc
+  .array(fc.constantFrom('*a*', '**', '_', '`', '``', '[x]', '](y)', '![i]', '<a href="x">', '</a>', '<http://x>', '\\', '&amp;', '```ts', '~~~ts', '\n', '\n\n', '\n- ', '\n> ', '\n    '), { maxLength: 60 })
+  .map((parts) => parts.join(''));
+
 function acceptedOf(texts: fc.Arbitrary<string>, numRuns: number): number {
   let accepted = 0;
   const normalised = texts.map((text) => decodeSource('doc.lit.md', Buffer.from(text)).text);
@@ -108,6 +126,17 @@ describe('the scanner against remark on generated CommonMark', () => {
   ])('an info string is trimmed of spaces and tabs only, not of %s', (_, text) => {
     agreesWithRemark(text);
     expect(scanBlocks(text)?.[0]?.lang).toBe(remarkBlocks(text)[0]?.lang);
+  });
+});
+
+describe('the oracle: remark reading blocks only', () => {
+  test('finds the same code blocks as full remark (inline constructs only matter inside paragraphs)', () => {
+    const same = (text: string) => {
+      const normal = decodeSource('doc.lit.md', Buffer.from(text)).text;
+      expect(remarkBlocks(normal).map(({ lang, meta, value, fenceLine, fenceColumn }) => ({ lang, meta, value, fenceLine, fenceColumn }))).toEqual(fullRemarkBlocks(normal));
+    };
+    for (const example of spec.examples) same(withInfoString(example.markdown));
+    fc.assert(fc.property(fc.oneof(commonmarkText, literateText, INLINE_HEAVY), same), { numRuns: 300 });
   });
 });
 

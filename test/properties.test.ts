@@ -1,0 +1,50 @@
+/**
+ * Property tests over hostile generated documents (garbage, huge lines, deeply nested
+ * lists and quotes, unbalanced fences, control characters, invalid UTF-8, random
+ * attribute strings): tangling never throws, only reports; it is deterministic and
+ * idempotent; it writes only where it may, and nothing when it reports an error.
+ *
+ * The properties live in `fixtures/reliability/properties.mjs`, shared with
+ * `test/fuzz.mjs`, which runs many more cases (`npm run fuzz`).
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import fc from 'fast-check';
+import { afterAll, describe, expect, test } from 'vitest';
+import * as engine from '../tangle/index.js';
+import { hostileDocument } from './fixtures/reliability/generators.mjs';
+import { diskProperty, pipelineProperty } from './fixtures/reliability/properties.mjs';
+
+/** Cases per property in `npm test`; `npm run fuzz` runs thousands. */
+const PIPELINE_RUNS = 250;
+const DISK_RUNS = 80;
+/** Half hostile everywhere, half hostile in everything but the code blocks (so outputs get written). */
+const documents = fc.oneof(hostileDocument(), hostileDocument({ validCode: true }));
+
+describe('tangling hostile documents', () => {
+  test(`the pure stages never throw, give the same result twice, and the fast path agrees with remark (${PIPELINE_RUNS} documents)`, () => {
+    fc.assert(
+      fc.property(documents, (bytes) => pipelineProperty(engine, bytes)),
+      { numRuns: PIPELINE_RUNS },
+    );
+  });
+
+  test(`tangle never throws, stays in the output folders, is all or nothing, idempotent and deterministic (${DISK_RUNS} projects)`, async () => {
+    let wrote = 0;
+    await fc.assert(
+      fc.asyncProperty(documents, async (bytes) => {
+        const { ok, outputs } = await diskProperty(engine, bytes);
+        if (ok && outputs > 0) wrote++;
+      }),
+      { numRuns: DISK_RUNS },
+    );
+    // The property has teeth only when some documents do produce outputs.
+    expect(wrote).toBeGreaterThan(DISK_RUNS / 10);
+  });
+
+  afterAll(() => {
+    // Hostile targets that would land outside the project if they were not refused.
+    expect(existsSync('/tmp/weft-absolute.ts')).toBe(false);
+    expect(existsSync(`${homedir()}/weft-home.ts`)).toBe(false);
+  });
+});
