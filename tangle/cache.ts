@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CollectedDocument } from './types.js';
+import { unsafeFolder, WEFT_DIR } from './write.js';
 import { WEFT_VERSION } from './version.js';
 
 export const CACHE_DIR = '.weft/cache';
@@ -22,8 +23,21 @@ export class DiskCache {
   private created = false;
   private readonly used = new Set<string>();
 
+  private readonly root: string;
+  private readonly folders: string[];
+  private safe: boolean | undefined;
+
   constructor(root: string) {
-    this.dir = join(root, CACHE_DIR, `v${WEFT_VERSION.replace(/[^0-9A-Za-z.-]/g, '_')}`);
+    const version = `v${WEFT_VERSION.replace(/[^0-9A-Za-z.-]/g, '_')}`;
+    this.root = root;
+    this.dir = join(root, CACHE_DIR, version);
+    this.folders = [WEFT_DIR, CACHE_DIR, `${CACHE_DIR}/${version}`];
+  }
+
+  /** Whether the cache folder may be written to and pruned: no link on the way (checked once). */
+  private writable(): boolean {
+    this.safe ??= unsafeFolder(this.root, this.folders) === undefined;
+    return this.safe;
   }
 
   private file(path: string, hash: string): string {
@@ -44,6 +58,7 @@ export class DiskCache {
   }
 
   set(document: CollectedDocument): void {
+    if (!this.writable()) return;
     try {
       if (!this.created) {
         mkdirSync(this.dir, { recursive: true });
@@ -60,6 +75,7 @@ export class DiskCache {
 
   /** Drop entries not used by this build, once they outnumber the live ones (bounded disk use). */
   flush(_liveHashes: string[]): void {
+    if (!this.writable()) return;
     let names: string[];
     try {
       names = readdirSync(this.dir);

@@ -41,7 +41,7 @@ export interface BundleConfig {
 
 /** Limits against runaway input. */
 export interface LimitsConfig {
-  /** Deepest nesting of `<<references>>`. @default 50 */
+  /** Deepest nesting of `<<references>>`, at most 1000. @default 50 */
   maxDepth?: number;
   /** Largest output file, in bytes. @default 16777216 (16 MiB) */
   maxOutputBytes?: number;
@@ -81,6 +81,9 @@ export interface ResolvedConfig {
   readonly limits: Readonly<Required<LimitsConfig>>;
   readonly budgets: Readonly<BudgetsConfig> | null;
 }
+
+/** Highest `limits.maxDepth` a config may set. */
+export const MAX_DEPTH_LIMIT = 1000;
 
 export const DEFAULT_LIMITS: Required<LimitsConfig> = {
   maxDepth: 50,
@@ -191,6 +194,8 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
     checkShape(user.limits as Record<string, unknown>, LIMIT_KEYS, 'limits.', fail);
     for (const [key, value] of Object.entries(user.limits)) {
       if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) fail(key, `\`limits.${key}\` must be a positive integer`);
+      // Expansion recurses once per level, so a config must not be able to overflow the stack.
+      if (key === 'maxDepth' && typeof value === 'number' && value > MAX_DEPTH_LIMIT) fail(key, `\`limits.maxDepth\` must be at most ${MAX_DEPTH_LIMIT}`);
     }
   }
   if (isObject(user.budgets)) {
@@ -261,6 +266,8 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
 export function unsafeRelativePath(path: string): string | undefined {
   if (path.length === 0) return 'the path is empty';
   if (/[\u0000-\u001f\u007f]/.test(path)) return 'it contains a control character';
+  // A NUL byte or invalid UTF-8 in a document reaches here as U+FFFD: never a file name.
+  if (path.includes('\uFFFD')) return 'it contains U+FFFD (a NUL byte or invalid UTF-8 in the document)';
   if (path.includes('\\')) return 'it contains a backslash (use / to separate folders)';
   if (/^[a-zA-Z]:/.test(path)) return 'it starts with a drive letter';
   if (path.startsWith('/')) return 'it is absolute';

@@ -217,7 +217,8 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
       for (const line of linesOf(part)) {
         const reference = line.includes('<<') ? REFERENCE.exec(line) : null;
         const found = reference ? quietLookup(reference[2]!.trim(), part.document) : undefined;
-        if (reference && found && !stack.includes(found)) {
+        // Deeper than maxDepth the expansion stops with its own message: measuring on would only recurse.
+        if (reference && found && !stack.includes(found) && stack.length < config.limits.maxDepth) {
           let inner = memo.get(found);
           if (!inner) {
             inner = measureParts(found.parts, [...stack, found], memo);

@@ -257,9 +257,26 @@ function manifestEntryText(path: string, entry: ManifestEntry): string {
 /** Each output's manifest entry, as bytes, by output: an entry depends only on its output (immutable). */
 const entryBytes = new WeakMap<Output, Buffer>();
 
+/**
+ * Why one of `folders` (project-relative, outermost first) must not be written into: it
+ * is a symbolic link (a cloned repository may carry a `.weft` link to anywhere) or not a
+ * folder. Absent folders are fine: they are created as real folders.
+ */
+export function unsafeFolder(root: string, folders: readonly string[]): string | undefined {
+  for (const folder of folders) {
+    const stat = lstatSync(join(root, folder), { throwIfNoEntry: false });
+    if (stat?.isSymbolicLink()) return `${folder} is a symbolic link; refusing to write through it`;
+    if (stat && !stat.isDirectory()) return `${folder} is not a folder`;
+  }
+  return undefined;
+}
+
 /** Take `.weft/lock`, or say who holds it. Returns a release function or an error message. */
 export function acquireLock(root: string): { release: () => void } | { error: Message } {
   const path = join(root, LOCK_FILE);
+  // Everything Weft writes for itself (lock, journal, manifest, backups) is under .weft/.
+  const unsafe = unsafeFolder(root, [WEFT_DIR, `${WEFT_DIR}/backup`]);
+  if (unsafe) return { error: message(WEFT_DIR, 0, 0, 'error', 'unsafe-weft-folder', unsafe) };
   mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
