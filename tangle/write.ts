@@ -33,6 +33,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -44,7 +45,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join, posix, sep } from 'node:path';
-import type { ResolvedConfig } from './config.js';
+import { unsafeRelativePath, type ResolvedConfig } from './config.js';
 import { message } from './messages.js';
 import { byteOrder } from './read.js';
 import type { Manifest, ManifestEntry, Message, Output, WriteAction } from './types.js';
@@ -92,9 +93,21 @@ export interface WriteResult {
   backups: string[];
 }
 
+/**
+ * `.weft/journal.json`: written before the first file a write touches, removed after the
+ * new manifest is in place. A SIGKILL in between leaves outputs the manifest does not
+ * describe; the journal says which contents are still Weft's own and what to clean up.
+ */
 interface Journal {
   pid: number;
-  writes: { path: string; temporary: string; oldHash: string | null; newHash: string }[];
+  /**
+   * Per output path, every content hash that is Weft's: the manifest's, the content on
+   * disk that this write accepted as its own, the new one, and those an interrupted
+   * earlier write had accepted (carried over, so crashes in a row lose nothing).
+   */
+  accepted: Record<string, string[]>;
+  /** Project-relative temporary files this write may leave behind (outputs and maps). */
+  temporaries: string[];
 }
 
 /** Read `.weft/manifest.json`; a missing or malformed one is empty (malformed: a warning). */
@@ -421,32 +434,48 @@ function firstDifference(a: string, b: string): number {
   return 1;
 }
 
-/** Remove temporary files left by an interrupted run; return the hashes it had promised. */
+/** Remove temporary files left by an interrupted run; return the contents it had accepted as Weft's. */
 function recoverJournal(root: string): Map<string, Set<string>> {
-  const allowed = new Map<string, Set<string>>();
-  const full = join(root, JOURNAL_FILE);
-  let journal: Journal;
+  const accepted = new Map<string, Set<string>>();
+  // Weft's own atomic writes (journal, manifest) leave `.weft/NAME.weft-tmp-PID`; we hold the lock.
+  let names: string[] = [];
   try {
-    journal = JSON.parse(readFileSync(full, 'utf8')) as Journal;
+    names = readdirSync(join(root, WEFT_DIR));
   } catch {
-    return allowed;
+    // No .weft folder yet.
   }
-  if (!journal || !Array.isArray(journal.writes)) {
-    rmSync(full, { force: true });
-    return allowed;
+  for (const name of names) if (TEMPORARY.test(name)) rmSync(join(root, WEFT_DIR, name), { force: true });
+  let journal: Partial<Journal>;
+  try {
+    journal = JSON.parse(readFileSync(join(root, JOURNAL_FILE), 'utf8')) as Partial<Journal>;
+  } catch {
+    return accepted; // None, or not ours to read: nothing was promised.
   }
-  for (const entry of journal.writes) {
-    if (!entry || typeof entry.path !== 'string' || typeof entry.temporary !== 'string') continue;
-    // The journal is untrusted input: only delete temporaries that look like ours.
-    if (posix.dirname(entry.temporary) === posix.dirname(entry.path) && /\.weft-tmp-\d+$/.test(entry.temporary) && !entry.temporary.includes('..')) {
-      rmSync(join(root, entry.temporary), { force: true });
+  if (!journal || typeof journal !== 'object') return accepted;
+  const realRoot = realpathOrNull(root);
+  for (const temporary of Array.isArray(journal.temporaries) ? journal.temporaries : []) {
+    // The journal is untrusted input: only delete names Weft makes, in real folders inside the project.
+    if (typeof temporary !== 'string' || !TEMPORARY.test(temporary) || unsafeRelativePath(temporary)) continue;
+    const folder = realpathOrNull(dirname(join(root, temporary)));
+    if (realRoot !== null && folder !== null && folder.startsWith(realRoot + sep)) rmSync(join(root, temporary), { force: true });
+  }
+  if (journal.accepted && typeof journal.accepted === 'object') {
+    for (const [path, hashes] of Object.entries(journal.accepted)) {
+      if (Array.isArray(hashes)) accepted.set(path, new Set(hashes.filter((h): h is string => typeof h === 'string')));
     }
-    const set = allowed.get(entry.path) ?? new Set<string>();
-    if (typeof entry.oldHash === 'string') set.add(entry.oldHash);
-    if (typeof entry.newHash === 'string') set.add(entry.newHash);
-    allowed.set(entry.path, set);
   }
-  return allowed;
+  return accepted;
+}
+
+/** What Weft's temporary files are called: `NAME.weft-tmp-PID`. */
+const TEMPORARY = /\.weft-tmp-\d+$/;
+
+function realpathOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** Write `data` to `full` atomically (temporary file in the same folder, then rename). */
@@ -497,6 +526,8 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     write: boolean;
     backup: boolean;
     trusted?: boolean;
+    /** Hash of the content on disk when it was accepted as Weft's own (and will be replaced). */
+    ours?: string;
   }
   const plans: Plan[] = [];
   const view = new DiskView(root);
@@ -541,7 +572,7 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     const ours = diskHash === recorded || journalled.get(output.path)?.has(diskHash) === true;
     if (ours) {
       if (options.check) staleMessage(output.path, `${output.path} is stale`, [`run \`weft tangle\` to regenerate it from ${output.document}`]);
-      plans.push({ output, hash, write: true, backup: false });
+      plans.push({ output, hash, write: true, backup: false, ours: diskHash });
       continue;
     }
     const line = firstDifference(disk.toString('utf8'), output.content);
@@ -561,14 +592,15 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
 
   const produced = new Set(outputs.map((o) => o.path));
   const orphans: { path: string; backup: boolean }[] = [];
-  for (const path of Object.keys(manifest.outputs).sort(byteOrder)) {
+  // Orphans: what the manifest records, and what an interrupted write had begun to write.
+  for (const path of [...new Set([...Object.keys(manifest.outputs), ...journalled.keys()])].sort(byteOrder)) {
     if (produced.has(path) || options.keep?.has(path)) continue;
     // The manifest is untrusted: never delete outside the output directories.
     if (!config.outputDirs.some((d) => path.startsWith(`${d}/`)) || symlinkProblem(root, path, config, view)) continue;
     const disk = readIfExists(join(root, path));
     if (disk === undefined) continue;
     const diskHash = sha256(disk);
-    if (diskHash === manifest.outputs[path]!.hash || journalled.get(path)?.has(diskHash)) {
+    if (diskHash === manifest.outputs[path]?.hash || journalled.get(path)?.has(diskHash)) {
       if (options.check) staleMessage(path, `${path} is no longer produced by any document and would be deleted`);
       orphans.push({ path, backup: false });
     } else if (options.force && !options.check) {
@@ -593,20 +625,32 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     return { files: sortFiles(files), messages, stale, backups };
   }
 
-  // Journal first, so a crash from here on is recoverable.
-  const writes = plans.filter((p) => p.write);
-  const journal: Journal = {
-    pid: process.pid,
-    writes: writes.map((p) => ({
-      path: p.output.path,
-      temporary: `${p.output.path}.weft-tmp-${process.pid}`,
-      oldHash: manifest.outputs[p.output.path]?.hash ?? null,
-      newHash: p.hash,
-    })),
+  // The journal goes first, before any file is touched, so that a crash from then on is recoverable.
+  let journalWritten = false;
+  const beforeWriting = () => {
+    if (journalWritten) return;
+    journalWritten = true;
+    const accepted = new Map<string, Set<string>>(journalled);
+    const accept = (path: string, hash: string | undefined) => {
+      if (hash === undefined) return;
+      let hashes = accepted.get(path);
+      if (!hashes) accepted.set(path, (hashes = new Set()));
+      hashes.add(hash);
+    };
+    const temporaries: string[] = [];
+    for (const plan of plans) {
+      const path = plan.output.path;
+      const recorded = manifest.outputs[path]?.hash;
+      if (plan.write || plan.hash !== recorded) [recorded, plan.ours, plan.hash].forEach((hash) => accept(path, hash));
+      if (plan.write) temporaries.push(`${path}.weft-tmp-${process.pid}`);
+      if (plan.output.map !== null && !plan.trusted) temporaries.push(`${path}.map.weft-tmp-${process.pid}`);
+    }
+    const journal: Journal = { pid: process.pid, accepted: Object.fromEntries([...accepted].map(([path, hashes]) => [path, [...hashes].sort()])), temporaries };
+    atomicWrite(join(root, JOURNAL_FILE), JSON.stringify(journal), 0o644);
   };
-  if (writes.length > 0 || orphans.length > 0) atomicWrite(join(root, JOURNAL_FILE), JSON.stringify(journal), 0o644);
   const stamp = backupStamp();
   const backup = (path: string) => {
+    beforeWriting();
     const to = posix.join(WEFT_DIR, 'backup', stamp, path);
     mkdirSync(dirname(join(root, to)), { recursive: true });
     copyFileSync(join(root, path), join(root, to));
@@ -622,15 +666,17 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     const full = join(root, plan.output.path);
     if (plan.write) {
       if (plan.backup) backup(plan.output.path);
+      beforeWriting();
       atomicWrite(full, plan.output.content, plan.output.mode, `${full}.weft-tmp-${process.pid}`, view);
       files.push({ path: plan.output.path, action: 'written' });
     } else {
       if ((statSync(full).mode & 0o777) !== plan.output.mode) chmodSync(full, plan.output.mode);
       files.push({ path: plan.output.path, action: 'unchanged' });
     }
-    writeMap(root, plan.output, view);
+    writeMap(root, plan.output, view, beforeWriting);
   }
   for (const orphan of orphans) {
+    beforeWriting();
     if (orphan.backup) backup(orphan.path);
     rmSync(join(root, orphan.path), { force: true });
     rmSync(join(root, `${orphan.path}.map`), { force: true });
@@ -665,13 +711,14 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
 }
 
 /** Write the sibling `.map` when it differs (derived data: no manifest, no hand-edit check). */
-function writeMap(root: string, output: Output, view: DiskView): void {
+function writeMap(root: string, output: Output, view: DiskView, beforeWriting: () => void): void {
   if (output.map === null) return;
   const full = join(root, `${output.path}.map`);
   const folderWasMissing = view.folders.get(posix.dirname(output.path)) === 'missing';
   const stat = folderWasMissing ? undefined : lstatSync(full, { throwIfNoEntry: false });
   if (stat && !stat.isFile()) return; // Never write through a link (or over a folder).
   if (stat && stat.size === Buffer.byteLength(output.map) && readFileSync(full, 'utf8') === output.map) return;
+  beforeWriting();
   atomicWrite(full, output.map, 0o644, undefined, view);
 }
 
