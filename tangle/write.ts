@@ -30,6 +30,7 @@ import {
   chmodSync,
   closeSync,
   copyFileSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -40,7 +41,6 @@ import {
   rmdirSync,
   rmSync,
   statSync,
-  unlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -291,40 +291,85 @@ export function acquireLock(root: string): { release: () => void } | { error: Me
   const unsafe = unsafeFolder(root, [WEFT_DIR, `${WEFT_DIR}/backup`]);
   if (unsafe) return { error: message(WEFT_DIR, 0, 0, 'error', 'unsafe-weft-folder', unsafe) };
   mkdirSync(dirname(path), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (createWithPid(path)) {
+      return {
+        release: () => {
+          if (readPid(path) === process.pid) rmSync(path, { force: true });
+        },
+      };
+    }
+    const holder = readPid(path);
+    if (holder === 'gone') continue; // Released between our attempt and our read: try again.
+    if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+      return { error: message(LOCK_FILE, 0, 0, 'error', 'locked', `another weft is running (pid ${holder}); wait for it to finish`, [`if no weft is running, delete ${LOCK_FILE}`]) };
+    }
+    takeOverStale(path, holder);
+  }
+  return { error: message(LOCK_FILE, 0, 0, 'error', 'locked', 'cannot take the lock; another weft keeps taking it') };
+}
+
+/**
+ * Create `path` holding our pid, only if it does not exist. The pid is written to a
+ * temporary file that is then hard-linked into place, so the lock never exists empty
+ * (an empty lock would look like garbage to be taken over). Where hard links are not
+ * supported, an exclusive create is the fallback.
+ */
+function createWithPid(path: string): boolean {
+  const temporary = `${path}.weft-tmp-${process.pid}`;
+  try {
+    writeFileSync(temporary, `${process.pid}\n`);
+    linkSync(temporary, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
-      return {
-        release: () => {
-          try {
-            if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
-          } catch {
-            // Already gone: nothing to release.
-          }
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let pid = NaN;
-      try {
-        pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      } catch {
-        continue; // Released between our open and read: try again.
-      }
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        return { error: message(LOCK_FILE, 0, 0, 'error', 'locked', `another weft is running (pid ${pid}); wait for it to finish`, [`if no weft is running, delete ${LOCK_FILE}`]) };
-      }
-      // Stale lock from a process that is gone (or garbage): take it over.
-      try {
-        unlinkSync(path);
-      } catch {
-        // Someone else took it over first; the next attempt sees their lock.
-      }
+      return true;
+    } catch (fallback) {
+      if ((fallback as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw fallback;
     }
+  } finally {
+    rmSync(temporary, { force: true });
   }
-  return { error: message(LOCK_FILE, 0, 0, 'error', 'locked', 'cannot take the lock; another weft keeps taking it') };
+}
+
+/** The pid in a lock file; undefined when it holds none; 'gone' when there is no file. */
+function readPid(path: string): number | undefined | 'gone' {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return 'gone';
+  }
+  const pid = /^\d{1,10}\n?$/.test(text) ? Number(text.trim()) : NaN;
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * Remove a lock whose process is gone (or that holds no pid), one process at a time:
+ * without this, two wefts that both found the stale lock could each remove it, the
+ * second removing the first's fresh lock, and both would write. `path.takeover` is
+ * itself a lock, held for the moment of a read and a delete.
+ */
+function takeOverStale(path: string, stale: number | undefined): void {
+  const takeover = `${path}.takeover`;
+  if (!createWithPid(takeover)) {
+    const other = readPid(takeover);
+    // One whose process is gone was killed within that moment: clear it for the next attempt.
+    if (other !== 'gone' && (other === undefined || !isAlive(other))) rmSync(takeover, { force: true });
+    return;
+  }
+  try {
+    if (readPid(path) === stale) rmSync(path, { force: true });
+  } finally {
+    rmSync(takeover, { force: true });
+  }
 }
 
 function isAlive(pid: number): boolean {
