@@ -158,7 +158,13 @@ export function loadConfig(root: string, overrides?: UserConfig): LoadedConfig {
 export function parseConfig(text: string, overrides?: UserConfig): { config: ResolvedConfig | null; messages: Message[] } {
   // jsonc-parser locates syntax errors (JSON.parse on Node 20 often does not say where).
   const errors: ParseError[] = [];
-  const data: unknown = parseJsonc(text.replace(/^\uFEFF/, ''), errors, { disallowComments: true, allowTrailingComma: false });
+  const json = text.replace(/^\uFEFF/, '');
+  try {
+    parseJsonc(json, errors, { disallowComments: true, allowTrailingComma: false });
+  } catch {
+    // jsonc-parser recurses: JSON nested many thousands deep overflows the stack.
+    return { config: null, messages: [message(CONFIG_FILE, 1, 1, 'error', 'malformed-config', 'invalid JSON: nested too deeply')] };
+  }
   if (errors.length > 0) {
     const first = errors[0]!;
     const { line, column } = offsetToPosition(text, first.offset);
@@ -166,6 +172,14 @@ export function parseConfig(text: string, overrides?: UserConfig): { config: Res
       config: null,
       messages: [message(CONFIG_FILE, line, column, 'error', 'malformed-config', `invalid JSON: ${describeJsonError(printParseErrorCode(first.error))}`)],
     };
+  }
+  // The data comes from JSON.parse, which keeps every key as written: jsonc-parser would turn
+  // a `"__proto__"` key into the object's prototype instead of reporting an unknown key.
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch (error) {
+    return { config: null, messages: [message(CONFIG_FILE, 1, 1, 'error', 'malformed-config', `invalid JSON: ${(error as Error).message}`)] };
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { config: null, messages: [message(CONFIG_FILE, 1, 1, 'error', 'malformed-config', 'config must be a JSON object')] };
@@ -225,6 +239,11 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
   }
   if (Array.isArray(user.outputDirs) && user.outputDirs.length === 0) fail('outputDirs', '`outputDirs` must name at least one folder');
   if (Array.isArray(user.sources) && user.sources.length === 0) fail('sources', '`sources` must name at least one glob');
+  for (const source of Array.isArray(user.sources) ? user.sources : []) {
+    if (typeof source === 'string' && (/^([a-zA-Z]:|[\\/~])/.test(source) || /(^|[\\/{,])\.\.([\\/},]|$)/.test(source))) {
+      fail('sources', `source glob "${source}" is not allowed: sources must be inside the project`);
+    }
+  }
   if (isObject(bundle) && typeof bundle.outdir === 'string') {
     const problem = unsafeRelativePath(bundle.outdir);
     if (problem) fail('outdir', `bundle outdir "${bundle.outdir}" is not allowed: ${problem}`);
@@ -287,7 +306,7 @@ function checkShape(
   fail: (key: string, why: string) => void,
 ): void {
   for (const [key, value] of Object.entries(object)) {
-    const shape = keys[key];
+    const shape = Object.hasOwn(keys, key) ? keys[key] : undefined; // Not `constructor` from Object.prototype.
     if (!shape) {
       const known = Object.keys(keys).filter((k) => k !== '$schema').map((k) => prefix + k);
       fail(key, `unknown config key \`${prefix}${key}\` (known keys: ${known.join(', ')})`);

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { glob } from 'tinyglobby';
 import { message } from './messages.js';
 import type { Message } from './types.js';
@@ -30,7 +30,11 @@ export const IGNORED = ['**/node_modules/**', '**/.git/**', '**/.weft/**'];
 /** Project-relative paths of the sources matching `globs`, sorted (byte order). */
 export async function findSources(root: string, globs: readonly string[]): Promise<string[]> {
   const found = await glob([...globs], { cwd: root, ignore: IGNORED, onlyFiles: true, dot: false, followSymbolicLinks: false });
-  return found.map((p) => p.split('\\').join('/')).sort(byteOrder);
+  // A glob may reach out of the project (`../x/*.lit.md`, `/abs/*`); its documents are not ours to read.
+  return found
+    .map((p) => p.split('\\').join('/'))
+    .filter((p) => !p.startsWith('../') && !isAbsolute(p))
+    .sort(byteOrder);
 }
 
 export function byteOrder(a: string, b: string): number {

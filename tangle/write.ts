@@ -288,7 +288,7 @@ export function unsafeFolder(root: string, folders: readonly string[]): string |
 export function acquireLock(root: string): { release: () => void } | { error: Message } {
   const path = join(root, LOCK_FILE);
   // Everything Weft writes for itself (lock, journal, manifest, backups) is under .weft/.
-  const unsafe = unsafeFolder(root, [WEFT_DIR, `${WEFT_DIR}/backup`]);
+  const unsafe = unsafeFolder(root, [WEFT_DIR, `${WEFT_DIR}/backup`, `${WEFT_DIR}/cache`]);
   if (unsafe) return { error: message(WEFT_DIR, 0, 0, 'error', 'unsafe-weft-folder', unsafe) };
   mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -482,14 +482,16 @@ function firstDifference(a: string, b: string): number {
 /** Remove temporary files left by an interrupted run; return the contents it had accepted as Weft's. */
 function recoverJournal(root: string): Map<string, Set<string>> {
   const accepted = new Map<string, Set<string>>();
-  // Weft's own atomic writes (journal, manifest) leave `.weft/NAME.weft-tmp-PID`; we hold the lock.
-  let names: string[] = [];
-  try {
-    names = readdirSync(join(root, WEFT_DIR));
-  } catch {
-    // No .weft folder yet.
+  // Weft's own atomic writes (journal, manifest, lock, build state) leave `NAME.weft-tmp-PID`; we hold the lock.
+  for (const folder of [WEFT_DIR, `${WEFT_DIR}/cache`]) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(root, folder));
+    } catch {
+      // Not there yet.
+    }
+    for (const name of names) if (TEMPORARY.test(name)) rmSync(join(root, folder, name), { force: true });
   }
-  for (const name of names) if (TEMPORARY.test(name)) rmSync(join(root, WEFT_DIR, name), { force: true });
   let journal: Partial<Journal>;
   try {
     journal = JSON.parse(readFileSync(join(root, JOURNAL_FILE), 'utf8')) as Partial<Journal>;
@@ -640,8 +642,10 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   // Orphans: what the manifest records, and what an interrupted write had begun to write.
   for (const path of [...new Set([...Object.keys(manifest.outputs), ...journalled.keys()])].sort(byteOrder)) {
     if (produced.has(path) || options.keep?.has(path)) continue;
-    // The manifest is untrusted: never delete outside the output directories.
-    if (!config.outputDirs.some((d) => path.startsWith(`${d}/`)) || symlinkProblem(root, path, config, view)) continue;
+    // The manifest and the journal are untrusted: only a normal, safe path inside an output directory
+    // (`src-generated/../../x` starts with `src-generated/` but is not inside it).
+    if (unsafeRelativePath(path) || posix.normalize(path) !== path || !config.outputDirs.some((d) => path.startsWith(`${d}/`))) continue;
+    if (symlinkProblem(root, path, config, view)) continue;
     const disk = readIfExists(join(root, path));
     if (disk === undefined) continue;
     const diskHash = sha256(disk);
