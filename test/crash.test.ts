@@ -26,7 +26,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tangle } from '../tangle/context.js';
-import { makeProject, weft, WEFT_BIN, writeFiles } from './helpers.js';
+import { makeProject, WEFT_BIN, weftAsync, writeFiles } from './helpers.js';
 
 /** Kills to survive (runs that finish before their kill do not count). */
 const KILLS = 50;
@@ -130,8 +130,8 @@ function checkAfterKill(root: string, versions: Record<Version, Map<string, { co
 }
 
 /** After a run to completion: exactly `expected` on disk, nothing else, nothing left over. */
-function checkRepaired(root: string, expected: Map<string, { content: string; mode: number }>, trial: string): void {
-  const result = weft(root, 'tangle', '--no-bundle');
+async function checkRepaired(root: string, expected: Map<string, { content: string; mode: number }>, trial: string): Promise<void> {
+  const result = await weftAsync(root, 'tangle', '--no-bundle');
   expect(result.stderr, trial).toBe('');
   expect(result.code, trial).toBe(0);
   const onDisk = [...filesBelow(root, 'src-generated'), ...filesBelow(root, 'scripts')].sort();
@@ -151,44 +151,60 @@ function checkRepaired(root: string, expected: Map<string, { content: string; mo
   expect(leftovers, `${trial}: temporary files left behind`).toEqual([]);
 }
 
+type Versions = Record<Version, Map<string, { content: string; mode: number }>>;
+type Outcomes = { killed: number; finished: number; midWrite: number };
+
+/**
+ * Kill `weft tangle` in a fresh project until `kills` runs were killed; return how long
+ * one whole run took. Delays aim at the
+ * writes: a run that beats its kill lowers the latest delay, a kill that came before any
+ * write raises the earliest; both drift apart a little every trial.
+ */
+async function killRepeatedly(versions: Versions, kills: number, seed: number, outcomes: Outcomes): Promise<number> {
+  const root = makeProject(documents('A'));
+  // How long a whole run takes here (start-up, parse, write), to aim the kills at it.
+  const started = performance.now();
+  expect(await tangleKilledAfter(root, 60_000)).toBe('finished');
+  const duration = performance.now() - started;
+  rmSync(join(root, 'src-generated'), { recursive: true });
+  rmSync(join(root, 'scripts'), { recursive: true, force: true });
+  rmSync(join(root, '.weft'), { recursive: true });
+
+  const next = random(seed);
+  let version: Version = 'A';
+  let killed = 0;
+  let earliest = duration * 0.2;
+  let latest = duration * 0.9;
+  for (let trial = 1; killed < kills && trial <= kills * 3; trial++) {
+    const label = `trial ${trial} (seed ${seed})`;
+    if (next() < 0.85) {
+      version = version === 'A' ? 'B' : 'A';
+      writeFiles(root, documents(version));
+    }
+    const delay = earliest + (latest - earliest) * next();
+    const ended = await tangleKilledAfter(root, delay);
+    outcomes[ended]++;
+    const { journal } = checkAfterKill(root, versions, label);
+    if (ended === 'finished') latest = Math.max(earliest + 20, delay);
+    else {
+      killed++;
+      if (journal) outcomes.midWrite++;
+      else earliest = Math.min(latest - 20, delay);
+    }
+    earliest = Math.max(0, earliest - 5);
+    latest += 5;
+    if (trial % 10 === 0) await checkRepaired(root, versions[version], label);
+  }
+  await checkRepaired(root, versions[version], `after the last trial (seed ${seed})`);
+  return duration;
+}
+
 describe('weft tangle killed with SIGKILL at random moments', () => {
   test(`${KILLS} kills over ${DOCUMENTS * OUTPUTS_PER_DOCUMENT} outputs: every output old or new, manifest consistent, next run repairs everything`, { timeout: 300_000 }, async () => {
     const versions = { A: await expectedOutputs('A'), B: await expectedOutputs('B') };
-    const root = makeProject(documents('A'));
-    // How long a whole run takes here (start-up, parse, write), to aim the kills at it.
-    const started = performance.now();
-    expect(await tangleKilledAfter(root, 60_000)).toBe('finished');
-    const duration = performance.now() - started;
-    rmSync(join(root, 'src-generated'), { recursive: true });
-    rmSync(join(root, 'scripts'), { recursive: true, force: true });
-    rmSync(join(root, '.weft'), { recursive: true });
-
     const seed = Date.now() % 2 ** 31;
-    const next = random(seed);
-    let version: Version = 'A';
-    const outcomes = { killed: 0, finished: 0, midWrite: 0 };
-    // Aim at the writes: a run that beats its kill lowers the latest delay, a kill that
-    // came before any write raises the earliest; both drift apart a little every trial.
-    let earliest = duration * 0.2;
-    let latest = duration * 0.9;
-    for (let trial = 1; outcomes.killed < KILLS && trial <= KILLS * 3; trial++) {
-      const label = `trial ${trial} (seed ${seed})`;
-      if (next() < 0.85) {
-        version = version === 'A' ? 'B' : 'A';
-        writeFiles(root, documents(version));
-      }
-      const delay = earliest + (latest - earliest) * next();
-      const ended = await tangleKilledAfter(root, delay);
-      outcomes[ended]++;
-      const { journal } = checkAfterKill(root, versions, label);
-      if (ended === 'finished') latest = Math.max(earliest + 20, delay);
-      else if (journal) outcomes.midWrite++;
-      else earliest = Math.min(latest - 20, delay);
-      earliest = Math.max(0, earliest - 5);
-      latest += 5;
-      if (trial % 10 === 0) checkRepaired(root, versions[version], label);
-    }
-    checkRepaired(root, versions[version], `after the last trial (seed ${seed})`);
+    const outcomes: Outcomes = { killed: 0, finished: 0, midWrite: 0 };
+    const duration = await killRepeatedly(versions, KILLS, seed, outcomes);
     // The test has teeth only if kills land while outputs are being written.
     expect(outcomes.killed).toBe(KILLS);
     expect(outcomes.midWrite).toBeGreaterThanOrEqual(KILLS / 5);
