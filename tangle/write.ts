@@ -639,6 +639,8 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
 
   const produced = new Set(outputs.map((o) => o.path));
   const orphans: { path: string; backup: boolean }[] = [];
+  /** Orphans already deleted by an interrupted run that did not get to their maps. */
+  const orphanedMaps: string[] = [];
   // Orphans: what the manifest records, and what an interrupted write had begun to write.
   for (const path of [...new Set([...Object.keys(manifest.outputs), ...journalled.keys()])].sort(byteOrder)) {
     if (produced.has(path) || options.keep?.has(path)) continue;
@@ -647,7 +649,10 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     if (unsafeRelativePath(path) || posix.normalize(path) !== path || !config.outputDirs.some((d) => path.startsWith(`${d}/`))) continue;
     if (symlinkProblem(root, path, config, view)) continue;
     const disk = readIfExists(join(root, path));
-    if (disk === undefined) continue;
+    if (disk === undefined) {
+      if (!options.check && lstatSync(join(root, `${path}.map`), { throwIfNoEntry: false })?.isFile()) orphanedMaps.push(`${path}.map`);
+      continue;
+    }
     const diskHash = sha256(disk);
     if (diskHash === manifest.outputs[path]?.hash || journalled.get(path)?.has(diskHash)) {
       if (options.check) staleMessage(path, `${path} is no longer produced by any document and would be deleted`);
@@ -731,6 +736,11 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     rmSync(join(root, `${orphan.path}.map`), { force: true });
     removeEmptyParents(root, orphan.path, config);
     files.push({ path: orphan.path, action: 'deleted' });
+  }
+  for (const map of orphanedMaps) {
+    beforeWriting();
+    rmSync(join(root, map), { force: true });
+    removeEmptyParents(root, map, config);
   }
 
   const next: Manifest = { weft: WEFT_VERSION, outputs: {} };

@@ -150,8 +150,8 @@ describe('path attacks: refused with a message, nothing written anywhere', () =>
 
 // ---------------------------------------------------------------------------------
 
-/** Run the CLI in `root` and report its exit code, output, wall time and peak memory. */
-function measured(root: string, ...args: string[]) {
+/** Run the CLI in `root` and report its exit code, output, wall time and peak memory (also printed, as `label`). */
+function measured(label: string, root: string, ...args: string[]) {
   const started = performance.now();
   const result = spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures/reliability/report-memory.cjs'), WEFT_BIN, ...args], {
     cwd: root,
@@ -161,7 +161,9 @@ function measured(root: string, ...args: string[]) {
   });
   const seconds = (performance.now() - started) / 1000;
   const rss = /weft-test-max-rss-kb=(\d+)/.exec(result.stderr);
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds, megabytes: rss ? Number(rss[1]) / 1024 : NaN };
+  const megabytes = rss ? Number(rss[1]) / 1024 : NaN;
+  console.log(`resource attack: ${label}: ${seconds.toFixed(1)} s, peak ${Math.round(megabytes)} MB`);
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds, megabytes };
 }
 
 /** `n` chunks, each referencing the next `fanout` times: fanout^n lines if nothing stopped it. */
@@ -174,7 +176,7 @@ function exponential(levels: number, fanout: number): string {
 describe('resource attacks: a quick clear error or a correct result, in bounded memory', () => {
   test('an exponential expansion (40 levels, each chunk referenced 4 times: 4^40 lines) stops at limits.maxOutputBytes', () => {
     const { root } = boxed({ [DOC]: exponential(40, 4) });
-    const result = measured(root, 'tangle', '--no-bundle');
+    const result = measured('exponential expansion', root, 'tangle', '--no-bundle');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${DOC}:1:1: error: src-generated/bomb.ts would be larger than limits.maxOutputBytes (16777216 bytes) [output-too-large]`);
     expect(result.seconds).toBeLessThan(20);
@@ -213,7 +215,7 @@ describe('resource attacks: a quick clear error or a correct result, in bounded 
       size += part.length;
     }
     const { root } = boxed({ [DOC]: parts.join('') });
-    const result = measured(root, 'tangle', '--no-bundle');
+    const result = measured('50 MB document', root, 'tangle', '--no-bundle');
     expect(result.stderr).toMatch(/^\s*weft-test-max-rss-kb=\d+\s*$/);
     expect(result.code).toBe(0);
     const lines = read(root, 'src-generated/big.ts').split('\n');
@@ -225,7 +227,7 @@ describe('resource attacks: a quick clear error or a correct result, in bounded 
   test('a 50 MB document that needs the full Markdown parser is refused at once', () => {
     const text = `> ${fence('ts file=src-generated/q.ts', 'x')}${'Prose. '.repeat(7_200_000)}\n`;
     const { root } = boxed({ [DOC]: text });
-    const result = measured(root, 'tangle', '--no-bundle');
+    const result = measured('50 MB document for remark', root, 'tangle', '--no-bundle');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${DOC}: error: document is ${text.length} characters and needs the full Markdown parser, which reads at most 262144 [document-too-complex]`);
     expect(result.seconds).toBeLessThan(20);
@@ -253,7 +255,7 @@ describe('resource attacks: a quick clear error or a correct result, in bounded 
     const count = 100_000;
     const names = Array.from({ length: count }, (_, i) => `c${i}`);
     const { root } = boxed({ [DOC]: fence('ts file=src-generated/many.ts', names.map((n) => `<<${n}>>`).join('\n')) + names.map((n, i) => fence(`ts #${n}`, `f(${i});`)).join('') });
-    const result = measured(root, 'tangle', '--no-bundle');
+    const result = measured('100,000 chunks', root, 'tangle', '--no-bundle');
     expect(result.code).toBe(0);
     const lines = read(root, 'src-generated/many.ts').split('\n');
     expect(lines.slice(1, 4)).toEqual(['f(0);', 'f(1);', 'f(2);']);

@@ -16,7 +16,7 @@
  *   accounted for is Weft's to overwrite; anything else would be treated as a hand edit.
  *   (The journal lists, per output, every content hash it accepts as Weft's own.)
  *
- * Every tenth trial, and at the end, `weft tangle` runs to completion and must repair
+ * Every 25th trial, and at the end, `weft tangle` runs to completion and must repair
  * everything: exactly the current version's outputs (content, mode, maps), no orphans,
  * no temporary files, no journal, a manifest that matches, and no hand-edit complaint.
  */
@@ -174,7 +174,7 @@ async function killRepeatedly(versions: Versions, kills: number, seed: number, o
   let version: Version = 'A';
   let killed = 0;
   let earliest = duration * 0.2;
-  let latest = duration * 0.9;
+  let latest = duration * 0.8;
   for (let trial = 1; killed < kills && trial <= kills * 3; trial++) {
     const label = `trial ${trial} (seed ${seed})`;
     if (next() < 0.85) {
@@ -185,15 +185,15 @@ async function killRepeatedly(versions: Versions, kills: number, seed: number, o
     const ended = await tangleKilledAfter(root, delay);
     outcomes[ended]++;
     const { journal } = checkAfterKill(root, versions, label);
-    if (ended === 'finished') latest = Math.max(earliest + 20, delay);
+    if (ended === 'finished') latest = Math.max(earliest + 20, delay * 0.9);
     else {
       killed++;
       if (journal) outcomes.midWrite++;
       else earliest = Math.min(latest - 20, delay);
     }
-    earliest = Math.max(0, earliest - 5);
-    latest += 5;
-    if (trial % 10 === 0) await checkRepaired(root, versions[version], label);
+    earliest = Math.max(0, earliest - 3);
+    latest += 3;
+    if (trial % 25 === 0) await checkRepaired(root, versions[version], label);
   }
   await checkRepaired(root, versions[version], `after the last trial (seed ${seed})`);
   return duration;
