@@ -8,9 +8,10 @@
  * before and after. "Nothing written anywhere" means the box is unchanged except for
  * Weft's own `.weft/` folder (lock, parse cache).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { outputPathProblem } from '../tangle/resolve.js';
 import { DEFAULT_CONFIG } from '../tangle/config.js';
@@ -126,7 +127,7 @@ describe('path attacks: refused with a message, nothing written anywhere', () =>
     expect((await run(root)).ok).toBe(true);
     // The output folder is swapped for a link to a folder holding the same file, then the output is dropped.
     writeFileSync(join(box, 'outside/old.ts'), read(root, 'src-generated/old.ts'));
-    execFileSync('rm', ['-r', join(root, 'src-generated')]);
+    rmSync(join(root, 'src-generated'), { recursive: true });
     symlinkSync(join(box, 'outside'), join(root, 'src-generated'));
     writeFiles(root, { [DOC]: 'no code any more\n' });
     await run(root);
@@ -153,7 +154,7 @@ describe('path attacks: refused with a message, nothing written anywhere', () =>
 /** Run the CLI in `root` and report its exit code, output, wall time and peak memory (also printed, as `label`). */
 function measured(label: string, root: string, ...args: string[]) {
   const started = performance.now();
-  const result = spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures/reliability/report-memory.cjs'), WEFT_BIN, ...args], {
+  const result = spawnSync(process.execPath, ['--require', fileURLToPath(new URL('./fixtures/reliability/report-memory.cjs', import.meta.url)), WEFT_BIN, ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
@@ -354,7 +355,7 @@ describe('hand edits survive every path that writes', () => {
   test('a lost manifest makes every differing output count as hand-written, never silently overwritten', async () => {
     const { root } = boxed(v1);
     await run(root);
-    execFileSync('rm', [join(root, '.weft/manifest.json')]);
+    rmSync(join(root, '.weft/manifest.json'));
     writeFiles(root, v2);
     const result = await run(root);
     expect(rules(result).sort()).toEqual(['hand-edited-output', 'hand-edited-output']);
