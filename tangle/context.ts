@@ -26,7 +26,7 @@
  * chunk, an error, a hand edit, budgets) takes the full pipeline, which is always right.
  */
 import { join, resolve as resolvePath } from 'node:path';
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import picomatch from 'picomatch';
 import { budgetMessages } from './budgets.js';
 import { Bundler } from './bundle.js';
@@ -39,7 +39,7 @@ import { parseMany } from './parse-pool.js';
 import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
 import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
-import { readState, sameStamp, stampOf, stateKey, writeState, STATE_FILE, type BuildState, type OutputState } from './state.js';
+import { forgetState, readState, sameStamp, stampOf, stateKey, writeState, type BuildState, type OutputState } from './state.js';
 import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
 
 /** Options of `tangle()` and `createContext()`. */
@@ -249,7 +249,7 @@ export class Project {
         if (incremental) return incremental;
       }
       // This run may change what the state describes: it is valid again only if the run succeeds.
-      if (!this.options.check) rmSync(join(this.root, STATE_FILE), { force: true });
+      if (!this.options.check) forgetState(this.root);
     }
     const { documents, cached, messages: readMessages } = await this.collect(config, hint);
     messages.push(...readMessages);

@@ -19,13 +19,13 @@
  * `--force` always runs the full pipeline.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { CACHE_DIR } from './cache.js';
 import type { Message } from './types.js';
 import { WEFT_VERSION } from './version.js';
-import { atomicWrite } from './write.js';
+import { atomicWrite, unsafeFolder, WEFT_DIR } from './write.js';
 
 export const STATE_FILE = `${CACHE_DIR}/state.json`;
 
@@ -97,6 +97,7 @@ export function readState(root: string, key: string): BuildState | undefined {
 }
 
 export function writeState(root: string, state: BuildState): void {
+  if (!stateFolderIsSafe(root)) return;
   try {
     atomicWrite(join(root, STATE_FILE), JSON.stringify(state), 0o644);
   } catch {
@@ -122,4 +123,13 @@ function isState(data: unknown): data is BuildState {
     if (typeof output.hash !== 'string' || typeof output.document !== 'string' || !isStrings(output.deps)) return false;
   }
   return true;
+}
+
+/** Remove the state (a run that may change what it describes); never through a linked folder. */
+export function forgetState(root: string): void {
+  if (stateFolderIsSafe(root)) rmSync(join(root, STATE_FILE), { force: true });
+}
+
+function stateFolderIsSafe(root: string): boolean {
+  return unsafeFolder(root, [WEFT_DIR, CACHE_DIR]) === undefined;
 }
