@@ -2,7 +2,8 @@
  * Every diagnostic, as a user sees it: `weft tangle` in a real project, the exact
  * `path:line:column: severity: message [rule]` line, the exit code, and no stack trace.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readSource } from '../tangle/read.js';
 import { describe, expect, it } from 'vitest';
 import { exists, fence, makeProject, weft } from './helpers.js';
 
@@ -194,6 +195,42 @@ describe('diagnostics', () => {
     const plain = stderr.replace(/\x1b\[[0-9;]*m/g, '');
     expect(plain).toContain('docs/a.lit.md:2:3: error: chunk `missing` is not defined [undefined-chunk]\n 2 |   <<missing>>\n   |   ^');
     expect(weft(dir, 'tangle').stderr).not.toContain(' | ');
+  });
+});
+
+describe('diagnostics about documents', () => {
+  it('invalid-chunk-name: a chunk name containing << or >>', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('ts #a<<b', 'a();') });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(1);
+    expect(diagnostics(run.stderr)).toEqual(['docs/a.lit.md:1:1: error: chunk name `a<<b` may not contain << or >> [invalid-chunk-name]']);
+  });
+
+  it('no-sources: a warning, not an error, when no document matches', () => {
+    const dir = makeProject({ 'notes/a.md': '# not a source\n' });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(0);
+    expect(diagnostics(run.stderr)).toEqual(['weft.config.json: warning: no documents match docs/**/*.lit.md [no-sources]']);
+  });
+
+  it('invalid-utf8: located at the first invalid byte; the rest of the document still tangles', () => {
+    const dir = makeProject();
+    const bytes = Buffer.concat([Buffer.from('# A\n\nbad '), Buffer.from([0xff]), Buffer.from(` byte\n\n${fence('ts file=src-generated/a.ts', 'ok();')}`)]);
+    mkdirSync(`${dir}/docs`);
+    writeFileSync(`${dir}/docs/a.lit.md`, bytes);
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(0);
+    expect(diagnostics(run.stderr)).toEqual(['docs/a.lit.md:3:5: warning: document is not valid UTF-8; invalid bytes were read as U+FFFD [invalid-utf8]']);
+    expect(readFileSync(`${dir}/src-generated/a.ts`, 'utf8')).toContain('ok();');
+  });
+
+  it('unreadable-document: a document that cannot be read is an error, not an exception (read stage)', () => {
+    const dir = makeProject({ 'docs/a.lit.md': '# A\n' });
+    // A source that vanished between the search and the read (a normal race in an editor's save).
+    const source = readSource(dir, 'docs/gone.lit.md', 1024);
+    expect(source.messages).toEqual([
+      { file: 'docs/gone.lit.md', line: 0, column: 0, severity: 'error', rule: 'unreadable-document', message: 'cannot read document: ENOENT' },
+    ]);
   });
 });
 
