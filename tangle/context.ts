@@ -25,7 +25,7 @@
  * names and files as before. Anything unusual (a new or deleted document, a renamed
  * chunk, an error, a hand edit, budgets) takes the full pipeline, which is always right.
  */
-import { join, resolve as resolvePath } from 'node:path';
+import { join, resolve as resolvePath, sep } from 'node:path';
 import { statSync } from 'node:fs';
 import picomatch from 'picomatch';
 import { budgetMessages } from './budgets.js';
@@ -300,18 +300,22 @@ export class Project {
   private async compareWithState(state: BuildState, config: ResolvedConfig, bundle: boolean): Promise<{ paths: string[]; changed: string[]; outputsIntact: boolean } | undefined> {
     const paths = await findSources(this.root, config.sources);
     if (paths.length !== Object.keys(state.documents).length) return undefined;
+    // Plain concatenation saves `path.join`'s normalisation on 5,000 stats. A strange path
+    // in a corrupt state only makes a stat fail (then the full pipeline runs); nothing is
+    // read or written through it.
+    const prefix = `${this.root}${sep}`;
     const changed: string[] = [];
     for (const path of paths) {
       const recorded = state.documents[path];
       if (!recorded) return undefined;
-      if (!sameStamp(stampOf(join(this.root, path)), recorded.stamp)) changed.push(path);
+      if (!sameStamp(stampOf(`${prefix}${path}`), recorded.stamp)) changed.push(path);
     }
     let outputsIntact = sameStamp(stampOf(join(this.root, MANIFEST)), state.manifest);
     for (const [path, output] of Object.entries(state.outputs)) {
       if (!outputsIntact) break;
-      const stat = statSync(join(this.root, path), { throwIfNoEntry: false });
+      const stat = statSync(`${prefix}${path}`, { throwIfNoEntry: false });
       if (!stat || stat.size !== output.stamp[0] || stat.mtimeMs !== output.stamp[1] || (stat.mode & 0o777) !== output.mode) outputsIntact = false;
-      else if (output.map && !this.options.check && !sameStamp(stampOf(join(this.root, `${path}.map`)), output.map)) outputsIntact = false;
+      else if (output.map && !this.options.check && !sameStamp(stampOf(`${prefix}${path}.map`), output.map)) outputsIntact = false;
     }
     if (bundle && outputsIntact) {
       if (!state.bundle) outputsIntact = false;
