@@ -52,5 +52,18 @@ describe('npm pack', () => {
       encoding: 'utf8',
     });
     expect(api.stdout.trim()).toBe('true 1');
+
+    // A project that depends on that installed copy as a `file:` dependency, as `weft init`
+    // writes it: npm links it and runs its `prepare` there, without devDependencies.
+    const installed = join(project, 'node_modules/weft');
+    const dependent = makeProject({
+      'package.json': JSON.stringify({ name: 'dependent', version: '1.0.0', private: true, type: 'module', dependencies: { weft: `file:${installed}` } }),
+      'docs/a.lit.md': `${fence('ts file=src-generated/a.ts', 'export const a = 1;')}`,
+    });
+    const linked = spawnSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dependent, encoding: 'utf8' });
+    expect(linked.status, linked.stderr).toBe(0);
+    const tangled = spawnSync(join(dependent, 'node_modules/.bin/weft'), ['tangle'], { cwd: dependent, encoding: 'utf8' });
+    expect(tangled.status, tangled.stderr).toBe(0);
+    expect(read(dependent, 'src-generated/a.ts')).toContain('export const a = 1;');
   });
 });
