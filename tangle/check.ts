@@ -344,7 +344,6 @@ const CHECK_FLAGS = {
 } as const;
 
 export const checkCommand: Command = {
-  summary: 'type-check and lint the tangled outputs, reporting at the Markdown',
   usage: `Usage: weft check [options]
 
 Type-check the tangled TypeScript with the project's tsconfig.json (noEmit), check the
@@ -362,10 +361,6 @@ Options:
     // cycle that breaks `import { check } from 'weft'` (COMMANDS would see no command yet).
     const { parseFlags, printMessagesWith, messageJson } = await cliHelpers();
     const { values } = parseFlags(argv, CHECK_FLAGS);
-    if (values.help) {
-      io.stdout(`${this.usage}\n`);
-      return 0;
-    }
     const root = resolvePath(io.cwd, values.root ?? '.');
     const result = await check({ root, cache: !values['no-cache'] });
     if (values.json) {

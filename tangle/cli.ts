@@ -29,8 +29,6 @@ export interface Io {
 export class UsageError extends Error {}
 
 export interface Command {
-  /** One line for `weft --help`. */
-  summary: string;
   /** Full usage text for `weft COMMAND --help`. */
   usage: string;
   run(argv: string[], io: Io): Promise<number>;
@@ -127,7 +125,6 @@ function tangleOptions(values: { 'no-bundle'?: boolean; force?: boolean; check?:
 }
 
 const tangleCommand: Command = {
-  summary: 'tangle the literate sources into outputs, then bundle',
   usage: `Usage: weft tangle [options]
 
 Tangle every source (weft.config.json "sources", default docs/**/*.lit.md) into its
@@ -143,10 +140,6 @@ Options:
   -h, --help      show this help`,
   async run(argv, io) {
     const { values } = parseFlags(argv, TANGLE_FLAGS);
-    if (values.help) {
-      io.stdout(`${this.usage}\n`);
-      return 0;
-    }
     const options = tangleOptions(values, io);
     const result = await tangle(options);
     if (values.json) io.stdout(`${JSON.stringify(tangleJson(result), null, 2)}\n`);
@@ -160,7 +153,6 @@ Options:
 };
 
 const watchCommand: Command = {
-  summary: 'tangle, then re-tangle and re-bundle on every change',
   usage: `Usage: weft watch [options]
 
 Tangle and bundle once, then watch the sources and weft.config.json and rebuild on
@@ -176,10 +168,6 @@ Options:
   -h, --help      show this help`,
   async run(argv, io) {
     const { values } = parseFlags(argv, TANGLE_FLAGS);
-    if (values.help) {
-      io.stdout(`${this.usage}\n`);
-      return 0;
-    }
     if (values.check) throw new UsageError('--check cannot be used with watch');
     const options = tangleOptions(values, io);
     // Signals are caught before the first build: a Ctrl-C during it still stops cleanly,
@@ -260,8 +248,8 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: Record<string, CommandEntry> = {
-  tangle: { summary: tangleCommand.summary, load: async () => tangleCommand },
-  watch: { summary: watchCommand.summary, load: async () => watchCommand },
+  tangle: { summary: 'tangle the literate sources into outputs, then bundle', load: async () => tangleCommand },
+  watch: { summary: 'tangle, then re-tangle and re-bundle on every change', load: async () => watchCommand },
   check: { summary: 'type-check and lint the tangled outputs, reporting at the Markdown', load: async () => (await import('./check.js')).checkCommand },
   init: { summary: 'create a new literate project in the current folder', load: async () => (await import('./init.js')).initCommand },
   diff: { summary: 'show what changed in chunks and outputs since a git revision', load: async () => (await import('./governance-commands.js')).diffCommand },
@@ -300,6 +288,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const entry = COMMANDS[name];
     if (!entry) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
     const command = await entry.load();
+    // Every command answers -h/--help with its usage, before its own flags are read.
+    if (rest.includes('-h') || rest.includes('--help')) {
+      io.stdout(`${command.usage}\n`);
+      return 0;
+    }
     try {
       return await command.run(rest, io);
     } catch (error) {

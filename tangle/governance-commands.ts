@@ -28,7 +28,6 @@ async function workingTree(root: string): Promise<TangledSnapshot> {
 }
 
 export const diffCommand: Command = {
-  summary: 'show what changed in chunks and outputs since a git revision',
   usage: `Usage: weft diff [REV | A..B] [options]
 
 Compare the project's chunks at git revision REV (default HEAD) with the working tree,
@@ -50,10 +49,6 @@ Options:
       { json: { type: 'boolean' }, markdown: { type: 'boolean' }, from: { type: 'string' }, root: { type: 'string', short: 'C' }, help: { type: 'boolean', short: 'h' } },
       1,
     );
-    if (values.help) {
-      io.stdout(`${this.usage}\n`);
-      return 0;
-    }
     if (values.json && values.markdown) throw new UsageError('--json and --markdown cannot be used together');
     const root = rootOf(values, io);
     const range = positionals[0];
@@ -84,7 +79,6 @@ Options:
 };
 
 export const statsCommand: Command = {
-  summary: 'count lines, bytes and tokens of documents, chunks and outputs',
   usage: `Usage: weft stats [options]
 
 Measure every document, chunk and output in lines, bytes and tokens (BPE, o200k_base,
@@ -107,10 +101,6 @@ Options:
       root: { type: 'string', short: 'C' },
       help: { type: 'boolean', short: 'h' },
     });
-    if (values.help) {
-      io.stdout(`${this.usage}\n`);
-      return 0;
-    }
     const sort = (values.sort ?? 'tokens') as SortKey;
     if (!SORT_KEYS.includes(sort)) throw new UsageError(`--sort must be one of ${SORT_KEYS.join(', ')}`);
     const top = values.top === undefined ? 10 : Number(values.top);
@@ -130,7 +120,6 @@ Options:
 };
 
 export const explainCommand: Command = {
-  summary: 'trace a generated line, or a chunk, back to the Markdown',
   usage: `Usage: weft explain FILE:LINE | '<<chunk name>>' [options]
 
 FILE:LINE (e.g. src-generated/bus.ts:42): print the .lit.md file, line, section heading
@@ -145,10 +134,6 @@ Options:
   -h, --help      show this help`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, root: { type: 'string', short: 'C' }, help: { type: 'boolean', short: 'h' } }, 1);
-    if (values.help) {
-      io.stdout(`${this.usage}\n`);
-      return 0;
-    }
     const query = positionals[0];
     if (query === undefined) throw new UsageError('name a line (FILE:LINE) or a chunk (\'<<name>>\')');
     const chunkQuery = /^<<(.+)>>$/s.exec(query.trim());

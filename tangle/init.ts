@@ -316,7 +316,6 @@ const INIT_FLAGS = {
 } as const;
 
 export const initCommand: Command = {
-  summary: 'create a new literate project in the current folder',
   usage: `Usage: weft init [options]
 
 Create a literate project in the current folder: package.json, weft.config.json,
@@ -333,10 +332,6 @@ Options:
   async run(argv: string[], io: Io): Promise<number> {
     const { parseFlags, printMessagesWith } = await cliHelpers();
     const { values } = parseFlags(argv, INIT_FLAGS);
-    if (values.help) {
-      io.stdout(`${this.usage}\n`);
-      return 0;
-    }
     const root = resolvePath(io.cwd, values.root ?? '.');
     const result = await init({ root, weft: values.weft, name: values.name });
     printMessagesWith(formatMessage, result.messages, io, root);

@@ -252,6 +252,11 @@ describe('exit codes and usage', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: weft <command> [options]');
     expect(help.stdout).toMatch(/tangle\s+tangle the literate sources/);
+    for (const command of ['tangle', 'watch', 'check', 'init', 'diff', 'stats', 'explain']) {
+      const usage = weft(dir, command, '--help');
+      expect(usage.code).toBe(0);
+      expect(usage.stdout).toMatch(new RegExp(`^Usage: weft ${command} `));
+    }
     const version = weft(dir, '--version');
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
