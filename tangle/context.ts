@@ -139,10 +139,15 @@ export class Project {
   }
 
   /** Read every source, reusing cached chunks for unchanged documents. */
-  async collect(config: ResolvedConfig, hint?: RebuildHint): Promise<{ documents: CollectedDocument[]; cached: number; messages: Message[] }> {
+  async collect(
+    config: ResolvedConfig,
+    hint?: RebuildHint,
+    /** The sources, when the caller has just searched for them. */
+    found?: string[],
+  ): Promise<{ documents: CollectedDocument[]; cached: number; messages: Message[] }> {
     const globs = JSON.stringify(config.sources);
     const incremental = hint !== undefined && !hint.rescan && globs === this.previousSourceGlobs;
-    const paths = incremental ? this.updateSourceList(config, hint.changed) : await findSources(this.root, config.sources);
+    const paths = incremental ? this.updateSourceList(config, hint.changed) : (found ?? (await findSources(this.root, config.sources)));
     this.previousSourceGlobs = globs;
     const messages: Message[] = [];
     if (paths.length === 0) {
@@ -239,11 +244,13 @@ export class Project {
     const bundleWanted = config.bundle !== null && this.options.bundle !== false;
     const useState = this.options.trustStamps === true && hint === undefined && !this.incremental && this.disk !== undefined && !this.options.force;
     const key = useState ? stateKey(config, bundleWanted && !this.options.check) : '';
+    let found: string[] | undefined;
     if (useState) {
       const state = readState(this.root, key);
       const bundleChecked = bundleWanted && !this.options.check;
       const compared = state && messages.length === 0 ? await this.compareWithState(state, config, bundleChecked) : undefined;
-      if (state && compared?.outputsIntact) {
+      found = compared?.paths; // Searched once: the full pipeline below reuses the list.
+      if (state && compared?.sameDocuments && compared.outputsIntact) {
         if (compared.changed.length === 0) return this.unchangedResult(state, compared.paths.length, started);
         const incremental = await this.incrementalRebuild(state, config, key, bundleChecked, compared.changed, started);
         if (incremental) return incremental;
@@ -251,7 +258,7 @@ export class Project {
       // This run may change what the state describes: it is valid again only if the run succeeds.
       if (!this.options.check) forgetState(this.root);
     }
-    const { documents, cached, messages: readMessages } = await this.collect(config, hint);
+    const { documents, cached, messages: readMessages } = await this.collect(config, hint, found);
     messages.push(...readMessages);
     const resolved = resolveProject(documents, config, this.resolveMemo);
     this.resolveMemo = resolved.memo;
@@ -297,18 +304,22 @@ export class Project {
    * every output, map, the manifest and the bundle are exactly as recorded. Undefined when
    * the set of documents changed (then the full pipeline runs).
    */
-  private async compareWithState(state: BuildState, config: ResolvedConfig, bundle: boolean): Promise<{ paths: string[]; changed: string[]; outputsIntact: boolean } | undefined> {
+  private async compareWithState(
+    state: BuildState,
+    config: ResolvedConfig,
+    bundle: boolean,
+  ): Promise<{ paths: string[]; sameDocuments: boolean; changed: string[]; outputsIntact: boolean }> {
     const paths = await findSources(this.root, config.sources);
-    if (paths.length !== Object.keys(state.documents).length) return undefined;
+    const changed: string[] = [];
+    if (paths.length !== Object.keys(state.documents).length || paths.some((path) => !state.documents[path])) {
+      return { paths, sameDocuments: false, changed, outputsIntact: false };
+    }
     // Plain concatenation saves `path.join`'s normalisation on 5,000 stats. A strange path
     // in a corrupt state only makes a stat fail (then the full pipeline runs); nothing is
     // read or written through it.
     const prefix = `${this.root}${sep}`;
-    const changed: string[] = [];
     for (const path of paths) {
-      const recorded = state.documents[path];
-      if (!recorded) return undefined;
-      if (!sameStamp(stampOf(`${prefix}${path}`), recorded.stamp)) changed.push(path);
+      if (!sameStamp(stampOf(`${prefix}${path}`), state.documents[path]!.stamp)) changed.push(path);
     }
     let outputsIntact = sameStamp(stampOf(join(this.root, MANIFEST)), state.manifest);
     for (const [path, output] of Object.entries(state.outputs)) {
@@ -321,7 +332,7 @@ export class Project {
       if (!state.bundle) outputsIntact = false;
       else for (const [path, stamp] of Object.entries(state.bundle)) if (!sameStamp(stampOf(join(this.root, path)), stamp)) outputsIntact = false;
     }
-    return { paths, changed, outputsIntact };
+    return { paths, sameDocuments: true, changed, outputsIntact };
   }
 
   /** A run with nothing to do: every output as recorded, the recorded warnings. */
