@@ -48,6 +48,7 @@ function buildOptions(root: string, config: ResolvedConfig): esbuild.BuildOption
     outbase: bundle.outbase ? join(root, bundle.outbase) : undefined,
     bundle: true,
     sourcemap: 'linked',
+    sourcesContent: bundle.sourcesContent,
     platform: bundle.platform,
     format: bundle.format,
     target: bundle.target,

@@ -64,6 +64,20 @@ describe('source maps', () => {
     expect(node.stderr).toMatch(new RegExp(`at explode \\(${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/docs/a\\.lit\\.md:22:9\\)`));
   });
 
+  it("the bundle's map names the documents without copying them, unless bundle.sourcesContent asks for it", () => {
+    const bundle = { entryPoints: ['src-generated/main.ts'], outdir: 'dist' };
+    const lean = makeProject({ 'docs/a.lit.md': DOC, 'weft.config.json': JSON.stringify({ bundle }) });
+    expect(weft(lean, 'tangle').code).toBe(0);
+    const leanMap = JSON.parse(read(lean, 'dist/main.js.map'));
+    expect(leanMap.sources).toContain('../docs/a.lit.md');
+    expect(leanMap.sourcesContent).toBeUndefined();
+
+    const full = makeProject({ 'docs/a.lit.md': DOC, 'weft.config.json': JSON.stringify({ bundle: { ...bundle, sourcesContent: true } }) });
+    expect(weft(full, 'tangle').code).toBe(0);
+    const fullMap = JSON.parse(read(full, 'dist/main.js.map'));
+    expect(fullMap.sourcesContent[fullMap.sources.indexOf('../docs/a.lit.md')]).toBe(DOC);
+  });
+
   it('esbuild errors in a bundled module are reported at the .lit.md line', () => {
     const dir = makeProject({
       'docs/a.lit.md': `# Broken\n\n${fence('ts file=src-generated/main.ts', 'const a = 1;\n  <<broken-syntax>>')}\n${fence('ts #broken-syntax', 'let x = ;')}`,
