@@ -39,7 +39,7 @@ import { parseMany } from './parse-pool.js';
 import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
 import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
-import { forgetState, readState, sameStamp, stampOf, stateKey, writeState, type BuildState, type OutputState } from './state.js';
+import { documentStamp, forgetState, outputStamps, readState, readStateDetails, sameStamp, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
 import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
 
 /** Options of `tangle()` and `createContext()`. */
@@ -305,7 +305,7 @@ export class Project {
    * the set of documents changed (then the full pipeline runs).
    */
   private async compareWithState(
-    state: BuildState,
+    state: StampedState,
     config: ResolvedConfig,
     bundle: boolean,
   ): Promise<{ paths: string[]; sameDocuments: boolean; changed: string[]; outputsIntact: boolean }> {
@@ -319,11 +319,12 @@ export class Project {
     // read or written through it.
     const prefix = `${this.root}${sep}`;
     for (const path of paths) {
-      if (!sameStamp(stampOf(`${prefix}${path}`), state.documents[path]!.stamp)) changed.push(path);
+      if (!sameStamp(stampOf(`${prefix}${path}`), documentStamp(state.documents[path]!))) changed.push(path);
     }
     let outputsIntact = sameStamp(stampOf(join(this.root, MANIFEST)), state.manifest);
-    for (const [path, output] of Object.entries(state.outputs)) {
+    for (const [path, entry] of Object.entries(state.outputs)) {
       if (!outputsIntact) break;
+      const output = outputStamps(entry);
       const stat = statSync(`${prefix}${path}`, { throwIfNoEntry: false });
       if (!stat || stat.size !== output.stamp[0] || stat.mtimeMs !== output.stamp[1] || (stat.mode & 0o777) !== output.mode) outputsIntact = false;
       else if (output.map && !this.options.check && !sameStamp(stampOf(`${prefix}${path}.map`), output.map)) outputsIntact = false;
@@ -336,7 +337,7 @@ export class Project {
   }
 
   /** A run with nothing to do: every output as recorded, the recorded warnings. */
-  private unchangedResult(state: BuildState, documents: number, started: number): TangleResult {
+  private unchangedResult(state: StampedState, documents: number, started: number): TangleResult {
     this.lastDetails = { changedDocuments: [] };
     const files = Object.keys(state.outputs)
       .sort(byteOrder)
@@ -354,7 +355,7 @@ export class Project {
    * (errors are always reported by the full pipeline).
    */
   private async incrementalRebuild(
-    state: BuildState,
+    stamped: StampedState,
     config: ResolvedConfig,
     key: string,
     bundle: boolean,
@@ -362,6 +363,8 @@ export class Project {
     started: number,
   ): Promise<TangleResult | undefined> {
     if (config.budgets || this.options.check) return undefined;
+    const state = readStateDetails(this.root, stamped);
+    if (!state) return undefined;
     // Read the documents whose stamps changed; some were only touched.
     const fresh = new Map<string, CollectedDocument>();
     const sources = changedPaths.map((path) => readSource(this.root, path, config.limits.maxDocumentBytes));
@@ -483,6 +486,9 @@ export class Project {
     for (const output of outputs) {
       const entry = this.outputState(output);
       if (!entry) return;
+      // Names and targets are as recorded (or this was not an incremental rebuild); dependencies may have changed.
+      const before = state.outputs[output.path];
+      if (!before || before.document !== entry.document || before.deps.join('\0') !== entry.deps.join('\0')) next.unchangedDetails = undefined;
       next.outputs[output.path] = entry;
     }
     next.manifest = stampOf(join(this.root, MANIFEST));

@@ -2,10 +2,13 @@
  * The build state: what the last successful `weft tangle` left on disk, so the next one
  * can tell from file metadata alone what changed.
  *
- * `.weft/cache/state.json` records, for every document, its size, mtime and content
- * hash, the chunk names and file targets it defines; for every output its size, mtime,
- * mode, hash, the document that defines it and the documents it read chunks from (its
- * dependencies); the manifest's and the bundle's stamps; and the warnings of that build.
+ * It records, for every document, its size, mtime and content hash, the chunk names and
+ * file targets it defines; for every output its size, mtime, mode, hash, the document
+ * that defines it and the documents it read chunks from (its dependencies); the
+ * manifest's and the bundle's stamps; and the warnings of that build. It is two files:
+ * `.weft/cache/state.json` holds the stamps, hashes and warnings (all a run with nothing
+ * changed reads), `state-details.json` the names, targets and dependencies (read only to
+ * re-tangle, rewritten only when they change); the first names the second by its hash.
  *
  * With it, a run where nothing changed reads no document and no output: it compares
  * stamps (`stat` only) and reports the recorded warnings. A run where a few documents
@@ -28,6 +31,8 @@ import { WEFT_VERSION } from './version.js';
 import { atomicWrite, unsafeFolder, WEFT_DIR } from './write.js';
 
 export const STATE_FILE = `${CACHE_DIR}/state.json`;
+/** The half of the state that only a structural edit changes (see `readStateDetails`). */
+export const STATE_DETAILS_FILE = `${CACHE_DIR}/state-details.json`;
 
 /** `[size in bytes, mtime in milliseconds]`. */
 export type Stamp = [number, number];
@@ -67,6 +72,36 @@ export interface BuildState {
   bundle: Record<string, Stamp> | null;
   /** The warnings of that build (errors never leave a state behind). */
   messages: Message[];
+  /**
+   * SHA-256 of the details file when the names, targets and dependencies are known to be
+   * those of the state this one was read from (then they are not encoded again).
+   */
+  unchangedDetails?: string;
+}
+
+/**
+ * What `state.json` holds: everything a run with nothing changed needs (stamps, hashes,
+ * modes, the warnings), about a third of the whole state. The rest, the chunk names and
+ * file targets of each document and the dependencies of each output, is in
+ * `state-details.json`, read only by a run that re-tangles (`readStateDetails`), and
+ * rewritten only when it changes (an edit inside a chunk does not change it).
+ */
+export interface StampedState {
+  key: string;
+  /** SHA-256 of the `state-details.json` this state goes with. */
+  details: string;
+  /** Per document: `[size, mtime, hash]`. */
+  documents: Record<string, [number, number, string]>;
+  /** Per output: `[size, mtime, mode, hash]`, then the map's `size, mtime` when it has one. */
+  outputs: Record<string, [number, number, number, string] | [number, number, number, string, number, number]>;
+  manifest: Stamp | null;
+  bundle: Record<string, Stamp> | null;
+  messages: Message[];
+}
+
+interface StateDetails {
+  documents: Record<string, { names: string[]; files: string[] }>;
+  outputs: Record<string, { document: string; deps: string[] }>;
 }
 
 /** What a state is valid for: Weft's version, the resolved config, whether a bundle is built. */
@@ -85,43 +120,109 @@ export function sameStamp(a: Stamp | null | undefined, b: Stamp | null | undefin
   return a[0] === b[0] && a[1] === b[1];
 }
 
-/** Read the state; anything unexpected gives undefined (the full pipeline runs). */
-export function readState(root: string, key: string): BuildState | undefined {
+/** The stamp of a document in a state. */
+export const documentStamp = (entry: StampedState['documents'][string]): Stamp => [entry[0], entry[1]];
+/** An output's stamps in a state: its own, its mode, its map's (null without a map). */
+export function outputStamps(entry: StampedState['outputs'][string]): { stamp: Stamp; mode: number; map: Stamp | null } {
+  return { stamp: [entry[0], entry[1]], mode: entry[2], map: entry.length === 6 ? [entry[4], entry[5]] : null };
+}
+
+/** Read the stamps half of the state; anything unexpected gives undefined (the full pipeline runs). */
+export function readState(root: string, key: string): StampedState | undefined {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(join(root, STATE_FILE), 'utf8'));
   } catch {
     return undefined;
   }
-  return isState(data) && data.key === key ? data : undefined;
+  return isStampedState(data) && data.key === key ? data : undefined;
 }
 
+/**
+ * The whole state: the stamps with the details file they were written with. Undefined
+ * when the details are missing, malformed, or from another state (their hash differs).
+ */
+export function readStateDetails(root: string, stamped: StampedState): BuildState | undefined {
+  let text: string;
+  let data: unknown;
+  try {
+    text = readFileSync(join(root, STATE_DETAILS_FILE), 'utf8');
+    if (sha256(text) !== stamped.details) return undefined;
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isDetails(data)) return undefined;
+  const state: BuildState = { key: stamped.key, documents: {}, outputs: {}, manifest: stamped.manifest, bundle: stamped.bundle, messages: stamped.messages, unchangedDetails: stamped.details };
+  for (const [path, entry] of Object.entries(stamped.documents)) {
+    const details = Object.hasOwn(data.documents, path) ? data.documents[path] : undefined;
+    if (!details) return undefined;
+    state.documents[path] = { stamp: documentStamp(entry), hash: entry[2], names: details.names, files: details.files };
+  }
+  for (const [path, entry] of Object.entries(stamped.outputs)) {
+    const details = Object.hasOwn(data.outputs, path) ? data.outputs[path] : undefined;
+    if (!details) return undefined;
+    state.outputs[path] = { ...outputStamps(entry), hash: entry[3], document: details.document, deps: details.deps };
+  }
+  return state;
+}
+
+/**
+ * Write the state: the details first (unless `state.unchangedDetails` says the file on
+ * disk already holds them), then the stamps that name them.
+ */
 export function writeState(root: string, state: BuildState): void {
   if (!stateFolderIsSafe(root)) return;
+  const stamped: StampedState = { key: state.key, details: '', documents: {}, outputs: {}, manifest: state.manifest, bundle: state.bundle, messages: state.messages };
+  for (const [path, doc] of Object.entries(state.documents)) stamped.documents[path] = [doc.stamp[0], doc.stamp[1], doc.hash];
+  for (const [path, output] of Object.entries(state.outputs)) {
+    stamped.outputs[path] = output.map
+      ? [output.stamp[0], output.stamp[1], output.mode, output.hash, output.map[0], output.map[1]]
+      : [output.stamp[0], output.stamp[1], output.mode, output.hash];
+  }
+  let detailsText: string | undefined;
+  if (state.unchangedDetails) {
+    stamped.details = state.unchangedDetails;
+  } else {
+    const details: StateDetails = { documents: {}, outputs: {} };
+    for (const [path, doc] of Object.entries(state.documents)) details.documents[path] = { names: doc.names, files: doc.files };
+    for (const [path, output] of Object.entries(state.outputs)) details.outputs[path] = { document: output.document, deps: output.deps };
+    detailsText = JSON.stringify(details);
+    stamped.details = sha256(detailsText);
+  }
   try {
-    atomicWrite(join(root, STATE_FILE), JSON.stringify(state), 0o644);
+    if (detailsText !== undefined) atomicWrite(join(root, STATE_DETAILS_FILE), detailsText, 0o644);
+    atomicWrite(join(root, STATE_FILE), JSON.stringify(stamped), 0o644);
   } catch {
     // A state that cannot be written (read-only checkout, full disk) only costs speed.
   }
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const isStamp = (value: unknown): value is Stamp =>
   Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number';
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-function isState(data: unknown): data is BuildState {
-  if (!isRecord(data) || typeof data.key !== 'string' || !isRecord(data.documents) || !isRecord(data.outputs)) return false;
+function isStampedState(data: unknown): data is StampedState {
+  if (!isRecord(data) || typeof data.key !== 'string' || typeof data.details !== 'string' || !isRecord(data.documents) || !isRecord(data.outputs)) return false;
   if (!(data.manifest === null || isStamp(data.manifest))) return false;
   if (!(data.bundle === null || (isRecord(data.bundle) && Object.values(data.bundle).every(isStamp)))) return false;
   if (!Array.isArray(data.messages) || !data.messages.every((m) => isRecord(m) && typeof m.file === 'string' && m.severity === 'warning')) return false;
   for (const doc of Object.values(data.documents)) {
-    if (!isRecord(doc) || !isStamp(doc.stamp) || typeof doc.hash !== 'string' || !isStrings(doc.names) || !isStrings(doc.files)) return false;
+    if (!Array.isArray(doc) || doc.length !== 3 || typeof doc[0] !== 'number' || typeof doc[1] !== 'number' || typeof doc[2] !== 'string') return false;
   }
   for (const output of Object.values(data.outputs)) {
-    if (!isRecord(output) || !isStamp(output.stamp) || typeof output.mode !== 'number' || !(output.map === null || isStamp(output.map))) return false;
-    if (typeof output.hash !== 'string' || typeof output.document !== 'string' || !isStrings(output.deps)) return false;
+    if (!Array.isArray(output) || (output.length !== 4 && output.length !== 6) || typeof output[3] !== 'string') return false;
+    for (const at of [0, 1, 2, 4, 5]) if (at < output.length && typeof output[at] !== 'number') return false;
   }
+  return true;
+}
+
+function isDetails(data: unknown): data is StateDetails {
+  if (!isRecord(data) || !isRecord(data.documents) || !isRecord(data.outputs)) return false;
+  for (const doc of Object.values(data.documents)) if (!isRecord(doc) || !isStrings(doc.names) || !isStrings(doc.files)) return false;
+  for (const output of Object.values(data.outputs)) if (!isRecord(output) || typeof output.document !== 'string' || !isStrings(output.deps)) return false;
   return true;
 }
 

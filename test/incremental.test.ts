@@ -126,6 +126,34 @@ describe('incremental tangles from the build state', () => {
     expect(weft(dir, 'tangle', '--check').code).toBe(0);
   });
 
+  it('rewrites the state details only when names, targets or dependencies change, and ignores details from another state', () => {
+    const dir = makeProject({ 'docs/a.lit.md': A('1'), 'docs/b.lit.md': B('help();'), 'docs/c.lit.md': C });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    const detailsPath = join(dir, '.weft/cache/state-details.json');
+    const details = readFileSync(detailsPath, 'utf8');
+    const before = statSync(detailsPath);
+    expect(JSON.parse(details).documents['docs/a.lit.md'].names).toEqual(['local-unused']);
+
+    // An edit inside a chunk: the stamps change, the details do not (the file is not even replaced).
+    writeFileSync(join(dir, 'docs/b.lit.md'), B('help(2);'));
+    const edited = tangleJson(dir);
+    expect(edited.data.summary).toMatchObject({ written: 1, cached: 2 }); // the incremental path: two documents not read
+    expect(statSync(detailsPath).ino).toBe(before.ino);
+    expect(statSync(detailsPath).mtimeMs).toBe(before.mtimeMs);
+
+    // A new reference to another document: its dependencies change, so do the details.
+    writeFileSync(join(dir, 'docs/a.lit.md'), A('1').replace('<<shared-helper>>', '<<shared-helper>>\n  <<other-helper>>'));
+    expect(weft(dir, 'tangle').code).toBe(0);
+    expect(JSON.parse(read(dir, '.weft/cache/state-details.json')).outputs['src-generated/a.ts'].deps).toEqual(['docs/a.lit.md', 'docs/b.lit.md', 'docs/c.lit.md']);
+
+    // Details that belong to another state are not used: the full pipeline runs, and ends like a cold tangle.
+    writeFileSync(detailsPath, details);
+    writeFileSync(join(dir, 'docs/c.lit.md'), C.replace('other();', 'other(3);'));
+    const run = tangleJson(dir);
+    expect(run.data.summary).toMatchObject({ written: 1, cached: 0 });
+    expect(snapshot(dir)).toEqual(coldSnapshot(dir).files);
+  });
+
   it('--check trusts an intact state and still fails on a stale output', () => {
     const dir = makeProject({ 'docs/a.lit.md': A('1'), 'docs/b.lit.md': B('help();') });
     expect(weft(dir, 'tangle').code).toBe(0);
