@@ -2,10 +2,10 @@
 // processes, plus watch latency and the cells reference system's request/reply figures.
 //
 // Scenarios (each several runs; median and min–max of wall-clock milliseconds):
-// - cold:      no .weft/ cache, no outputs          (weft tangle --no-bundle)
+// - cold:      no .weft/ cache, no outputs          (weft tangle --no-bundle, in a fresh copy of the project)
 // - warm:      nothing changed since the last run
 // - one edit:  one code line of one document changed since the last run
-// - noweb:     noweb -t over the same program (bench/noweb.mjs), empty output folder
+// - noweb:     noweb -t over the same program (bench/noweb.mjs), in a fresh empty folder, alternating with Weft's cold runs
 // Also the peak memory (max RSS) of a cold run, the process start-up of Node and of
 // `weft --version` (so "work beyond process start" can be read off), and Weft's own
 // reported tangle time. Before timing, both tools' outputs are checked byte-identical
@@ -16,7 +16,7 @@
 // Without noweb installed the comparison is skipped (install it: apt-get install -y noweb).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,16 +118,31 @@ for (const docs of sizes) {
   const compared = verify(dir, project, nowebDir);
   if (nowebDir) rmSync(nowebDir, { recursive: true, force: true });
 
+  // Cold runs of both tools alternate, and each writes into folders made for it just
+  // before (a fresh copy of the project for Weft, an empty folder for noweb): on this
+  // machine's file system, creating files in a folder tree that was just deleted and
+  // made again can cost ten times more than in a new one, which would make the
+  // comparison about where each tool happens to write instead of what it does.
   const cold = [];
   const coldRss = [];
   const coldReported = [];
+  const noweb = [];
   for (let i = 0; i < runs; i++) {
-    rmSync(path.join(dir, '.weft'), { recursive: true, force: true });
-    rmSync(path.join(dir, 'src-generated'), { recursive: true, force: true });
-    const run = weftTangle(dir);
+    const copy = mkdtempSync(path.join(tmpdir(), `weft-bench-${docs}-cold-`));
+    cpSync(path.join(dir, 'docs'), path.join(copy, 'docs'), { recursive: true });
+    cpSync(path.join(dir, 'weft.config.json'), path.join(copy, 'weft.config.json'));
+    const run = weftTangle(copy);
     cold.push(run.ms);
     coldRss.push(run.rssKiB);
     coldReported.push(run.report.summary.tangleMs);
+    rmSync(copy, { recursive: true, force: true });
+    if (haveNoweb) {
+      const out = mkdtempSync(path.join(tmpdir(), 'weft-bench-noweb-'));
+      const started = process.hrtime.bigint();
+      await tangleWithNoweb(dir, out);
+      noweb.push(Number(process.hrtime.bigint() - started) / 1e6);
+      rmSync(out, { recursive: true, force: true });
+    }
   }
   const warm = [];
   const warmReported = [];
@@ -145,16 +160,6 @@ for (const docs of sizes) {
     if (run.report.summary.written < 1) throw new Error('an edit wrote nothing');
     edit.push(run.ms);
     editReported.push(run.report.summary.tangleMs);
-  }
-  const noweb = [];
-  if (haveNoweb) {
-    for (let i = 0; i < runs; i++) {
-      const out = mkdtempSync(path.join(tmpdir(), 'weft-bench-noweb-'));
-      const started = process.hrtime.bigint();
-      await tangleWithNoweb(dir, out);
-      noweb.push(Number(process.hrtime.bigint() - started) / 1e6);
-      rmSync(out, { recursive: true, force: true });
-    }
   }
   const entry = {
     documents: docs,

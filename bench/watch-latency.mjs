@@ -59,7 +59,8 @@ export async function measureWatchLatency(dir, options = {}) {
   const id = target.name.replace(/\.lit\.md$/, '');
   const outputDir = path.join(dir, 'src-generated', id);
   if (bundle) addBundle(dir, documents.filter((name, k) => name === target.name || options.bundleAll || k % 20 === 0));
-  rmSync(path.join(dir, '.weft'), { recursive: true, force: true });
+  // A clean start, also in a --dir used before (whose outputs an earlier run's last edit may have left).
+  for (const folder of ['.weft', 'src-generated', 'dist']) rmSync(path.join(dir, folder), { recursive: true, force: true });
   // Outputs are on disk when a watch starts, as in a real project (a watch that starts on
   // an empty output folder first sees thousands of new files arrive, once).
   const cold = spawnSync(process.execPath, [WEFT_BIN, 'tangle', '--no-cache', ...(bundle ? [] : ['--no-bundle'])], { cwd: dir, encoding: 'utf8' });
