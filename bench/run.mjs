@@ -16,12 +16,13 @@
 // Without noweb installed the comparison is skipped (install it: apt-get install -y noweb).
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { expectedOutputs, generateProject, stripWeftFraming, writeProject } from './generate.mjs';
+import { globSync } from 'tinyglobby';
+import { expectedOutputs, generateProject, outputPathsFor, stripWeftFraming, writeProject } from './generate.mjs';
 import { nowebAvailable, tangleWithNoweb } from './noweb.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -152,6 +153,10 @@ for (const docs of sizes) {
     warm.push(run.ms);
     warmReported.push(run.report.summary.tangleMs);
   }
+  // What "reading the files' metadata" costs on its own: the source search Weft does and a
+  // stat of every document, output and map, in one process (warm file-system caches, as
+  // in a warm run). The warm target is about Weft's work beyond this.
+  const metadata = stats(Array.from({ length: runs }, () => metadataMs(dir)));
   const edit = [];
   const editReported = [];
   for (let i = 0; i < runs; i++) {
@@ -169,6 +174,8 @@ for (const docs of sizes) {
     coldReportedMs: stats(coldReported),
     warm: stats(warm),
     warmReportedMs: stats(warmReported),
+    metadataMs: metadata,
+    warmBeyondMetadataMs: round(stats(warmReported).median - metadata.median),
     oneEdit: stats(edit),
     oneEditReportedMs: stats(editReported),
     peakRssMiB: coldRss.every((x) => x !== null) ? round(Math.max(...coldRss) / 1024) : null,
@@ -214,7 +221,9 @@ function table(r) {
     out += `| ${s.documents} | ${(s.markdownBytes / 1e6).toFixed(1)} | ${range(s.cold)} | ${range(s.warm)} | ${range(s.oneEdit)} | ${s.noweb ? range(s.noweb) : '—'} | ${s.ratio?.coldOverNoweb ?? '—'} | ${s.ratio?.warmOverNoweb ?? '—'} | ${s.peakRssMiB ?? '—'} |\n`;
   }
   out += '\nWeft-reported tangle time (work inside the process, ms, median):\n';
-  for (const s of r.sizes) out += `  ${s.documents} docs: cold ${s.coldReportedMs.median}, warm ${s.warmReportedMs.median}, one edit ${s.oneEditReportedMs.median}\n`;
+  for (const s of r.sizes) {
+    out += `  ${s.documents} docs: cold ${s.coldReportedMs.median}, warm ${s.warmReportedMs.median} (reading metadata alone: ${s.metadataMs.median}; beyond it: ${s.warmBeyondMetadataMs}), one edit ${s.oneEditReportedMs.median}\n`;
+  }
   if (r.watch) {
     out += `\nwatch (${r.watch.documents} docs, ${r.watch.edits} edits of a ${Math.round(r.watch.bytes / 1024)} KB document): `;
     out += `to outputs p50 ${r.watch.outputs.p50} ms, p95 ${r.watch.outputs.p95} ms`;
@@ -229,6 +238,21 @@ function table(r) {
   }
   else if (r.cells) out += `\ncells: ${r.cells.error}\n`;
   return out;
+}
+
+/** Milliseconds to find the sources (as Weft does, with tinyglobby) and stat every document, output and map. */
+function metadataMs(dir) {
+  const started = process.hrtime.bigint();
+  const documents = globSync(['docs/**/*.lit.md'], { cwd: dir, ignore: ['**/.git/**', '**/node_modules/**', '**/.weft/**'], onlyFiles: true, dot: false, followSymbolicLinks: false });
+  for (const doc of documents) statSync(path.join(dir, doc), { throwIfNoEntry: false });
+  for (const file of readdirSync(path.join(dir, 'docs'))) {
+    if (!file.endsWith('.lit.md')) continue;
+    for (const output of outputPathsFor(file.slice(0, -'.lit.md'.length))) {
+      statSync(path.join(dir, output), { throwIfNoEntry: false });
+      statSync(path.join(dir, `${output}.map`), { throwIfNoEntry: false });
+    }
+  }
+  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 function machine() {
