@@ -14,7 +14,7 @@ import { parseFlags, printMessages, UsageError, type Command, type Io } from './
 import { diffSnapshots, formatDiffMarkdown, formatDiffText } from './diff.js';
 import { explainChunk, explainLine, ExplainError, formatChunkExplanation, formatLineExplanation } from './explain.js';
 import { sortMessages } from './messages.js';
-import { GitError, isGitRepository, readFolder, readRevision, tangleSnapshot, type Snapshot, type TangledSnapshot } from './snapshot.js';
+import { GitError, isGitRepository, mergeBase, readFolder, readRevision, tangleSnapshot, type Snapshot, type TangledSnapshot } from './snapshot.js';
 import { formatStats, projectStats, SORT_KEYS, type SortKey } from './stats.js';
 
 const WORKING_TREE = 'working tree';
@@ -28,10 +28,11 @@ async function workingTree(root: string): Promise<TangledSnapshot> {
 }
 
 export const diffCommand: Command = {
-  usage: `Usage: weft diff [REV | A..B] [options]
+  usage: `Usage: weft diff [REV | A..B | A...B] [options]
 
 Compare the project's chunks at git revision REV (default HEAD) with the working tree,
-or at revision A with revision B. Reports chunks changed (with a diff of the body),
+at revision A with revision B (A..B), or at the merge base of A and B with B (A...B:
+what branch B changed since it left A). Reports chunks changed (with a diff of the body),
 added, removed, renamed (same body, new name) and moved to another document; documents
 whose prose changed but no code; and, for every output, whether it changed, which
 chunks caused it, and whether it was patched or regenerated (most of it changed).
@@ -61,9 +62,16 @@ Options:
         after = await readFolder(root, WORKING_TREE);
       } else {
         if (!isGitRepository(root)) throw new UsageError(`${root} is not in a git repository; compare two folders with --from DIR`);
-        const [from, to] = range?.includes('..') ? range.split(/\.{2,3}/, 2) : [range ?? 'HEAD', undefined];
-        before = readRevision(root, from || 'HEAD');
-        // As in git, an empty side of `A..B` is HEAD.
+        // As in git: `A..B` compares A with B, `A...B` the merge base of A and B with B,
+        // and an empty side of either is HEAD.
+        const symmetric = range?.includes('...') === true;
+        const [from, to] = range?.includes('..') ? range.split(symmetric ? '...' : '..', 2) : [range ?? 'HEAD', undefined];
+        if (symmetric) {
+          const base = mergeBase(root, from || 'HEAD', to || 'HEAD');
+          before = { ...readRevision(root, base), label: `${from || 'HEAD'}...${to || 'HEAD'} (merge base ${base.slice(0, 12)})` };
+        } else {
+          before = readRevision(root, from || 'HEAD');
+        }
         after = to !== undefined ? readRevision(root, to || 'HEAD') : await readFolder(root, WORKING_TREE);
       }
     } catch (error) {

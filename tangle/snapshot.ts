@@ -93,6 +93,22 @@ export function isGitRepository(root: string): boolean {
   }
 }
 
+/**
+ * The best common ancestor of two revisions (what `A...B` compares from, as in
+ * `git diff A...B`), as a commit id.
+ */
+export function mergeBase(root: string, a: string, b: string): string {
+  for (const revision of [a, b]) if (revision.startsWith('-') || revision.length === 0) throw new GitError(`invalid revision "${revision}"`);
+  let base = '';
+  try {
+    base = git(root, ['merge-base', '--end-of-options', a, b]).toString().trim();
+  } catch (error) {
+    throw new GitError(`no merge base of "${a}" and "${b}": ${(error as Error).message || 'unknown revision'}`);
+  }
+  if (!base) throw new GitError(`"${a}" and "${b}" have no common ancestor`);
+  return base;
+}
+
 /** The project in folder `root` at git revision `revision`, read from git's objects. */
 export function readRevision(root: string, revision: string): Snapshot {
   // A revision starting with `-` would be read by git as an option.

@@ -190,6 +190,34 @@ describe('weft diff', () => {
     expect(read(dir, 'docs/bus.lit.md')).toContain('i < 1000');
   });
 
+  it('compares from the merge base with A...B, as git does: only what the branch changed', async () => {
+    const dir = repository({ 'docs/bus.lit.md': BUS });
+    const trunk = git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim();
+    git(dir, 'checkout', '-q', '-b', 'feature');
+    writeFiles(dir, { 'docs/bus.lit.md': BUS.replace('i < 3', 'i < 4') });
+    commitAll(dir, 'feature: four tries');
+    git(dir, 'checkout', '-q', trunk);
+    writeFiles(dir, { 'docs/other.lit.md': `# Other\n\n${fence('ts file=src-generated/other.ts', 'export const other = 1;')}` });
+    commitAll(dir, 'trunk moved on');
+
+    const symmetric = weft(dir, 'diff', `${trunk}...feature`, '--json');
+    expect(symmetric.stderr).toBe('');
+    const diff = JSON.parse(symmetric.stdout) as ProjectDiff;
+    expect(diff.from).toMatch(new RegExp(`^${trunk}\\.\\.\\.feature \\(merge base [0-9a-f]{12}\\)$`));
+    expect(diff.to).toBe('feature');
+    // Only the branch's own change: the document added on trunk meanwhile is not "removed".
+    expect(diff.chunks.map((c) => c.kind)).toEqual(['changed']);
+    expect(diff.outputs.map((o) => o.path)).toEqual(['src-generated/bus.ts']);
+
+    // Two dots compare the tips: trunk's new document shows up as removed on the way to feature.
+    const direct = JSON.parse(weft(dir, 'diff', `${trunk}..feature`, '--json').stdout) as ProjectDiff;
+    expect(direct.outputs.map((o) => [o.path, o.status])).toContainEqual(['src-generated/other.ts', 'removed']);
+
+    const unrelated = weft(dir, 'diff', 'nope...feature');
+    expect(unrelated.code).toBe(2);
+    expect(unrelated.stderr).toContain('no merge base of "nope" and "feature"');
+  });
+
   it('reads a project that is a subfolder of the repository', async () => {
     const dir = repository({ 'site/docs/bus.lit.md': BUS });
     writeFiles(dir, { 'site/docs/bus.lit.md': BUS.replace('i < 3', 'i < 4') });
