@@ -19,8 +19,9 @@
  *   (`.weft/journal.json`) lists each temporary file and each file's old and new hash;
  *   the next run deletes leftover temporary files and accepts either hash as "written
  *   by Weft". The manifest is replaced atomically after the outputs.
- * - One writer at a time: `.weft/lock` holds the writer's pid; a lock whose process is
- *   gone is taken over.
+ * - One writer at a time: `.weft/lock` holds the writer's pid (and, on Linux, its start
+ *   time); a lock whose process is gone, or whose pid now names another process, is
+ *   taken over.
  *
  * Source maps (`.map`) are derived data: always rewritten when they differ, never
  * recorded in the manifest, never part of the staleness verdict.
@@ -295,14 +296,15 @@ export function acquireLock(root: string): { release: () => void } | { error: Me
     if (createWithPid(path)) {
       return {
         release: () => {
-          if (readPid(path) === process.pid) rmSync(path, { force: true });
+          const holder = readPid(path);
+          if (typeof holder === 'object' && holder.pid === process.pid) rmSync(path, { force: true });
         },
       };
     }
     const holder = readPid(path);
     if (holder === 'gone') continue; // Released between our attempt and our read: try again.
-    if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
-      return { error: message(LOCK_FILE, 0, 0, 'error', 'locked', `another weft is running (pid ${holder}); wait for it to finish`, [`if no weft is running, delete ${LOCK_FILE}`]) };
+    if (holder !== undefined && holder.pid !== process.pid && isAlive(holder)) {
+      return { error: message(LOCK_FILE, 0, 0, 'error', 'locked', `another weft is running (pid ${holder.pid}); wait for it to finish`, [`if no weft is running, delete ${LOCK_FILE}`]) };
     }
     takeOverStale(path, holder);
   }
@@ -310,15 +312,16 @@ export function acquireLock(root: string): { release: () => void } | { error: Me
 }
 
 /**
- * Create `path` holding our pid, only if it does not exist. The pid is written to a
+ * Create `path` holding our identity, only if it does not exist. It is written to a
  * temporary file that is then hard-linked into place, so the lock never exists empty
  * (an empty lock would look like garbage to be taken over). Where hard links are not
  * supported, an exclusive create is the fallback.
  */
 function createWithPid(path: string): boolean {
   const temporary = `${path}.weft-tmp-${process.pid}`;
+  const text = ownLockText();
   try {
-    writeFileSync(temporary, `${process.pid}\n`);
+    writeFileSync(temporary, text);
     linkSync(temporary, path);
     return true;
   } catch (error) {
@@ -327,7 +330,7 @@ function createWithPid(path: string): boolean {
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
     try {
       const fd = openSync(path, 'wx');
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, text);
       closeSync(fd);
       return true;
     } catch (fallback) {
@@ -339,17 +342,56 @@ function createWithPid(path: string): boolean {
   }
 }
 
-/** The pid in a lock file; undefined when it holds none; 'gone' when there is no file. */
-function readPid(path: string): number | undefined | 'gone' {
+/**
+ * Who holds a lock: a pid and, where the system says (Linux's `/proc`), when that
+ * process started. The start time tells a holder that is still running from an
+ * unrelated process that got the same pid after the holder died (pids are reused,
+ * and after a reboot or in a new container, soon): only the first blocks.
+ */
+interface Holder {
+  pid: number;
+  /** Start time of the process in clock ticks after boot, when known. */
+  started?: string;
+}
+
+let ownLock: string | undefined;
+function ownLockText(): string {
+  if (ownLock === undefined) {
+    const started = startTimeOf(process.pid);
+    ownLock = started === undefined ? `${process.pid}\n` : `${process.pid} ${started}\n`;
+  }
+  return ownLock;
+}
+
+/** Field 22 of `/proc/PID/stat` (start time), or undefined without `/proc` or such a process. */
+function startTimeOf(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count from its end.
+  const field = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  return field !== undefined && /^\d+$/.test(field) ? field : undefined;
+}
+
+/** The holder named in a lock file; undefined when it names none; 'gone' when there is no file. */
+function readPid(path: string): Holder | undefined | 'gone' {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     return 'gone';
   }
-  const pid = /^\d{1,10}\n?$/.test(text) ? Number(text.trim()) : NaN;
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  const match = /^(\d{1,10})(?: (\d{1,20}))?\n?$/.exec(text);
+  const pid = match ? Number(match[1]) : NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  return match![2] === undefined ? { pid } : { pid, started: match![2] };
 }
+
+const sameHolder = (a: Holder | undefined | 'gone', b: Holder | undefined | 'gone'): boolean =>
+  a === b || (typeof a === 'object' && typeof b === 'object' && a.pid === b.pid && a.started === b.started);
 
 /**
  * Remove a lock whose process is gone (or that holds no pid), one process at a time:
@@ -357,7 +399,7 @@ function readPid(path: string): number | undefined | 'gone' {
  * second removing the first's fresh lock, and both would write. `path.takeover` is
  * itself a lock, held for the moment of a read and a delete.
  */
-function takeOverStale(path: string, stale: number | undefined): void {
+function takeOverStale(path: string, stale: Holder | undefined): void {
   const takeover = `${path}.takeover`;
   if (!createWithPid(takeover)) {
     const other = readPid(takeover);
@@ -366,19 +408,22 @@ function takeOverStale(path: string, stale: number | undefined): void {
     return;
   }
   try {
-    if (readPid(path) === stale) rmSync(path, { force: true });
+    if (sameHolder(readPid(path), stale)) rmSync(path, { force: true });
   } finally {
     rmSync(takeover, { force: true });
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether the holder is still running: its pid exists and, when both are known, started when it did. */
+function isAlive(holder: Holder): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(holder.pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (holder.started === undefined) return true;
+  const started = startTimeOf(holder.pid);
+  return started === undefined || started === holder.started;
 }
 
 /** Why writing `path` (project-relative) would leave the output directory on disk, if it would. */

@@ -1,7 +1,8 @@
 /**
- * One writer at a time: `.weft/lock` holds the pid of the weft that is writing. A second
- * weft says who holds the lock and writes nothing; a lock left by a process that is gone
- * (killed, crashed) is taken over by the next run, by one process only.
+ * One writer at a time: `.weft/lock` holds the pid (and, on Linux, the start time) of the
+ * weft that is writing. A second weft says who holds the lock and writes nothing; a lock
+ * left by a process that is gone (killed, crashed), even if its pid was given to another
+ * process since, is taken over by the next run, by one process only.
  *
  * `LOCK_ROUNDS=60 npx vitest run test/lock.test.ts -t racing --testTimeout=200000` runs
  * the race between processes for longer (2 rounds of 8 processes by default).
@@ -53,6 +54,30 @@ describe('the lock', () => {
     expect(result.code).toBe(0);
     expect(existsSync(join(root, 'src-generated/f2.ts'))).toBe(true);
     expect(existsSync(join(root, '.weft/lock'))).toBe(false);
+  });
+
+  test.runIf(existsSync('/proc/self/stat'))('a lock whose pid now belongs to another process (the holder died, the pid was reused) is taken over', () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const stat = readFileSync(`/proc/${other.pid}/stat`, 'utf8');
+      const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+      // The same pid and start time: that process holds the lock.
+      const held = makeProject(documents(1, 'A'));
+      writeFiles(held, { '.weft/lock': `${other.pid} ${started}\n` });
+      const blocked = weft(held, 'tangle', '--no-bundle');
+      expect(blocked.code).toBe(1);
+      expect(blocked.stderr).toContain(`another weft is running (pid ${other.pid})`);
+      // The same pid, another start time: the holder is gone and its pid was reused.
+      const stale = makeProject(documents(1, 'A'));
+      writeFiles(stale, { '.weft/lock': `${other.pid} ${Number(started) + 1}\n` });
+      const run = weft(stale, 'tangle', '--no-bundle');
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(existsSync(join(stale, 'src-generated/f0.ts'))).toBe(true);
+      expect(existsSync(join(stale, '.weft/lock'))).toBe(false);
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 
   test('a lock that holds no pid (empty, garbage) is taken over', () => {
