@@ -67,28 +67,46 @@ export class Bundler {
   /** Project-relative paths of the files the last successful build wrote (bundles and maps). */
   lastOutputs: string[] = [];
   private key = '';
+  /** esbuild, once loaded: with it, `build` sends its request before it first awaits. */
+  private esbuild: typeof esbuild | undefined;
+  private loading: Promise<typeof esbuild> | undefined;
 
   constructor(private readonly root: string) {}
 
-  /** Build (or rebuild) the bundle; errors come back as messages, never thrown. */
-  async build(config: ResolvedConfig, outputs: readonly Output[], incremental: boolean): Promise<Message[]> {
-    if (!config.bundle) return [];
+  /** Start loading esbuild now (a tangle without a bundle never pays for its start-up). */
+  preload(): void {
+    this.loading ??= import('esbuild').then((module) => (this.esbuild = module));
+    this.loading.catch(() => {}); // Reported by `build`, which awaits it again.
+  }
+
+  /**
+   * Build (or rebuild) the bundle; errors come back as messages, never thrown. When
+   * esbuild is loaded (see `preload`) and the context is there, the request goes out
+   * before this returns, so esbuild works while the caller goes on (writes the manifest).
+   */
+  build(config: ResolvedConfig, outputs: readonly Output[], incremental: boolean): Promise<Message[]> {
+    if (!config.bundle) return Promise.resolve([]);
     const options = buildOptions(this.root, config);
-    try {
-      // Loaded on first use: a tangle without a bundle never pays for esbuild's start-up.
-      const { build, context } = await import('esbuild');
-      let result: esbuild.BuildResult;
-      if (incremental) {
-        const key = JSON.stringify(config.bundle);
-        if (!this.context || key !== this.key) {
-          await this.context?.dispose();
-          this.context = await context(options);
-          this.key = key;
-        }
-        result = await this.context.rebuild();
-      } else {
-        result = await build(options);
+    const key = JSON.stringify(config.bundle);
+    if (this.esbuild && (!incremental || (this.context && key === this.key))) {
+      return this.settle(() => (incremental ? this.context!.rebuild() : this.esbuild!.build(options)), outputs);
+    }
+    return this.settle(async () => {
+      this.preload();
+      const { context } = await this.loading!;
+      if (!incremental) return this.esbuild!.build(options);
+      if (!this.context || key !== this.key) {
+        await this.context?.dispose();
+        this.context = await context(options);
+        this.key = key;
       }
+      return this.context.rebuild();
+    }, outputs);
+  }
+
+  private async settle(run: () => Promise<esbuild.BuildResult>, outputs: readonly Output[]): Promise<Message[]> {
+    try {
+      const result = await run();
       this.lastOutputs = Object.keys(result.metafile?.outputs ?? {}).sort();
       return toMessages(result.warnings, 'warning', outputs);
     } catch (error) {

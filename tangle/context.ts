@@ -242,6 +242,8 @@ export class Project {
     const { config, messages } = this.loadConfig();
     if (!config) return result([], sortMessages(messages), [], 0, 0, 0, started, null);
     const bundleWanted = config.bundle !== null && this.options.bundle !== false;
+    // Loaded while the sources are read, so the bundle can start the moment the outputs are written.
+    if (bundleWanted && !this.options.check) this.bundler.preload();
     const useState = this.options.trustStamps === true && hint === undefined && !this.incremental && this.disk !== undefined && !this.options.force;
     const key = useState ? stateKey(config, bundleWanted && !this.options.check) : '';
     let found: string[] | undefined;
@@ -279,10 +281,12 @@ export class Project {
       }
       lock = taken;
     }
+    // The bundle starts as soon as the outputs are on disk; the manifest is written meanwhile.
+    const bundle = bundleWanted && !this.options.check ? this.earlyBundle(config, outputs, this.incremental) : undefined;
     let written;
     try {
       const trusted = this.trustedOutputs(outputs, hint);
-      written = writeOutputs(this.root, outputs, config, { check: this.options.check, force: this.options.force, messages, trusted });
+      written = writeOutputs(this.root, outputs, config, { check: this.options.check, force: this.options.force, messages, trusted, onOutputsInPlace: bundle?.start });
     } finally {
       lock?.release();
     }
@@ -290,10 +294,10 @@ export class Project {
     messages.push(...written.messages);
     const tangleMs = performance.now() - started;
     let bundleMs: number | null = null;
-    if (config.bundle && this.options.bundle !== false && !this.options.check && !hasErrors(messages)) {
-      const bundleStarted = performance.now();
-      messages.push(...(await this.bundler.build(config, outputs, this.incremental)));
-      bundleMs = performance.now() - bundleStarted;
+    if (bundle && !hasErrors(messages)) {
+      const finished = await bundle.finish();
+      messages.push(...finished.messages);
+      bundleMs = finished.ms;
     }
     if (useState && !this.options.check && !hasErrors(messages)) this.recordState(key, documents, outputs, messages, bundleWanted);
     return result(outputs, sortMessages(messages), written.files, written.stale, documents.length, cached, started, bundleMs, tangleMs);
@@ -421,20 +425,24 @@ export class Project {
     const onDisk = new Map(Object.entries(state.outputs).map(([path, output]) => [path, output.hash]));
     const taken = acquireLock(this.root);
     if ('error' in taken) return undefined;
+    const early = bundle ? this.earlyBundle(config, outputs, false) : undefined;
     let written;
     try {
-      written = writeOutputs(this.root, outputs, config, { messages, keep, onDisk });
+      written = writeOutputs(this.root, outputs, config, { messages, keep, onDisk, onOutputsInPlace: early?.start });
     } finally {
       taken.release();
     }
     messages.push(...written.messages);
-    if (hasErrors(messages)) return result(outputs, sortMessages(messages), written.files, written.stale, Object.keys(state.documents).length, 0, started, null);
+    if (hasErrors(messages)) {
+      await early?.finish(); // Started before the error was known: let it end before returning.
+      return result(outputs, sortMessages(messages), written.files, written.stale, Object.keys(state.documents).length, 0, started, null);
+    }
     const tangleMs = performance.now() - started;
     let bundleMs: number | null = null;
-    if (bundle) {
-      const bundleStarted = performance.now();
-      messages.push(...(await this.bundler.build(config, outputs, false)));
-      bundleMs = performance.now() - bundleStarted;
+    if (early) {
+      const finished = await early.finish();
+      messages.push(...finished.messages);
+      bundleMs = finished.ms;
     }
     this.lastDetails = { changedDocuments: [...fresh.keys()].sort(byteOrder) };
     if (!hasErrors(messages)) this.updateState(state, key, touched, outputs, messages, bundle);
@@ -571,6 +579,26 @@ export class Project {
         this.onDisk.delete(path);
       }
     }
+  }
+
+  /**
+   * A bundle that `start` begins (the write stage calls it once the outputs are on disk)
+   * and `finish` awaits; `finish` builds it then if nothing started it (nothing was
+   * written, say). `ms` runs from the start to the end of the build.
+   */
+  private earlyBundle(config: ResolvedConfig, outputs: readonly Output[], incremental: boolean) {
+    let running: { promise: Promise<Message[]>; started: number } | undefined;
+    const start = () => {
+      if (running) return;
+      const started = performance.now();
+      running = { promise: this.bundler.build(config, outputs, incremental), started };
+    };
+    const finish = async (): Promise<{ messages: Message[]; ms: number }> => {
+      start();
+      const messages = await running!.promise;
+      return { messages, ms: performance.now() - running!.started };
+    };
+    return { start, finish };
   }
 
   /** Set by watch mode: keep an esbuild context between rebuilds. */

@@ -83,6 +83,13 @@ export interface WriteOptions {
    * the file need not be read to compare it. @default none
    */
   onDisk?: ReadonlyMap<string, string>;
+  /**
+   * Called once every output and map is in place and the orphans are gone, before the
+   * manifest is written: a bundler started here reads the new outputs while the manifest
+   * is being written. Not called when the write stops on an error, nor in check mode.
+   * @default none
+   */
+  onOutputsInPlace?: () => void;
 }
 
 export interface WriteResult {
@@ -787,6 +794,8 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     rmSync(join(root, map), { force: true });
     removeEmptyParents(root, map, config);
   }
+
+  options.onOutputsInPlace?.();
 
   const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
   const entries: { path: string; bytes: Buffer }[] = [];
