@@ -39,7 +39,7 @@ import { parseMany } from './parse-pool.js';
 import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
 import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
-import { documentStamp, forgetState, outputStamps, readState, readStateDetails, sameStamp, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
+import { documentStamp, forgetState, outputStamps, readState, readStateDeps, readStateNames, sameStamp, shapeOf, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
 import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
 
 /** Options of `tangle()` and `createContext()`. */
@@ -367,7 +367,7 @@ export class Project {
     started: number,
   ): Promise<TangleResult | undefined> {
     if (config.budgets || this.options.check) return undefined;
-    const state = readStateDetails(this.root, stamped);
+    const state = readStateDeps(this.root, stamped);
     if (!state) return undefined;
     // Read the documents whose stamps changed; some were only touched.
     const fresh = new Map<string, CollectedDocument>();
@@ -378,23 +378,30 @@ export class Project {
     for (const one of parsed) {
       const doc = collectDocument(one);
       const recorded = state.documents[doc.path]!;
-      const names = doc.chunks.map((c) => c.name);
-      const files = doc.files.map((f) => f.path);
-      if (doc.messages.length > 0 || JSON.stringify(names) !== JSON.stringify(recorded.names) || JSON.stringify(files) !== JSON.stringify(recorded.files)) return undefined;
+      const shape = shapeOf(doc.chunks.map((c) => c.name), doc.files.map((f) => f.path));
+      if (doc.messages.length > 0 || shape !== recorded.shape) return undefined;
       fresh.set(doc.path, doc);
       if (one.reader !== 'scanner') this.disk?.set(doc);
     }
     const touched = new Map(sources.map((source) => [source.path, source.hash]));
     const affected = Object.entries(state.outputs).filter(([, output]) => output.deps.some((d) => fresh.has(d)));
-    // Every document that defines each name (names did not change, so the state says).
-    const definers = new Map<string, string[]>();
-    for (const [path, doc] of Object.entries(state.documents)) {
-      for (const name of doc.names) {
-        const list = definers.get(name);
-        if (list) list.push(path);
-        else definers.set(name, [path]);
+    // Every document that defines each name (names did not change, so the state says),
+    // read only when a document refers to a chunk of another without naming its document.
+    let definers: Map<string, string[]> | undefined;
+    const definersOf = (): Map<string, string[]> | undefined => {
+      if (definers) return definers;
+      const recorded = readStateNames(this.root, stamped);
+      if (!recorded) return undefined;
+      definers = new Map();
+      for (const [path, entry] of Object.entries(recorded)) {
+        for (const name of entry.names) {
+          const list = definers.get(name);
+          if (list) list.push(path);
+          else definers.set(name, [path]);
+        }
       }
-    }
+      return definers;
+    };
     const needed = new Map<string, CollectedDocument>();
     const queue = [...fresh.keys(), ...affected.flatMap(([, output]) => output.deps)];
     while (queue.length > 0) {
@@ -405,12 +412,17 @@ export class Project {
       const doc = fresh.get(path) ?? this.disk?.get(path, recorded.hash) ?? (await this.readUnchanged(path, recorded.hash, config));
       if (!doc) return undefined; // Changed after all, or unreadable: the full pipeline reads it.
       needed.set(path, doc);
-      const own = new Set(recorded.names);
+      const own = new Set(doc.chunks.map((c) => c.name));
       for (const name of referencedNames(doc)) {
         if (own.has(name)) continue; // Resolves in the same document.
         const hash = name.lastIndexOf('#');
-        if (hash > 0 && state.documents[name.slice(0, hash)]) queue.push(name.slice(0, hash));
-        queue.push(...(definers.get(name) ?? []));
+        if (hash > 0 && Object.hasOwn(state.documents, name.slice(0, hash))) {
+          queue.push(name.slice(0, hash)); // Qualified: that document only (as `resolve.ts` looks it up).
+          continue;
+        }
+        const index = definersOf();
+        if (!index) return undefined;
+        queue.push(...(index.get(name) ?? []));
       }
     }
     const documents = [...needed.values()].sort((a, b) => byteOrder(a.path, b.path));
@@ -496,7 +508,7 @@ export class Project {
       if (!entry) return;
       // Names and targets are as recorded (or this was not an incremental rebuild); dependencies may have changed.
       const before = state.outputs[output.path];
-      if (!before || before.document !== entry.document || before.deps.join('\0') !== entry.deps.join('\0')) next.unchangedDetails = undefined;
+      if (!before || before.document !== entry.document || before.deps.join('\0') !== entry.deps.join('\0')) next.unchangedDeps = undefined;
       next.outputs[output.path] = entry;
     }
     next.manifest = stampOf(join(this.root, MANIFEST));
@@ -510,7 +522,9 @@ export class Project {
     for (const doc of documents) {
       const stamp = stampOf(join(this.root, doc.path));
       if (!stamp || doc.hash === '') return; // Gone or unreadable meanwhile: no state.
-      state.documents[doc.path] = { stamp, hash: doc.hash, names: doc.chunks.map((c) => c.name), files: doc.files.map((f) => f.path) };
+      const names = doc.chunks.map((c) => c.name);
+      const files = doc.files.map((f) => f.path);
+      state.documents[doc.path] = { stamp, hash: doc.hash, shape: shapeOf(names, files), names, files };
     }
     for (const output of outputs) {
       const entry = this.outputState(output);

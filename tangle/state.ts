@@ -5,10 +5,13 @@
  * It records, for every document, its size, mtime and content hash, the chunk names and
  * file targets it defines; for every output its size, mtime, mode, hash, the document
  * that defines it and the documents it read chunks from (its dependencies); the
- * manifest's and the bundle's stamps; and the warnings of that build. It is two files:
- * `.weft/cache/state.json` holds the stamps, hashes and warnings (all a run with nothing
- * changed reads), `state-details.json` the names, targets and dependencies (read only to
- * re-tangle, rewritten only when they change); the first names the second by its hash.
+ * manifest's and the bundle's stamps; and the warnings of that build. It is three files
+ * in `.weft/cache/`, so that each run reads only what it needs: `state.json` holds the
+ * stamps, hashes and warnings (all a run with nothing changed reads) and a hash of each
+ * document's names and targets; `state-deps.json` the outputs' dependencies (read to
+ * re-tangle after an edit); `state-names.json` the names and targets themselves (read
+ * only when an edited document refers to a chunk of another). The first names the other
+ * two by their hashes, and they are rewritten only when they change.
  *
  * With it, a run where nothing changed reads no document and no output: it compares
  * stamps (`stat` only) and reports the recorded warnings. A run where a few documents
@@ -31,8 +34,10 @@ import { WEFT_VERSION } from './version.js';
 import { atomicWrite, unsafeFolder, WEFT_DIR } from './write.js';
 
 export const STATE_FILE = `${CACHE_DIR}/state.json`;
-/** The half of the state that only a structural edit changes (see `readStateDetails`). */
-export const STATE_DETAILS_FILE = `${CACHE_DIR}/state-details.json`;
+/** The outputs' dependencies (see `readStateDeps`). */
+export const STATE_DEPS_FILE = `${CACHE_DIR}/state-deps.json`;
+/** The documents' chunk names and file targets (see `readStateNames`). */
+export const STATE_NAMES_FILE = `${CACHE_DIR}/state-names.json`;
 
 /** `[size in bytes, mtime in milliseconds]`. */
 export type Stamp = [number, number];
@@ -41,10 +46,12 @@ export interface DocumentState {
   stamp: Stamp;
   /** SHA-256 of the document's bytes. */
   hash: string;
-  /** Chunk names it defines, in order. */
-  names: string[];
-  /** File targets it defines (as written). */
-  files: string[];
+  /** `shapeOf` its chunk names and file targets. */
+  shape: string;
+  /** Chunk names it defines, in order (absent when read back: see `readStateNames`). */
+  names?: string[];
+  /** File targets it defines, as written (absent when read back). */
+  files?: string[];
 }
 
 export interface OutputState {
@@ -72,26 +79,21 @@ export interface BuildState {
   bundle: Record<string, Stamp> | null;
   /** The warnings of that build (errors never leave a state behind). */
   messages: Message[];
-  /**
-   * SHA-256 of the details file when the names, targets and dependencies are known to be
-   * those of the state this one was read from (then they are not encoded again).
-   */
-  unchangedDetails?: string;
+  /** SHA-256 of the dependencies file, when the outputs' dependencies are those it holds (it is then not written again). */
+  unchangedDeps?: string;
+  /** SHA-256 of the names file, when every document's names and targets are those it holds. */
+  unchangedNames?: string;
 }
 
-/**
- * What `state.json` holds: everything a run with nothing changed needs (stamps, hashes,
- * modes, the warnings), about a third of the whole state. The rest, the chunk names and
- * file targets of each document and the dependencies of each output, is in
- * `state-details.json`, read only by a run that re-tangles (`readStateDetails`), and
- * rewritten only when it changes (an edit inside a chunk does not change it).
- */
+/** What `state.json` holds (see the top of this file). */
 export interface StampedState {
   key: string;
-  /** SHA-256 of the `state-details.json` this state goes with. */
-  details: string;
-  /** Per document: `[size, mtime, hash]`. */
-  documents: Record<string, [number, number, string]>;
+  /** SHA-256 of the `state-deps.json` this state goes with. */
+  deps: string;
+  /** SHA-256 of the `state-names.json` this state goes with. */
+  names: string;
+  /** Per document: `[size, mtime, hash, shape]`. */
+  documents: Record<string, [number, number, string, string]>;
   /** Per output: `[size, mtime, mode, hash]`, then the map's `size, mtime` when it has one. */
   outputs: Record<string, [number, number, number, string] | [number, number, number, string, number, number]>;
   manifest: Stamp | null;
@@ -99,9 +101,12 @@ export interface StampedState {
   messages: Message[];
 }
 
-interface StateDetails {
-  documents: Record<string, { names: string[]; files: string[] }>;
-  outputs: Record<string, { document: string; deps: string[] }>;
+type StateDeps = Record<string, { document: string; deps: string[] }>;
+type StateNames = Record<string, { names: string[]; files: string[] }>;
+
+/** A hash of a document's chunk names and file targets: equal shapes resolve every reference alike. */
+export function shapeOf(names: readonly string[], files: readonly string[]): string {
+  return sha256(JSON.stringify([names, files])).slice(0, 32);
 }
 
 /** What a state is valid for: Weft's version, the resolved config, whether a bundle is built. */
@@ -139,59 +144,91 @@ export function readState(root: string, key: string): StampedState | undefined {
 }
 
 /**
- * The whole state: the stamps with the details file they were written with. Undefined
- * when the details are missing, malformed, or from another state (their hash differs).
+ * The state with its outputs' dependencies, without the documents' names and targets
+ * (`readStateNames` reads those when needed). Undefined when the dependencies file is
+ * missing, malformed, or from another state (its hash differs).
  */
-export function readStateDetails(root: string, stamped: StampedState): BuildState | undefined {
-  let text: string;
-  let data: unknown;
-  try {
-    text = readFileSync(join(root, STATE_DETAILS_FILE), 'utf8');
-    if (sha256(text) !== stamped.details) return undefined;
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isDetails(data)) return undefined;
-  const state: BuildState = { key: stamped.key, documents: {}, outputs: {}, manifest: stamped.manifest, bundle: stamped.bundle, messages: stamped.messages, unchangedDetails: stamped.details };
-  for (const [path, entry] of Object.entries(stamped.documents)) {
-    const details = Object.hasOwn(data.documents, path) ? data.documents[path] : undefined;
-    if (!details) return undefined;
-    state.documents[path] = { stamp: documentStamp(entry), hash: entry[2], names: details.names, files: details.files };
-  }
+export function readStateDeps(root: string, stamped: StampedState): BuildState | undefined {
+  const data = readHashed(join(root, STATE_DEPS_FILE), stamped.deps);
+  if (!isRecord(data)) return undefined;
+  const state: BuildState = {
+    key: stamped.key,
+    documents: {},
+    outputs: {},
+    manifest: stamped.manifest,
+    bundle: stamped.bundle,
+    messages: stamped.messages,
+    unchangedDeps: stamped.deps,
+    unchangedNames: stamped.names,
+  };
+  for (const [path, entry] of Object.entries(stamped.documents)) state.documents[path] = { stamp: documentStamp(entry), hash: entry[2], shape: entry[3] };
   for (const [path, entry] of Object.entries(stamped.outputs)) {
-    const details = Object.hasOwn(data.outputs, path) ? data.outputs[path] : undefined;
-    if (!details) return undefined;
-    state.outputs[path] = { ...outputStamps(entry), hash: entry[3], document: details.document, deps: details.deps };
+    const deps = Object.hasOwn(data, path) ? data[path] : undefined;
+    if (!isRecord(deps) || typeof deps.document !== 'string' || !isStrings(deps.deps)) return undefined;
+    state.outputs[path] = { ...outputStamps(entry), hash: entry[3], document: deps.document, deps: deps.deps };
   }
   return state;
 }
 
+/** Every document's chunk names and file targets as the state recorded them; undefined as for `readStateDeps`. */
+export function readStateNames(root: string, stamped: StampedState): StateNames | undefined {
+  const data = readHashed(join(root, STATE_NAMES_FILE), stamped.names);
+  if (!isRecord(data)) return undefined;
+  for (const path of Object.keys(stamped.documents)) {
+    const entry = Object.hasOwn(data, path) ? data[path] : undefined;
+    if (!isRecord(entry) || !isStrings(entry.names) || !isStrings(entry.files)) return undefined;
+  }
+  return data as StateNames;
+}
+
+/** A JSON file whose text has the given SHA-256; undefined otherwise. */
+function readHashed(full: string, hash: string): unknown {
+  try {
+    const text = readFileSync(full, 'utf8');
+    return sha256(text) === hash ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Write the state: the details first (unless `state.unchangedDetails` says the file on
- * disk already holds them), then the stamps that name them.
+ * Write the state: the dependencies and the names first (unless the state says the
+ * files on disk already hold them), then the stamps that name them. Nothing is written
+ * when the names must be written but a document's are not known.
  */
 export function writeState(root: string, state: BuildState): void {
   if (!stateFolderIsSafe(root)) return;
-  const stamped: StampedState = { key: state.key, details: '', documents: {}, outputs: {}, manifest: state.manifest, bundle: state.bundle, messages: state.messages };
-  for (const [path, doc] of Object.entries(state.documents)) stamped.documents[path] = [doc.stamp[0], doc.stamp[1], doc.hash];
+  const stamped: StampedState = { key: state.key, deps: '', names: '', documents: {}, outputs: {}, manifest: state.manifest, bundle: state.bundle, messages: state.messages };
+  for (const [path, doc] of Object.entries(state.documents)) stamped.documents[path] = [doc.stamp[0], doc.stamp[1], doc.hash, doc.shape];
   for (const [path, output] of Object.entries(state.outputs)) {
     stamped.outputs[path] = output.map
       ? [output.stamp[0], output.stamp[1], output.mode, output.hash, output.map[0], output.map[1]]
       : [output.stamp[0], output.stamp[1], output.mode, output.hash];
   }
-  let detailsText: string | undefined;
-  if (state.unchangedDetails) {
-    stamped.details = state.unchangedDetails;
+  let depsText: string | undefined;
+  if (state.unchangedDeps) {
+    stamped.deps = state.unchangedDeps;
   } else {
-    const details: StateDetails = { documents: {}, outputs: {} };
-    for (const [path, doc] of Object.entries(state.documents)) details.documents[path] = { names: doc.names, files: doc.files };
-    for (const [path, output] of Object.entries(state.outputs)) details.outputs[path] = { document: output.document, deps: output.deps };
-    detailsText = JSON.stringify(details);
-    stamped.details = sha256(detailsText);
+    const deps: StateDeps = {};
+    for (const [path, output] of Object.entries(state.outputs)) deps[path] = { document: output.document, deps: output.deps };
+    depsText = JSON.stringify(deps);
+    stamped.deps = sha256(depsText);
+  }
+  let namesText: string | undefined;
+  if (state.unchangedNames) {
+    stamped.names = state.unchangedNames;
+  } else {
+    const names: StateNames = {};
+    for (const [path, doc] of Object.entries(state.documents)) {
+      if (!doc.names || !doc.files) return;
+      names[path] = { names: doc.names, files: doc.files };
+    }
+    namesText = JSON.stringify(names);
+    stamped.names = sha256(namesText);
   }
   try {
-    if (detailsText !== undefined) atomicWrite(join(root, STATE_DETAILS_FILE), detailsText, 0o644);
+    if (depsText !== undefined) atomicWrite(join(root, STATE_DEPS_FILE), depsText, 0o644);
+    if (namesText !== undefined) atomicWrite(join(root, STATE_NAMES_FILE), namesText, 0o644);
     atomicWrite(join(root, STATE_FILE), JSON.stringify(stamped), 0o644);
   } catch {
     // A state that cannot be written (read-only checkout, full disk) only costs speed.
@@ -205,24 +242,18 @@ const isStrings = (value: unknown): value is string[] => Array.isArray(value) &&
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function isStampedState(data: unknown): data is StampedState {
-  if (!isRecord(data) || typeof data.key !== 'string' || typeof data.details !== 'string' || !isRecord(data.documents) || !isRecord(data.outputs)) return false;
+  if (!isRecord(data) || typeof data.key !== 'string' || typeof data.deps !== 'string' || typeof data.names !== 'string') return false;
+  if (!isRecord(data.documents) || !isRecord(data.outputs)) return false;
   if (!(data.manifest === null || isStamp(data.manifest))) return false;
   if (!(data.bundle === null || (isRecord(data.bundle) && Object.values(data.bundle).every(isStamp)))) return false;
   if (!Array.isArray(data.messages) || !data.messages.every((m) => isRecord(m) && typeof m.file === 'string' && m.severity === 'warning')) return false;
   for (const doc of Object.values(data.documents)) {
-    if (!Array.isArray(doc) || doc.length !== 3 || typeof doc[0] !== 'number' || typeof doc[1] !== 'number' || typeof doc[2] !== 'string') return false;
+    if (!Array.isArray(doc) || doc.length !== 4 || typeof doc[0] !== 'number' || typeof doc[1] !== 'number' || typeof doc[2] !== 'string' || typeof doc[3] !== 'string') return false;
   }
   for (const output of Object.values(data.outputs)) {
     if (!Array.isArray(output) || (output.length !== 4 && output.length !== 6) || typeof output[3] !== 'string') return false;
     for (const at of [0, 1, 2, 4, 5]) if (at < output.length && typeof output[at] !== 'number') return false;
   }
-  return true;
-}
-
-function isDetails(data: unknown): data is StateDetails {
-  if (!isRecord(data) || !isRecord(data.documents) || !isRecord(data.outputs)) return false;
-  for (const doc of Object.values(data.documents)) if (!isRecord(doc) || !isStrings(doc.names) || !isStrings(doc.files)) return false;
-  for (const output of Object.values(data.outputs)) if (!isRecord(output) || typeof output.document !== 'string' || !isStrings(output.deps)) return false;
   return true;
 }
 

@@ -126,31 +126,42 @@ describe('incremental tangles from the build state', () => {
     expect(weft(dir, 'tangle', '--check').code).toBe(0);
   });
 
-  it('rewrites the state details only when names, targets or dependencies change, and ignores details from another state', () => {
+  it('reads and rewrites the dependencies and names files of the state only when needed, and ignores ones from another state', () => {
     const dir = makeProject({ 'docs/a.lit.md': A('1'), 'docs/b.lit.md': B('help();'), 'docs/c.lit.md': C });
     expect(weft(dir, 'tangle').code).toBe(0);
-    const detailsPath = join(dir, '.weft/cache/state-details.json');
-    const details = readFileSync(detailsPath, 'utf8');
-    const before = statSync(detailsPath);
-    expect(JSON.parse(details).documents['docs/a.lit.md'].names).toEqual(['local-unused']);
+    const depsPath = join(dir, '.weft/cache/state-deps.json');
+    const namesPath = join(dir, '.weft/cache/state-names.json');
+    const deps = readFileSync(depsPath, 'utf8');
+    const [depsBefore, namesBefore] = [statSync(depsPath), statSync(namesPath)];
+    expect(JSON.parse(read(dir, '.weft/cache/state-names.json'))['docs/a.lit.md'].names).toEqual(['local-unused']);
+    expect(JSON.parse(deps)['src-generated/a.ts'].deps).toEqual(['docs/a.lit.md', 'docs/b.lit.md']);
 
-    // An edit inside a chunk: the stamps change, the details do not (the file is not even replaced).
+    // An edit inside a chunk: the stamps change, the dependencies and names do not (their files are not even replaced).
     writeFileSync(join(dir, 'docs/b.lit.md'), B('help(2);'));
     const edited = tangleJson(dir);
     expect(edited.data.summary).toMatchObject({ written: 1, cached: 2 }); // the incremental path: two documents not read
-    expect(statSync(detailsPath).ino).toBe(before.ino);
-    expect(statSync(detailsPath).mtimeMs).toBe(before.mtimeMs);
+    for (const [path, before] of [[depsPath, depsBefore], [namesPath, namesBefore]] as const) {
+      expect(statSync(path).ino).toBe(before.ino);
+      expect(statSync(path).mtimeMs).toBe(before.mtimeMs);
+    }
 
-    // A new reference to another document: its dependencies change, so do the details.
+    // A new reference to a chunk of another document: the dependencies change, the names do not.
     writeFileSync(join(dir, 'docs/a.lit.md'), A('1').replace('<<shared-helper>>', '<<shared-helper>>\n  <<other-helper>>'));
-    expect(weft(dir, 'tangle').code).toBe(0);
-    expect(JSON.parse(read(dir, '.weft/cache/state-details.json')).outputs['src-generated/a.ts'].deps).toEqual(['docs/a.lit.md', 'docs/b.lit.md', 'docs/c.lit.md']);
+    expect(tangleJson(dir).data.summary).toMatchObject({ written: 1, cached: 2 }); // incremental, with the names file read
+    expect(JSON.parse(read(dir, '.weft/cache/state-deps.json'))['src-generated/a.ts'].deps).toEqual(['docs/a.lit.md', 'docs/b.lit.md', 'docs/c.lit.md']);
+    expect(statSync(namesPath).mtimeMs).toBe(namesBefore.mtimeMs);
+    expect(snapshot(dir)).toEqual(coldSnapshot(dir).files);
 
-    // Details that belong to another state are not used: the full pipeline runs, and ends like a cold tangle.
-    writeFileSync(detailsPath, details);
+    // A dependencies file that belongs to another state is not used: the full pipeline runs, and ends like a cold tangle.
+    writeFileSync(depsPath, deps);
     writeFileSync(join(dir, 'docs/c.lit.md'), C.replace('other();', 'other(3);'));
-    const run = tangleJson(dir);
-    expect(run.data.summary).toMatchObject({ written: 1, cached: 0 });
+    expect(tangleJson(dir).data.summary).toMatchObject({ written: 1, cached: 0 });
+    expect(snapshot(dir)).toEqual(coldSnapshot(dir).files);
+
+    // Nor a names file of another state, when an edit needs it (a new reference to another document's chunk).
+    writeFileSync(namesPath, '{}');
+    writeFileSync(join(dir, 'docs/c.lit.md'), C.replace('other();', 'other(3);\n<<shared-helper>>'));
+    expect(tangleJson(dir).data.summary).toMatchObject({ cached: 0 });
     expect(snapshot(dir)).toEqual(coldSnapshot(dir).files);
   });
 
