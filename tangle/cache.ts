@@ -8,9 +8,17 @@
  * never trusted. Writes are atomic (temporary file, rename), so a crash leaves either no
  * entry or a whole one. The cache is an optimisation only: deleting `.weft/cache` is
  * always safe.
+ *
+ * Each entry is signed (HMAC-SHA256) with a random key kept outside the project, in
+ * `$XDG_CACHE_HOME/weft/cache-key` (default `~/.cache/weft/cache-key`), so only entries
+ * this user's Weft wrote on this machine are read. Without the signature, an entry that
+ * arrived with the project (committed, or unpacked from an archive) could describe a
+ * document's code as anything, and Weft would tangle it: the document's hash is public.
+ * Where that folder cannot be written, the key lives for one process only.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CollectedDocument } from './types.js';
 import { unsafeFolder, WEFT_DIR } from './write.js';
@@ -50,7 +58,10 @@ export class DiskCache {
   get(path: string, hash: string): CollectedDocument | undefined {
     let data: unknown;
     try {
-      data = JSON.parse(readFileSync(this.file(path, hash), 'utf8'));
+      const text = readFileSync(this.file(path, hash), 'utf8');
+      const newline = text.indexOf('\n');
+      if (newline < 0 || !verify(text.slice(0, newline), text.slice(newline + 1))) return undefined;
+      data = JSON.parse(text.slice(newline + 1));
     } catch {
       return undefined;
     }
@@ -66,7 +77,7 @@ export class DiskCache {
       }
       const file = this.file(document.path, document.hash);
       const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(document));
+      writeFileSync(temporary, signed(JSON.stringify(document)));
       renameSync(temporary, file);
     } catch {
       // A cache that cannot be written (read-only checkout, full disk) only costs speed.
@@ -87,6 +98,50 @@ export class DiskCache {
       if (!this.used.has(name.replace(/\.json$/, ''))) rmSync(join(this.dir, name), { force: true });
     }
   }
+}
+
+/** What an entry starts with: this format's name and the HMAC of the JSON after it. */
+const SIGNATURE = /^weft-cache-entry-1 ([0-9a-f]{64})$/;
+
+/** An entry's text: a signature line, then the JSON. */
+export function signed(json: string): string {
+  return `weft-cache-entry-1 ${mac(json)}\n${json}`;
+}
+
+function verify(line: string, json: string): boolean {
+  const match = SIGNATURE.exec(line);
+  return match !== null && timingSafeEqual(Buffer.from(match[1]!, 'hex'), Buffer.from(mac(json), 'hex'));
+}
+
+function mac(json: string): string {
+  return createHmac('sha256', signingKey()).update(json).digest('hex');
+}
+
+let key: Buffer | undefined;
+
+/** This user's cache key (see the top of this file), made on first use. */
+export function signingKey(): Buffer {
+  if (key) return key;
+  const folder = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'weft');
+  const file = join(folder, 'cache-key');
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    // Written whole, then linked into place only if there is none: two first runs agree on one key.
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temporary, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      linkSync(temporary, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(temporary, { force: true });
+    }
+    const text = readFileSync(file, 'utf8').trim();
+    key = /^[0-9a-f]{64}$/.test(text) ? Buffer.from(text, 'hex') : randomBytes(32);
+  } catch {
+    key = randomBytes(32); // No writable home: entries last as long as this process.
+  }
+  return key;
 }
 
 /** Shape check of an untrusted cache entry. */

@@ -4,14 +4,16 @@
  * one gives an error or is discarded; it never crashes Weft and never makes it write
  * (or delete) anything outside the output folders.
  */
-import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { signed } from '../tangle/cache.js';
 import { tangle } from '../tangle/context.js';
 import type { TangleResult } from '../tangle/types.js';
 import { snapshot } from './fixtures/reliability/properties.mjs';
-import { fence, makeProject, read, weft, writeFiles } from './helpers.js';
+import { fence, makeProject, read, weft, WEFT_BIN, writeFiles } from './helpers.js';
 
 const DOC = 'docs/a.lit.md';
 /** A document only remark can read (a fence in a list item), so its parse is cached on disk. */
@@ -110,15 +112,20 @@ function cacheEntries(root: string): string[] {
     .flatMap((d) => readdirSync(join(base, d.name)).map((name) => join(base, d.name, name)));
 }
 
+/** An entry's JSON (after its signature line). */
+const entryJson = (file: string) => JSON.parse(readFileSync(file, 'utf8').split('\n').slice(1).join('\n'));
+
 describe('the cache is untrusted', () => {
-  const poisons: [string, (entry: string, original: Record<string, unknown>) => string][] = [
-    ['garbage bytes', () => '\u0000\u00ff garbage {'],
+  // Signed with this process's key, as if this user's Weft had written them: the shape is still checked.
+  const poisons: [string, (original: Record<string, unknown>) => string][] = [
+    ['garbage bytes', () => signed('\u0000\u00ff garbage {')],
     ['an empty file', () => ''],
-    ['JSON of another shape', () => '[1, 2, 3]'],
-    ['an entry for another document', (_, original) => JSON.stringify({ ...original, path: 'docs/other.lit.md' })],
-    ['an entry for other content', (_, original) => JSON.stringify({ ...original, hash: '0'.repeat(64) })],
-    ['parts that are not parts', (_, original) => JSON.stringify({ ...original, files: [{ path: 'src-generated/a.ts', document: DOC, parts: [{ value: 42 }] }] })],
-    ['JSON nested 100,000 deep', () => '['.repeat(100_000)],
+    ['JSON of another shape', () => signed('[1, 2, 3]')],
+    ['an entry for another document', (original) => signed(JSON.stringify({ ...original, path: 'docs/other.lit.md' }))],
+    ['an entry for other content', (original) => signed(JSON.stringify({ ...original, hash: '0'.repeat(64) }))],
+    ['parts that are not parts', (original) => signed(JSON.stringify({ ...original, files: [{ path: 'src-generated/a.ts', document: DOC, parts: [{ value: 42 }] }] }))],
+    ['JSON nested 100,000 deep', () => signed('['.repeat(100_000))],
+    ['well-formed but unsigned', (original) => JSON.stringify(original)],
   ];
 
   test.each(poisons)('an entry that is %s is discarded: the result is what a fresh parse gives', async (_, poison) => {
@@ -127,21 +134,46 @@ describe('the cache is untrusted', () => {
     await run(root);
     const entries = cacheEntries(root).filter((p) => p.endsWith('.json'));
     expect(entries).toHaveLength(1);
-    writeFileSync(entries[0]!, poison(entries[0]!, JSON.parse(readFileSync(entries[0]!, 'utf8'))));
+    writeFileSync(entries[0]!, poison(entryJson(entries[0]!)));
     writeFiles(root, { 'src-generated/a.ts': 'hand edit\n' }); // Make the next run look at everything again.
     const again = await run(root);
     expect(again.summary.cached).toBe(0);
     expect(again.outputs).toEqual(clean.outputs);
   });
 
+  test('an entry signed with another key (another user or machine, or one that came with the project) is not read, however well-formed', async () => {
+    const { root } = boxed({ [DOC]: LISTED });
+    const clean = await run(root, false);
+    await run(root);
+    const [entry] = cacheEntries(root).filter((p) => p.endsWith('.json'));
+    // What a committed entry could say: the document's code (its hash is public) is anything.
+    const forged = entryJson(entry!) as { files: { parts: { value: string }[] }[] };
+    forged.files[0]!.parts[0]!.value = 'export const a = stealSecrets();';
+    const json = JSON.stringify(forged);
+    writeFileSync(entry!, `weft-cache-entry-1 ${createHmac('sha256', randomBytes(32)).update(json).digest('hex')}\n${json}`);
+    writeFiles(root, { 'src-generated/a.ts': read(root, 'src-generated/a.ts') }); // Touched: the next run reads the cache.
+    const again = await run(root);
+    expect(again.summary.cached).toBe(0);
+    expect(again.outputs).toEqual(clean.outputs);
+    expect(read(root, 'src-generated/a.ts')).toContain('export const a = 1;');
+
+    // Across processes: another user's Weft (another key folder) does not read this user's entries.
+    const env = (folder: string) => ({ ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(root, '..', folder) });
+    const cli = (folder: string) => JSON.parse(spawnSync(process.execPath, [WEFT_BIN, 'tangle', '--json', '--no-bundle', '--force'], { cwd: root, encoding: 'utf8', env: env(folder) }).stdout);
+    expect(cli('alice').summary.cached).toBe(0); // Alice's first run writes her entry...
+    expect(cli('alice').summary.cached).toBe(1); // ...and reads it the next time (--force: no state, every document is looked up).
+    expect(cli('bob').summary.cached).toBe(0);
+    expect(readFileSync(join(root, '..', 'alice', 'weft', 'cache-key'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+  });
+
   test('an entry that names outputs outside the project cannot make weft write there', async () => {
     const { box, root } = boxed({ [DOC]: LISTED });
     await run(root);
     const [entry] = cacheEntries(root).filter((p) => p.endsWith('.json'));
-    const original = JSON.parse(readFileSync(entry!, 'utf8')) as { files: { path: string }[] };
+    const original = entryJson(entry!) as { files: { path: string }[] };
     for (const path of ['../escape.ts', '/tmp/weft-cache-escape.ts', 'src-generated/../../escape.ts', '.git/hooks/pre-commit']) {
       original.files[0]!.path = path;
-      writeFileSync(entry!, JSON.stringify(original)); // The document is unchanged: this entry is the one used.
+      writeFileSync(entry!, signed(JSON.stringify(original))); // Signed with this user's key: only the confinement stands in the way.
       const before = visible(box);
       const result = await run(root);
       expect(result.ok, path).toBe(false);
