@@ -19,7 +19,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { CollectedDocument } from './types.js';
 import { unsafeFolder, WEFT_DIR } from './write.js';
 import { WEFT_VERSION } from './version.js';
@@ -122,7 +122,9 @@ let key: Buffer | undefined;
 /** This user's cache key (see the top of this file), made on first use. */
 export function signingKey(): Buffer {
   if (key) return key;
-  const folder = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'weft');
+  const base = cacheHome();
+  if (base === undefined) return (key = randomBytes(32));
+  const folder = join(base, 'weft');
   const file = join(folder, 'cache-key');
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
@@ -142,6 +144,19 @@ export function signingKey(): Buffer {
     key = randomBytes(32); // No writable home: entries last as long as this process.
   }
   return key;
+}
+
+/** `$XDG_CACHE_HOME`, else `~/.cache`; relative paths are ignored (as the XDG spec says), never resolved against the project. */
+function cacheHome(): string | undefined {
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return xdg;
+  let home = '';
+  try {
+    home = homedir();
+  } catch {
+    // No home (a user without a passwd entry): no key file.
+  }
+  return home && isAbsolute(home) ? join(home, '.cache') : undefined;
 }
 
 /** Shape check of an untrusted cache entry. */

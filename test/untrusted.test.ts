@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { signed } from '../tangle/cache.js';
@@ -164,6 +164,10 @@ describe('the cache is untrusted', () => {
     expect(cli('alice').summary.cached).toBe(1); // ...and reads it the next time (--force: no state, every document is looked up).
     expect(cli('bob').summary.cached).toBe(0);
     expect(readFileSync(join(root, '..', 'alice', 'weft', 'cache-key'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+    // A relative XDG_CACHE_HOME is ignored (as the XDG spec says), never resolved inside the project.
+    const relative = spawnSync(process.execPath, [WEFT_BIN, 'tangle', '--no-bundle', '--force'], { cwd: root, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: 'keys' } });
+    expect(relative.status).toBe(0);
+    expect(existsSync(join(root, 'keys'))).toBe(false);
   });
 
   test('an entry that names outputs outside the project cannot make weft write there', async () => {
