@@ -128,32 +128,40 @@ describe('the lock', () => {
 
   test('eight processes racing for a stale lock: never two holders at once', async () => {
     const root = makeProject({});
-    // Each child waits for the same instant, takes the lock, holds it 30 ms, and reports when.
+    // Each child waits for the same instant and takes the lock; while it holds it, it holds a
+    // marker file made with O_EXCL too, so a second holder at the same moment cannot make it
+    // (no clocks compared across processes: exit code 4 says two held the lock at once).
     const child = `
+      const { openSync, closeSync, rmSync } = await import('node:fs');
       const { acquireLock } = await import(${JSON.stringify(join(REPO, 'lib/write.js'))});
       const [root, startAt] = process.argv.slice(1);
       while (Date.now() < Number(startAt));
       const lock = acquireLock(root);
       if ('error' in lock) process.exit(3);
-      const start = performance.timeOrigin + performance.now();
-      while (performance.timeOrigin + performance.now() < start + 30);
-      const end = performance.timeOrigin + performance.now();
-      lock.release();
-      process.stdout.write(JSON.stringify({ start, end }));`;
+      let marker;
+      try {
+        marker = openSync(root + '/.weft/holder', 'wx');
+      } catch {
+        process.exit(4);
+      }
+      const start = Date.now();
+      while (Date.now() < start + 30);
+      closeSync(marker);
+      rmSync(root + '/.weft/holder');
+      lock.release();`;
     let held = 0;
     const rounds = Number(process.env.LOCK_ROUNDS ?? 2);
     for (let round = 0; round < rounds; round++) {
       writeFiles(root, { '.weft/lock': `${deadPid()}\n` });
       const startAt = Date.now() + 400;
-      const holders = await Promise.all(
-        Array.from({ length: 8 }, () => new Promise<{ start: number; end: number } | null>((resolve) => {
-          execFile(process.execPath, ['--input-type=module', '-e', child, root, String(startAt)], (error, stdout) => resolve(error ? null : JSON.parse(stdout)));
+      const codes = await Promise.all(
+        Array.from({ length: 8 }, () => new Promise<number>((resolve) => {
+          execFile(process.execPath, ['--input-type=module', '-e', child, root, String(startAt)], (error) => resolve(error ? ((error as { code?: number }).code ?? 1) : 0));
         })),
       );
-      const intervals = holders.filter((h) => h !== null).sort((a, b) => a.start - b.start);
-      held += intervals.length;
-      expect(intervals.length, `round ${round}`).toBeGreaterThanOrEqual(1);
-      for (let i = 1; i < intervals.length; i++) expect(intervals[i]!.start, `round ${round}: two holders at once`).toBeGreaterThanOrEqual(intervals[i - 1]!.end);
+      expect(codes.filter((code) => code !== 0 && code !== 3), `round ${round}: exit codes ${codes.join(' ')} (4: two holders at once)`).toEqual([]);
+      expect(codes.filter((code) => code === 0).length, `round ${round}`).toBeGreaterThanOrEqual(1);
+      held += codes.filter((code) => code === 0).length;
     }
     console.log(`lock test: ${rounds * 8} racing processes, ${held} took the lock, one at a time`);
   });
