@@ -159,7 +159,7 @@ function loadManifest(root: string): { manifest: Manifest; messages: Message[]; 
 }
 
 /**
- * A manifest in exactly the layout `manifestBytes` writes, cut into its entries' texts
+ * A manifest in exactly the layout `manifestText` writes, cut into its entries' texts
  * without parsing the JSON (1–2 MB for a thousand documents; an incremental tangle needs
  * a handful of entries). Anything else, a hand-formatted or merged manifest say, gives
  * undefined and is parsed as JSON instead.
@@ -249,22 +249,10 @@ export function serialiseManifest(manifest: Manifest): string {
   return manifestText(manifest.weft, entries);
 }
 
-/** `JSON.stringify(manifest, null, 2)` from its entries' texts (so they can be reused). */
-function manifestText(weft: string, entries: string[]): string {
-  return manifestBytes(weft, entries.map((entry) => Buffer.from(entry))).toString('utf8');
-}
-
-/** The manifest file from its entries' bytes: copied, never re-encoded (it is 1–2 MB for a thousand documents). */
-function manifestBytes(weft: string, entries: Buffer[]): Buffer {
-  if (entries.length === 0) return Buffer.from(`${JSON.stringify({ weft, outputs: {} }, null, 2)}\n`);
-  const separator = Buffer.from(',\n');
-  const parts: Buffer[] = [Buffer.from(`{\n  "weft": ${JSON.stringify(weft)},\n  "outputs": {\n`)];
-  for (let i = 0; i < entries.length; i++) {
-    if (i > 0) parts.push(separator);
-    parts.push(entries[i]!);
-  }
-  parts.push(Buffer.from('\n  }\n}\n'));
-  return Buffer.concat(parts);
+/** `JSON.stringify(manifest, null, 2)` from its entries' texts (so they can be reused, not re-encoded). */
+function manifestText(weft: string, entries: readonly string[]): string {
+  if (entries.length === 0) return `${JSON.stringify({ weft, outputs: {} }, null, 2)}\n`;
+  return `{\n  "weft": ${JSON.stringify(weft)},\n  "outputs": {\n${entries.join(',\n')}\n  }\n}\n`;
 }
 
 /** One `"path": {...}` member of the manifest's `outputs`, indented as in the whole file. */
@@ -276,7 +264,7 @@ function manifestEntryText(path: string, entry: ManifestEntry): string {
 }
 
 /** Each output's manifest entry, as bytes, by output: an entry depends only on its output (immutable). */
-const entryBytes = new WeakMap<Output, Buffer>();
+const entryText = new WeakMap<Output, string>();
 
 /**
  * Why one of `folders` (project-relative, outermost first) must not be written into: it
@@ -798,27 +786,29 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   options.onOutputsInPlace?.();
 
   const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
-  const entries: { path: string; bytes: Buffer }[] = [];
+  /** Each entry's text, by output path. */
+  const texts = new Map<string, string>();
   for (const plan of plans) {
     const entry = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
     next.outputs[plan.output.path] = entry;
-    let bytes = entryBytes.get(plan.output);
-    if (bytes === undefined) entryBytes.set(plan.output, (bytes = Buffer.from(manifestEntryText(plan.output.path, entry))));
-    entries.push({ path: plan.output.path, bytes });
+    let text = entryText.get(plan.output);
+    if (text === undefined) entryText.set(plan.output, (text = manifestEntryText(plan.output.path, entry)));
+    texts.set(plan.output.path, text);
   }
   const keptTexts = entryTexts.get(manifest.outputs);
+  let copied = false;
   for (const path of options.keep ?? []) {
-    if (next.outputs[path] || !Object.hasOwn(manifest.outputs, path)) continue;
-    const text = keptTexts?.get(path);
-    // Copy the (possibly still unparsed) entry as it is: parsing 2,000 entries to copy them would cost more than the write.
-    Object.defineProperty(next.outputs, path, Object.getOwnPropertyDescriptor(manifest.outputs, path)!);
-    entries.push({ path, bytes: Buffer.from(text ?? manifestEntryText(path, manifest.outputs[path]!)) });
+    if (texts.has(path) || !Object.hasOwn(manifest.outputs, path)) continue;
+    // Copy the (possibly still unparsed) entry's text as it is: parsing 2,000 entries to copy them would cost more than the write.
+    texts.set(path, keptTexts?.get(path) ?? manifestEntryText(path, manifest.outputs[path]!));
+    copied = true;
   }
-  entries.sort((a, b) => byteOrder(a.path, b.path));
-  const bytes = manifestBytes(WEFT_VERSION, entries.map((e) => e.bytes));
+  // The default sort compares UTF-16 code units, as `byteOrder` does.
+  const bytes = Buffer.from(manifestText(WEFT_VERSION, [...texts.keys()].sort().map((path) => texts.get(path)!)));
   const manifestPath = join(root, MANIFEST_FILE);
   if (!manifestOnDisk?.equals(bytes)) atomicWrite(manifestPath, bytes, 0o644);
-  lastManifest = { path: manifestPath, bytes, manifest: next };
+  // `next` lacks the copied entries (only an incremental tangle copies, once per process): read the file again next time.
+  lastManifest = copied ? undefined : { path: manifestPath, bytes, manifest: next };
   rmSync(join(root, JOURNAL_FILE), { force: true });
   return { files: sortFiles(files), messages, stale, backups };
 }
