@@ -39,7 +39,7 @@ import { parseMany } from './parse-pool.js';
 import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
 import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
-import { documentStamp, forgetState, outputStamps, readState, readStateDeps, readStateNames, sameStamp, shapeOf, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
+import { forgetState, readState, readStateDeps, readStateNames, sameStamp, shapeOf, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
 import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
 
 /** Options of `tangle()` and `createContext()`. */
@@ -321,17 +321,31 @@ export class Project {
     // Plain concatenation saves `path.join`'s normalisation on 5,000 stats. A strange path
     // in a corrupt state only makes a stat fail (then the full pipeline runs); nothing is
     // read or written through it.
+    // The entries are compared field by field: 5,000 small arrays allocated here would cost
+    // more than the comparisons.
     const prefix = `${this.root}${sep}`;
+    const noEntry = { throwIfNoEntry: false } as const;
     for (const path of paths) {
-      if (!sameStamp(stampOf(`${prefix}${path}`), documentStamp(state.documents[path]!))) changed.push(path);
+      const recorded = state.documents[path]!;
+      const stat = statSync(`${prefix}${path}`, noEntry);
+      if (!stat || !stat.isFile() || stat.size !== recorded[0] || stat.mtimeMs !== recorded[1]) changed.push(path);
     }
     let outputsIntact = sameStamp(stampOf(join(this.root, MANIFEST)), state.manifest);
-    for (const [path, entry] of Object.entries(state.outputs)) {
-      if (!outputsIntact) break;
-      const output = outputStamps(entry);
-      const stat = statSync(`${prefix}${path}`, { throwIfNoEntry: false });
-      if (!stat || stat.size !== output.stamp[0] || stat.mtimeMs !== output.stamp[1] || (stat.mode & 0o777) !== output.mode) outputsIntact = false;
-      else if (output.map && !this.options.check && !sameStamp(stampOf(`${prefix}${path}.map`), output.map)) outputsIntact = false;
+    const checkMaps = !this.options.check;
+    for (const path in outputsIntact ? state.outputs : {}) {
+      const entry = state.outputs[path]!;
+      const stat = statSync(`${prefix}${path}`, noEntry);
+      if (!stat || stat.size !== entry[0] || stat.mtimeMs !== entry[1] || (stat.mode & 0o777) !== entry[2]) {
+        outputsIntact = false;
+        break;
+      }
+      if (entry.length === 6 && checkMaps) {
+        const map = statSync(`${prefix}${path}.map`, noEntry);
+        if (!map || !map.isFile() || map.size !== entry[4] || map.mtimeMs !== entry[5]) {
+          outputsIntact = false;
+          break;
+        }
+      }
     }
     if (bundle && outputsIntact) {
       if (!state.bundle) outputsIntact = false;
@@ -344,7 +358,7 @@ export class Project {
   private unchangedResult(state: StampedState, documents: number, started: number): TangleResult {
     this.lastDetails = { changedDocuments: [] };
     const files = Object.keys(state.outputs)
-      .sort(byteOrder)
+      .sort() // UTF-16 code unit order, as `byteOrder`, without calling back into JavaScript.
       .map((path) => ({ path, action: 'unchanged' as const }));
     return result([], sortMessages(state.messages), files, 0, documents, documents, started, null);
   }
@@ -458,7 +472,9 @@ export class Project {
     }
     this.lastDetails = { changedDocuments: [...fresh.keys()].sort(byteOrder) };
     if (!hasErrors(messages)) this.updateState(state, key, touched, outputs, messages, bundle);
-    const files = [...written.files, ...[...keep].map((path) => ({ path, action: 'unchanged' as const }))].sort((a, b) => byteOrder(a.path, b.path));
+    const actions = new Map<string, TangleResult['files'][number]['action']>(written.files.map((f) => [f.path, f.action]));
+    for (const path of keep) if (!actions.has(path)) actions.set(path, 'unchanged');
+    const files = [...actions.keys()].sort().map((path) => ({ path, action: actions.get(path)! }));
     const count = Object.keys(state.documents).length;
     return result(outputs, sortMessages(messages), files, 0, count, count - fresh.size, started, bundleMs, tangleMs);
   }

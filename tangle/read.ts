@@ -34,7 +34,7 @@ export async function findSources(root: string, globs: readonly string[]): Promi
   return found
     .map((p) => p.split('\\').join('/'))
     .filter((p) => !p.startsWith('../') && !isAbsolute(p))
-    .sort(byteOrder);
+    .sort(); // UTF-16 code unit order, as `byteOrder`.
 }
 
 export function byteOrder(a: string, b: string): number {

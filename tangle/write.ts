@@ -682,8 +682,8 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   /** Orphans already deleted by an interrupted run that did not get to their maps. */
   const orphanedMaps: string[] = [];
   // Orphans: what the manifest records, and what an interrupted write had begun to write.
-  for (const path of [...new Set([...Object.keys(manifest.outputs), ...journalled.keys()])].sort(byteOrder)) {
-    if (produced.has(path) || options.keep?.has(path)) continue;
+  const candidates = [...new Set([...Object.keys(manifest.outputs), ...journalled.keys()])].filter((path) => !produced.has(path) && !options.keep?.has(path));
+  for (const path of candidates.sort(byteOrder)) {
     // The manifest and the journal are untrusted: only a normal, safe path inside an output directory
     // (`src-generated/../../x` starts with `src-generated/` but is not inside it).
     if (unsafeRelativePath(path) || posix.normalize(path) !== path || !config.outputDirs.some((d) => path.startsWith(`${d}/`))) continue;
