@@ -126,9 +126,9 @@ export function sameStamp(a: Stamp | null | undefined, b: Stamp | null | undefin
 }
 
 /** The stamp of a document in a state. */
-export const documentStamp = (entry: StampedState['documents'][string]): Stamp => [entry[0], entry[1]];
+const documentStamp = (entry: StampedState['documents'][string]): Stamp => [entry[0], entry[1]];
 /** An output's stamps in a state: its own, its mode, its map's (null without a map). */
-export function outputStamps(entry: StampedState['outputs'][string]): { stamp: Stamp; mode: number; map: Stamp | null } {
+function outputStamps(entry: StampedState['outputs'][string]): { stamp: Stamp; mode: number; map: Stamp | null } {
   return { stamp: [entry[0], entry[1]], mode: entry[2], map: entry.length === 6 ? [entry[4], entry[5]] : null };
 }
 

@@ -263,8 +263,8 @@ function manifestEntryText(path: string, entry: ManifestEntry): string {
   return `    ${JSON.stringify(path)}: ${value}`;
 }
 
-/** Each output's manifest entry, as bytes, by output: an entry depends only on its output (immutable). */
-const entryText = new WeakMap<Output, string>();
+/** Each output's manifest entry text, by output: an entry depends only on its output (immutable); kept apart from `entryTexts`, the texts of a manifest read from disk. */
+const textOfOutput = new WeakMap<Output, string>();
 
 /**
  * Why one of `folders` (project-relative, outermost first) must not be written into: it
@@ -791,8 +791,8 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
   for (const plan of plans) {
     const entry = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
     next.outputs[plan.output.path] = entry;
-    let text = entryText.get(plan.output);
-    if (text === undefined) entryText.set(plan.output, (text = manifestEntryText(plan.output.path, entry)));
+    let text = textOfOutput.get(plan.output);
+    if (text === undefined) textOfOutput.set(plan.output, (text = manifestEntryText(plan.output.path, entry)));
     texts.set(plan.output.path, text);
   }
   const keptTexts = entryTexts.get(manifest.outputs);
