@@ -228,6 +228,7 @@ function table(r) {
     out += `\nwatch (${r.watch.documents} docs, ${r.watch.edits} edits of a ${Math.round(r.watch.bytes / 1024)} KB document): `;
     out += `to outputs p50 ${r.watch.outputs.p50} ms, p95 ${r.watch.outputs.p95} ms`;
     if (r.watch.bundle) out += `; to bundle p50 ${r.watch.bundle.p50} ms, p95 ${r.watch.bundle.p95} ms`;
+    if (r.watch.event) out += `; to the rebuild event p50 ${r.watch.event.p50} ms, p95 ${r.watch.event.p95} ms`;
     out += '\n';
   }
   if (r.cells && !r.cells.error) {

@@ -90,6 +90,14 @@ export interface WriteOptions {
    * @default none
    */
   onOutputsInPlace?: () => void;
+  /**
+   * Leave the manifest to the caller: the write returns once the outputs are in place,
+   * with `recordManifest`, which the caller calls later while it still holds the lock
+   * (watch mode: after the bundle, so that writing 1–2 MB of manifest does not take the
+   * CPU from esbuild). Until then the journal stays, so a crash in between is recovered
+   * like any interrupted write. @default false
+   */
+  deferManifest?: boolean;
 }
 
 export interface WriteResult {
@@ -99,6 +107,8 @@ export interface WriteResult {
   stale: number;
   /** Backups made by `force`, project-relative. */
   backups: string[];
+  /** With `deferManifest`, when outputs were put in place: write the manifest and drop the journal (call once). */
+  recordManifest?: () => void;
 }
 
 /**
@@ -785,31 +795,35 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
 
   options.onOutputsInPlace?.();
 
-  const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
-  /** Each entry's text, by output path. */
-  const texts = new Map<string, string>();
-  for (const plan of plans) {
-    const entry = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
-    next.outputs[plan.output.path] = entry;
-    let text = textOfOutput.get(plan.output);
-    if (text === undefined) textOfOutput.set(plan.output, (text = manifestEntryText(plan.output.path, entry)));
-    texts.set(plan.output.path, text);
-  }
-  const keptTexts = entryTexts.get(manifest.outputs);
-  let copied = false;
-  for (const path of options.keep ?? []) {
-    if (texts.has(path) || !Object.hasOwn(manifest.outputs, path)) continue;
-    // Copy the (possibly still unparsed) entry's text as it is: parsing 2,000 entries to copy them would cost more than the write.
-    texts.set(path, keptTexts?.get(path) ?? manifestEntryText(path, manifest.outputs[path]!));
-    copied = true;
-  }
-  // The default sort compares UTF-16 code units, as `byteOrder` does.
-  const bytes = Buffer.from(manifestText(WEFT_VERSION, [...texts.keys()].sort().map((path) => texts.get(path)!)));
-  const manifestPath = join(root, MANIFEST_FILE);
-  if (!manifestOnDisk?.equals(bytes)) atomicWrite(manifestPath, bytes, 0o644);
-  // `next` lacks the copied entries (only an incremental tangle copies, once per process): read the file again next time.
-  lastManifest = copied ? undefined : { path: manifestPath, bytes, manifest: next };
-  rmSync(join(root, JOURNAL_FILE), { force: true });
+  const recordManifest = () => {
+    const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
+    /** Each entry's text, by output path. */
+    const texts = new Map<string, string>();
+    for (const plan of plans) {
+      const entry = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
+      next.outputs[plan.output.path] = entry;
+      let text = textOfOutput.get(plan.output);
+      if (text === undefined) textOfOutput.set(plan.output, (text = manifestEntryText(plan.output.path, entry)));
+      texts.set(plan.output.path, text);
+    }
+    const keptTexts = entryTexts.get(manifest.outputs);
+    let copied = false;
+    for (const path of options.keep ?? []) {
+      if (texts.has(path) || !Object.hasOwn(manifest.outputs, path)) continue;
+      // Copy the (possibly still unparsed) entry's text as it is: parsing 2,000 entries to copy them would cost more than the write.
+      texts.set(path, keptTexts?.get(path) ?? manifestEntryText(path, manifest.outputs[path]!));
+      copied = true;
+    }
+    // The default sort compares UTF-16 code units, as `byteOrder` does.
+    const bytes = Buffer.from(manifestText(WEFT_VERSION, [...texts.keys()].sort().map((path) => texts.get(path)!)));
+    const manifestPath = join(root, MANIFEST_FILE);
+    if (!manifestOnDisk?.equals(bytes)) atomicWrite(manifestPath, bytes, 0o644);
+    // `next` lacks the copied entries (only an incremental tangle copies, once per process): read the file again next time.
+    lastManifest = copied ? undefined : { path: manifestPath, bytes, manifest: next };
+    rmSync(join(root, JOURNAL_FILE), { force: true });
+  };
+  if (options.deferManifest) return { files: sortFiles(files), messages, stale, backups, recordManifest };
+  recordManifest();
   return { files: sortFiles(files), messages, stale, backups };
 }
 

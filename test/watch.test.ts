@@ -4,6 +4,7 @@
  * burst the outputs must be exactly what a cold `weft tangle` of the same sources makes.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -416,6 +417,24 @@ describe('watch: bundle', () => {
     const fixed = await watching.next();
     expect(fixed).toMatchObject({ recovered: true, result: { ok: true } });
     expect(read(dir, 'dist/main.js')).toContain('d000 = 43');
+  });
+
+  it('records the manifest once the bundle is written, so a later tangle finds its own outputs', async () => {
+    const dir = bundled();
+    const watching = await watch(dir, { bundle: true });
+    writeFileSync(join(dir, 'docs/d000.lit.md'), doc('d000', 'export const d000 = 7;'));
+    const edited = await watching.next();
+    expect(edited.result.ok).toBe(true);
+    expect(read(dir, 'dist/main.js')).toContain('d000 = 7');
+    const manifest = JSON.parse(read(dir, '.weft/manifest.json')) as { outputs: Record<string, { hash: string }> };
+    const content = read(dir, 'src-generated/d000.ts');
+    expect(content).toContain('d000 = 7');
+    expect(manifest.outputs['src-generated/d000.ts']!.hash).toBe(createHash('sha256').update(content).digest('hex'));
+    expect(existsSync(join(dir, '.weft/journal.json'))).toBe(false);
+    // Another process sees the outputs as Weft's own: nothing stale, nothing hand-edited.
+    const check = spawnSync(process.execPath, [WEFT_BIN, 'tangle', '--check', '--no-bundle'], { cwd: dir, encoding: 'utf8' });
+    expect(check.stdout + check.stderr).not.toMatch(/hand-edited|stale/);
+    expect(check.status).toBe(0);
   });
 });
 
