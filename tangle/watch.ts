@@ -215,9 +215,9 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
       return null;
     }
   };
-  const recheckLater = (path: string, output: boolean) => {
+  const recheckLater = (path: string) => {
     const due = (lastEvent.get(path) ?? performance.now()) + RECHECK_MS;
-    rechecks.set(path, { content: output ? null : readOrNull(path), due });
+    rechecks.set(path, { content: readOrNull(path), due });
     if (!recheckTimer) recheckTimer = setTimeout(recheck, RECHECK_MS);
   };
   const recheck = () => {
@@ -232,8 +232,8 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
       }
       rechecks.delete(path);
       lastEvent.delete(path);
-      const output = scope.outputDirs.some((dir) => within(path, dir));
-      if (output ? editedByHand(path) : readOrNull(path) !== content) mark(path, false);
+      // Changed since its batch was taken (an output that stays hand-edited is not: it was reported).
+      if (readOrNull(path) !== content) mark(path, false);
     }
     if (next < Infinity) recheckTimer = setTimeout(recheck, next - now);
   };
@@ -260,7 +260,7 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
       let rescan = false;
       let configChanged = false;
       for (const [path, folder] of batch) {
-        if (!folder) recheckLater(path, scope.outputDirs.some((dir) => within(path, dir)));
+        if (!folder) recheckLater(path);
         if (path === CONFIG_FILE) {
           configChanged = true;
           trigger.push(path);

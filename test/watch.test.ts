@@ -256,6 +256,10 @@ describe('watch: errors', () => {
     expect(noticed.trigger).toEqual(['src-generated/d001.ts']);
     expect(noticed.changed).toEqual([]);
     expect(messageLines(noticed)).toEqual(['src-generated/d001.ts:4:1: error: src-generated/d001.ts was edited by hand; refusing to overwrite it [hand-edited-output]']);
+    // Reported once: no rebuild follows until something changes again (it used to recur every 120 ms).
+    const seen = watching.rebuilds.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(watching.rebuilds.length).toBe(seen);
     writeFileSync(join(dir, 'docs/d001.lit.md'), doc('d001', 'export const d001 = 2;'));
     const refused = await watching.next();
     expect(refused.result.ok).toBe(false);
