@@ -219,6 +219,11 @@ export class Project {
     return { documents: documents as CollectedDocument[], cached, messages };
   }
 
+  /** Project-relative paths of the documents the last rebuild read, sorted. */
+  sourcePaths(): string[] {
+    return [...this.previousDocuments.keys()];
+  }
+
   /** The previous source list, with `changed` files added (when they exist and match the globs) or removed. */
   private updateSourceList(config: ResolvedConfig, changed: ReadonlySet<string>): string[] {
     const globs = JSON.stringify(config.sources);

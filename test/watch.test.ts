@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -181,6 +181,39 @@ describe('watch: documents', () => {
     const event = await watching.next((e) => e.result.summary.deleted === 1);
     expect(brief(event)).toEqual({ ok: true, changed: ['docs/renamed.lit.md'], written: 1, deleted: 1 });
     expect(Object.keys(tree(dir))).toEqual(['src-generated/d001.ts', 'src-generated/d001.ts.map', 'src-generated/renamed.ts', 'src-generated/renamed.ts.map']);
+  });
+
+  it('sees every edit to a document that was deleted and written again', async () => {
+    const dir = project(2);
+    const watching = await watch(dir);
+    rmSync(join(dir, 'docs/d000.lit.md'));
+    await watching.next((e) => e.result.summary.deleted === 1);
+    writeFileSync(join(dir, 'docs/d000.lit.md'), doc('d000', 'export const d000 = 2;'));
+    await watching.next((e) => e.changed.includes('docs/d000.lit.md') && e.result.summary.written === 1);
+    for (const value of [3, 4]) {
+      writeFileSync(join(dir, 'docs/d000.lit.md'), doc('d000', `export const d000 = ${value};`));
+      await watching.next(() => read(dir, 'src-generated/d000.ts').includes(`d000 = ${value};`));
+    }
+    expect(await coldTangle(dir)).toEqual(tree(dir));
+  });
+
+  it('watches folders made, and renamed, while it runs', async () => {
+    const dir = project(1);
+    const watching = await watch(dir);
+    writeFiles(dir, { 'docs/new/deeper/x.lit.md': doc('x') });
+    await watching.next((e) => e.changed.includes('docs/new/deeper/x.lit.md'));
+    writeFileSync(join(dir, 'docs/new/deeper/x.lit.md'), doc('x', 'export const x = 2;'));
+    await watching.next(() => read(dir, 'src-generated/x.ts').includes('x = 2;'));
+    renameSync(join(dir, 'docs/new'), join(dir, 'docs/moved'));
+    await watching.next((e) => e.changed.includes('docs/moved/deeper/x.lit.md'));
+    expect(read(dir, 'src-generated/x.ts')).toMatch(/^\/\/ generated from docs\/moved\/deeper\/x\.lit\.md by weft/);
+    writeFileSync(join(dir, 'docs/moved/deeper/x.lit.md'), doc('x', 'export const x = 3;'));
+    await watching.next(() => read(dir, 'src-generated/x.ts').includes('x = 3;'));
+    mkdirSync(join(dir, 'docs/empty'));
+    await watching.next((e) => e.trigger.includes('docs/empty'));
+    writeFileSync(join(dir, 'docs/empty/y.lit.md'), doc('y'));
+    await watching.next((e) => e.changed.includes('docs/empty/y.lit.md'));
+    expect(await coldTangle(dir)).toEqual(tree(dir));
   });
 
   it('merges a burst of 200 writes into a few rebuilds and ends like a cold tangle', async () => {
