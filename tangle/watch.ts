@@ -4,7 +4,8 @@
  * What it guarantees, and how:
  * - The final state is what a cold `weft tangle` would produce. Every event only marks a
  *   path; rebuilds read the disk, never the event's payload. Events are merged: a rebuild
- *   starts once no event has arrived for `debounceMs`, and events that arrive during a
+ *   starts once no event has arrived for `debounceMs` (2 ms while they are all about one
+ *   file, as a save's are), and events that arrive during a
  *   rebuild make exactly one more, so a burst (an editor's rename-save, a formatter, a
  *   `git checkout`) costs one or a few rebuilds.
  * - Work follows the change: the rebuild is told which files changed (`RebuildHint`), so
@@ -72,12 +73,19 @@ export type WatchEvent =
 export interface WatchOptions {
   /** Called after the first build, after each rebuild, and on watcher errors. */
   onEvent?: (event: WatchEvent) => void;
-  /** Quiet period, in milliseconds, that merges a burst of events into one rebuild. @default 5 */
+  /**
+   * Quiet period, in milliseconds, that merges a burst of events into one rebuild. While
+   * every pending event is about one file (a save), 2 ms of quiet are enough (or
+   * `debounceMs`, if it is shorter). @default 5
+   */
   debounceMs?: number;
 }
 
 /** Folders never watched, wherever they are. */
 const IGNORED_SEGMENTS = new Set(['.git', 'node_modules', '.weft']);
+
+/** The quiet period while the pending events are about a single file (see `debounceMs`). */
+const SAVE_QUIET_MS = 2;
 
 /** How long after a file's last event it is checked again (chokidar's longest throttle is 100 ms). */
 const RECHECK_MS = 120;
@@ -118,6 +126,8 @@ const within = (path: string, dir: string) => dir === '.' || path === dir || pat
 /** Start watching; resolves (with a stop function) after the first build, once the watcher is ready. */
 export async function startWatching(project: Project, options: WatchOptions): Promise<() => Promise<void>> {
   const debounceMs = options.debounceMs ?? 5;
+  /** The quiet period now: a save (truncate and write, or write and rename) touches one file, a burst several. */
+  const quietMs = () => (pending.size <= 1 ? Math.min(SAVE_QUIET_MS, debounceMs) : debounceMs);
   const emit = (event: WatchEvent) => {
     try {
       options.onEvent?.(event);
@@ -273,14 +283,14 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
     timer = setTimeout(() => {
       timer = undefined;
       if (!running && !closed) running = drain().finally(() => (running = undefined));
-    }, debounceMs);
+    }, quietMs());
   };
 
   /** Rebuild until no change is pending. */
   const drain = async () => {
     while (pending.size > 0 && !closed) {
       // Events that came during the previous rebuild: let the burst settle first.
-      for (let quiet = debounceMs - (performance.now() - lastEventAt); quiet > 0; quiet = debounceMs - (performance.now() - lastEventAt)) {
+      for (let quiet = quietMs() - (performance.now() - lastEventAt); quiet > 0; quiet = quietMs() - (performance.now() - lastEventAt)) {
         await new Promise((resolve) => setTimeout(resolve, quiet));
       }
       if (closed) return;
