@@ -32,6 +32,11 @@ export interface FolderWatchOptions {
    * `path` is the folder itself): either way, the sources have to be searched again.
    */
   onEntry: (path: string, folder: boolean) => void;
+  /**
+   * A folder that exists could not be watched (the system's limit on watches, say): its
+   * changes go unseen, so the caller should say so. @default ignore
+   */
+  onError?: (path: string, error: Error) => void;
 }
 
 /** A running folder watch. */
@@ -68,8 +73,11 @@ export function watchFolders(options: FolderWatchOptions): FolderWatch {
       const watcher = watch(full(path), { persistent: true }, listener);
       watcher.on('error', onError);
       return watcher;
-    } catch {
-      return undefined; // Gone already, or unreadable: whoever watches its parent reports it.
+    } catch (error) {
+      // Gone already: whoever watches its parent reports it. Anything else goes unseen: say so.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') options.onError?.(path, error as Error);
+      return undefined;
     }
   };
 

@@ -189,6 +189,7 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
       onEntry: (path, folder) => {
         if (!TEMPORARY_FILE.test(path)) mark(path, folder);
       },
+      onError: (path, error) => emit({ type: 'error', error: `cannot watch ${path === '.' ? 'the project folder' : path}: ${error.message}` }),
     });
 
   /** What Weft last left in each output (and `.map`), to tell its own writes from hand edits. */
