@@ -40,7 +40,7 @@ import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, re
 import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
 import { forgetState, readState, readStateDeps, readStateNames, sameStamp, shapeOf, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
-import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs, type WriteResult } from './write.js';
+import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
 
 /** Options of `tangle()` and `createContext()`. */
 export interface TangleOptions {
@@ -286,35 +286,23 @@ export class Project {
       }
       lock = taken;
     }
-    // The bundle starts as soon as the outputs are on disk. A one-shot tangle writes the
-    // manifest meanwhile; watch mode writes it after the bundle, still holding the lock: a
-    // save waits for the bundle, not for the manifest, and on two cores writing 1–2 MB of
-    // manifest slows esbuild down by as much as it takes.
+    // The bundle starts as soon as the outputs are on disk; the manifest is written meanwhile.
     const bundle = bundleWanted && !this.options.check ? this.earlyBundle(config, outputs, this.incremental) : undefined;
-    let written: WriteResult;
-    let tangleMs: number;
-    let bundled: { messages: Message[]; ms: number } | undefined;
+    let written;
     try {
       const trusted = this.trustedOutputs(outputs, hint);
-      const deferManifest = bundle !== undefined && this.incremental;
-      written = writeOutputs(this.root, outputs, config, { check: this.options.check, force: this.options.force, messages, trusted, onOutputsInPlace: bundle?.start, deferManifest });
-      tangleMs = performance.now() - started;
-      if (written.recordManifest) {
-        bundled = await bundle!.finish();
-        const manifestStarted = performance.now();
-        written.recordManifest();
-        tangleMs += performance.now() - manifestStarted;
-      }
+      written = writeOutputs(this.root, outputs, config, { check: this.options.check, force: this.options.force, messages, trusted, onOutputsInPlace: bundle?.start });
     } finally {
       lock?.release();
     }
     this.rememberOnDisk(outputs, written.files);
     messages.push(...written.messages);
+    const tangleMs = performance.now() - started;
     let bundleMs: number | null = null;
     if (bundle && !hasErrors(messages)) {
-      bundled ??= await bundle.finish();
-      messages.push(...bundled.messages);
-      bundleMs = bundled.ms;
+      const finished = await bundle.finish();
+      messages.push(...finished.messages);
+      bundleMs = finished.ms;
     }
     if (useState && !this.options.check && !hasErrors(messages)) this.recordState(key, documents, outputs, messages, bundleWanted);
     return result(outputs, sortMessages(messages), written.files, written.stale, documents.length, cached, started, bundleMs, tangleMs);

@@ -90,14 +90,6 @@ export interface WriteOptions {
    * @default none
    */
   onOutputsInPlace?: () => void;
-  /**
-   * Leave the manifest to the caller: the write returns once the outputs are in place,
-   * with `recordManifest`, which the caller calls later while it still holds the lock
-   * (watch mode: after the bundle, so that writing 1–2 MB of manifest does not take the
-   * CPU from esbuild). Until then the journal stays, so a crash in between is recovered
-   * like any interrupted write. @default false
-   */
-  deferManifest?: boolean;
 }
 
 export interface WriteResult {
@@ -107,8 +99,6 @@ export interface WriteResult {
   stale: number;
   /** Backups made by `force`, project-relative. */
   backups: string[];
-  /** With `deferManifest`, when outputs were put in place: write the manifest and drop the journal (call once). */
-  recordManifest?: () => void;
 }
 
 /**
@@ -813,35 +803,31 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
 
   options.onOutputsInPlace?.();
 
-  const recordManifest = () => {
-    const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
-    /** Each entry, encoded, by output path. */
-    const encoded = new Map<string, Buffer>();
-    for (const plan of plans) {
-      const entry = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
-      next.outputs[plan.output.path] = entry;
-      let bytes = bytesOfOutput.get(plan.output);
-      if (bytes === undefined) bytesOfOutput.set(plan.output, (bytes = Buffer.from(manifestEntryText(plan.output.path, entry))));
-      encoded.set(plan.output.path, bytes);
-    }
-    const keptTexts = entryTexts.get(manifest.outputs);
-    let copied = false;
-    for (const path of options.keep ?? []) {
-      if (encoded.has(path) || !Object.hasOwn(manifest.outputs, path)) continue;
-      // Copy the (possibly still unparsed) entry's text as it is: parsing 2,000 entries to copy them would cost more than the write.
-      encoded.set(path, Buffer.from(keptTexts?.get(path) ?? manifestEntryText(path, manifest.outputs[path]!)));
-      copied = true;
-    }
-    // The default sort compares UTF-16 code units, as `byteOrder` does.
-    const bytes = manifestBytes(WEFT_VERSION, [...encoded.keys()].sort().map((path) => encoded.get(path)!));
-    const manifestPath = join(root, MANIFEST_FILE);
-    if (!manifestOnDisk?.equals(bytes)) atomicWrite(manifestPath, bytes, 0o644);
-    // `next` lacks the copied entries (only an incremental tangle copies, once per process): read the file again next time.
-    lastManifest = copied ? undefined : { path: manifestPath, bytes, manifest: next };
-    rmSync(join(root, JOURNAL_FILE), { force: true });
-  };
-  if (options.deferManifest) return { files: sortFiles(files), messages, stale, backups, recordManifest };
-  recordManifest();
+  const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
+  /** Each entry, encoded, by output path. */
+  const encoded = new Map<string, Buffer>();
+  for (const plan of plans) {
+    const entry = { hash: plan.hash, document: plan.output.document, chunks: plan.output.chunks };
+    next.outputs[plan.output.path] = entry;
+    let bytes = bytesOfOutput.get(plan.output);
+    if (bytes === undefined) bytesOfOutput.set(plan.output, (bytes = Buffer.from(manifestEntryText(plan.output.path, entry))));
+    encoded.set(plan.output.path, bytes);
+  }
+  const keptTexts = entryTexts.get(manifest.outputs);
+  let copied = false;
+  for (const path of options.keep ?? []) {
+    if (encoded.has(path) || !Object.hasOwn(manifest.outputs, path)) continue;
+    // Copy the (possibly still unparsed) entry's text as it is: parsing 2,000 entries to copy them would cost more than the write.
+    encoded.set(path, Buffer.from(keptTexts?.get(path) ?? manifestEntryText(path, manifest.outputs[path]!)));
+    copied = true;
+  }
+  // The default sort compares UTF-16 code units, as `byteOrder` does.
+  const bytes = manifestBytes(WEFT_VERSION, [...encoded.keys()].sort().map((path) => encoded.get(path)!));
+  const manifestPath = join(root, MANIFEST_FILE);
+  if (!manifestOnDisk?.equals(bytes)) atomicWrite(manifestPath, bytes, 0o644);
+  // `next` lacks the copied entries (only an incremental tangle copies, once per process): read the file again next time.
+  lastManifest = copied ? undefined : { path: manifestPath, bytes, manifest: next };
+  rmSync(join(root, JOURNAL_FILE), { force: true });
   return { files: sortFiles(files), messages, stale, backups };
 }
 

@@ -456,7 +456,7 @@ describe('watch: bundle', () => {
     expect(read(dir, 'dist/main.js')).toContain('d000 = 43');
   });
 
-  it('records the manifest once the bundle is written, so a later tangle finds its own outputs', async () => {
+  it('records the manifest of a rebuild with a bundle, so a later tangle finds its own outputs', async () => {
     const dir = bundled();
     const watching = await watch(dir, { bundle: true });
     writeFileSync(join(dir, 'docs/d000.lit.md'), doc('d000', 'export const d000 = 7;'));
