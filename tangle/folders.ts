@@ -13,9 +13,10 @@
  * A watched folder that is deleted (or replaced: its watcher follows the old folder) is
  * dropped with everything below it and reported; a top folder (`folders`) that is missing
  * is waited for from its nearest existing parent, and watched again once it is back.
- * Symbolic links are not followed, as `weft tangle` does not follow them to sources.
+ * Symbolic links below a top folder are not followed, as `weft tangle` does not follow
+ * them to sources; a top folder that is a link to a folder is watched, as it is read.
  */
-import { type Dirent, type FSWatcher, lstatSync, readdirSync, watch } from 'node:fs';
+import { type Dirent, type FSWatcher, lstatSync, readdirSync, statSync, watch } from 'node:fs';
 import { join, posix } from 'node:path';
 
 /** Options of `watchFolders`. */
@@ -53,7 +54,8 @@ export interface FolderWatch {
 }
 
 const child = (folder: string, name: string) => (folder === '.' ? name : `${folder}/${name}`);
-const within = (path: string, folder: string) => folder === '.' || path === folder || path.startsWith(`${folder}/`);
+/** Whether `path` is `folder` or inside it (project-relative paths; `.` holds everything). */
+export const within = (path: string, folder: string) => folder === '.' || path === folder || path.startsWith(`${folder}/`);
 
 /** Watch `folders` and every folder below them. */
 export function watchFolders(options: FolderWatchOptions): FolderWatch {
@@ -64,8 +66,9 @@ export function watchFolders(options: FolderWatchOptions): FolderWatch {
   let closed = false;
 
   const full = (path: string) => (path === '.' ? options.root : join(options.root, path));
+  /** The folder's stat, or undefined when it is not a folder; a link is followed for a top folder only. */
   const folderStat = (path: string) => {
-    const stat = lstatSync(full(path), { throwIfNoEntry: false });
+    const stat = (options.folders.includes(path) ? statSync : lstatSync)(full(path), { throwIfNoEntry: false });
     return stat?.isDirectory() ? stat : undefined;
   };
   const open = (path: string, listener: (event: string, name: string | Buffer | null) => void, onError: () => void): FSWatcher | undefined => {

@@ -48,7 +48,7 @@ import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { CONFIG_FILE, type ResolvedConfig } from './config.js';
 import type { Project, RebuildHint } from './context.js';
-import { type FolderWatch, watchFolders } from './folders.js';
+import { type FolderWatch, watchFolders, within } from './folders.js';
 import { message } from './messages.js';
 import type { TangleResult } from './types.js';
 
@@ -121,7 +121,6 @@ function scopeOf(config: ResolvedConfig | undefined): Scope {
   };
 }
 
-const within = (path: string, dir: string) => dir === '.' || path === dir || path.startsWith(`${dir}/`);
 
 /** Start watching; resolves (with a stop function) after the first build, once the watcher is ready. */
 export async function startWatching(project: Project, options: WatchOptions): Promise<() => Promise<void>> {

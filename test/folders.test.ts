@@ -52,6 +52,15 @@ describe('folder watch', () => {
     expect(watch.folders()).toEqual(['docs', 'docs/a', 'docs/b', 'docs/b/c']);
   });
 
+  it('follows a top folder that is a link to a folder, as weft tangle reads it', async () => {
+    const root = makeProject({ 'elsewhere/a.lit.md': 'one', 'elsewhere/sub/b.lit.md': 'two' });
+    symlinkSync(join(root, 'elsewhere'), join(root, 'docs'));
+    const { watch, reported } = start(root, ['docs']);
+    expect(watch.folders()).toEqual(['docs', 'docs/sub']);
+    writeFileSync(join(root, 'elsewhere/a.lit.md'), 'three');
+    await reported((e) => e.path === 'docs/a.lit.md' && !e.folder);
+  });
+
   it('names files written, added and removed, and folders made, renamed and removed', async () => {
     const root = makeProject({ 'docs/a.lit.md': 'one' });
     const { watch, reported } = start(root, ['docs']);
