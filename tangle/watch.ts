@@ -170,12 +170,12 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
     watchedSources.clear();
     const watcher = chokidar.watch(project.root, { ignoreInitial: true, followSymlinks: false, ignored });
     const onFile = (path: string) => mark(toRelative(path), false);
-    const onFolder = (path: string) => mark(toRelative(path), true);
     const onUnlink = (path: string) => {
       watchedSources.delete(toRelative(path));
       onFile(path);
     };
-    watcher.on('add', onFile).on('change', onFile).on('unlink', onUnlink).on('addDir', onFolder).on('unlinkDir', onFolder);
+    // No folder events: chokidar enters no folder (see `ignored`); folders are the folder watch's.
+    watcher.on('add', onFile).on('change', onFile).on('unlink', onUnlink);
     watcher.on('error', (error) => emit({ type: 'error', error: (error as Error).message ?? String(error) }));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     return watcher;
