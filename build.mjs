@@ -1,4 +1,5 @@
-// Compile the engine (tangle/*.ts) to lib/*.js with esbuild, one file per module, so
+// Compile the engine (tangle/**/*.ts) to lib/**/*.js with esbuild, one file per module and
+// the folders kept (tangle/cli/main.ts → lib/cli/main.js), so
 // Node 20 (which has no TypeScript loader) can run it. `--types` also writes .d.ts files
 // with tsc (the `prepare` script, so the published package has typings).
 //
@@ -8,6 +9,7 @@
 // a copy without a working lib/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -23,7 +25,7 @@ let esbuild;
 try {
   esbuild = await import('esbuild');
 } catch {
-  if (existsSync('lib/cli.js')) {
+  if (existsSync('lib/cli/main.js')) {
     console.log('build: esbuild is not installed here; keeping the prebuilt lib/');
     process.exit(0);
   }
@@ -31,17 +33,20 @@ try {
   process.exit(1);
 }
 
-const entryPoints = readdirSync('tangle')
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-  .map((f) => `tangle/${f}`);
+/** Every file under `folder` (POSIX paths, recursively). */
+const filesUnder = (folder) =>
+  existsSync(folder) ? readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).split('\\').join('/')) : [];
+
+const entryPoints = filesUnder('tangle').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
 // Remove the previous build's JavaScript (a module deleted from tangle/ must not linger);
 // typings stay until tsc replaces them, so a copy that cannot run tsc keeps its own.
-for (const file of existsSync('lib') ? readdirSync('lib') : []) {
-  if (file.endsWith('.js') || file.endsWith('.js.map')) rmSync(`lib/${file}`);
+for (const file of filesUnder('lib')) {
+  if (file.endsWith('.js') || file.endsWith('.js.map')) rmSync(file);
 }
 await esbuild.build({
   entryPoints,
   outdir: 'lib',
+  outbase: 'tangle',
   format: 'esm',
   platform: 'node',
   target: 'node20',

@@ -3,9 +3,9 @@
 // (the "prepare" script); this file only starts it.
 import { existsSync } from 'node:fs';
 
-const cli = new URL('../lib/cli.js', import.meta.url);
+const cli = new URL('../lib/cli/main.js', import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write('weft: the engine is not built (lib/cli.js is missing); run `npm install` or `npm run build` in the weft package\n');
+  process.stderr.write('weft: the engine is not built (lib/cli/main.js is missing); run `npm install` or `npm run build` in the weft package\n');
   process.exit(2);
 }
 const { runCli } = await import(cli.href);

@@ -28,11 +28,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve as resolvePath } from 'node:path';
 import type TypeScript from 'typescript';
-import pc from 'picocolors';
 import { locateInDocument } from './bundle.js';
-import type { Command, Io } from './cli.js';
 import { tangle } from './context.js';
-import { formatMessage, message, sortMessages, type FormatOptions } from './messages.js';
+import { message, sortMessages } from './messages.js';
 import type { Message, Output, Severity } from './types.js';
 
 /** Options of `check()`. */
@@ -296,96 +294,4 @@ function scriptPlace(script: Output, line: number, column: number): { file: stri
   const origin = script.origins[clamped - 1];
   const mapped = locateInDocument([script], script.path, clamped, column === 0 ? (origin?.indent ?? 0) + 1 : column);
   return mapped ?? { file: script.path, line: clamped, column };
-}
-
-// ---------------------------------------------------------------------------
-// Command line
-
-/** Rules that are another tool's codes (`TS2322`, `SC2086`): printed the way that tool prints them. */
-const TOOL_RULE = /^(?:TS|SC)\d+$/;
-
-/**
- * `file:line:column: error TS2322: text`, the compiler's own form, for the compiler's and
- * ShellCheck's findings; Weft's form (`formatMessage`) for everything else. Notes and the
- * code frame are the same in both.
- */
-export function formatCheckMessage(m: Message, options: FormatOptions = {}): string {
-  const text = formatMessage(m, options);
-  if (!TOOL_RULE.test(m.rule)) return text;
-  const c = options.color ? pc : pc.createColors(false);
-  const where = m.line > 0 ? `${m.file}:${m.line}:${Math.max(m.column, 1)}` : m.file;
-  const severity = m.severity === 'error' ? c.red(c.bold(`error ${m.rule}`)) : c.yellow(c.bold(`warning ${m.rule}`));
-  const head = `${c.bold(where)}: ${severity}: ${m.message}`;
-  // formatMessage's first line is its head (messages have no line breaks); keep the rest.
-  const newline = text.indexOf('\n');
-  return newline < 0 ? head : head + text.slice(newline);
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-/** The closing line: what was checked, what was found, and whether the outputs are fresh. */
-export function checkSummaryLine(result: CheckResult): string {
-  const s = result.summary;
-  const errors = result.messages.filter((m) => m.severity === 'error').length;
-  const warnings = result.messages.length - errors;
-  const found = errors + warnings === 0 ? 'no problems' : [errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean).join(', ');
-  const checked = `${plural(s.typescriptFiles, 'TypeScript file')}${s.shellScripts ? ` and ${plural(s.shellScripts, 'shell script')}` : ''}`;
-  const fresh = s.stale === 0 ? 'all outputs are up to date' : `${s.stale} output${s.stale === 1 ? ' is' : 's are'} stale, missing or hand-edited`;
-  return `weft: ${found} in ${checked}; ${fresh}`;
-}
-
-const CHECK_FLAGS = {
-  json: { type: 'boolean' },
-  'no-cache': { type: 'boolean' },
-  root: { type: 'string', short: 'C' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export const checkCommand: Command = {
-  usage: `Usage: weft check [options]
-
-Type-check the tangled TypeScript with the project's tsconfig.json (noEmit), check the
-tangled shell scripts with bash -n and ShellCheck (when installed), and check that every
-output is up to date (as weft tangle --check). Findings in tangled files are reported at
-the .lit.md line and column they came from. Exit 1 on any error.
-
-Options:
-  --json          print one JSON document on stdout (diagnostics and summary)
-  --no-cache      ignore the parse cache in .weft/cache/
-  -C, --root DIR  project root (default: the current folder)
-  -h, --help      show this help`,
-  async run(argv: string[], io: Io): Promise<number> {
-    // cli.ts imports this module to wire the command; a static import back would be a
-    // cycle that breaks `import { check } from 'weft'` (COMMANDS would see no command yet).
-    const { parseFlags, printMessagesWith, messageJson } = await cliHelpers();
-    const { values } = parseFlags(argv, CHECK_FLAGS);
-    const root = resolvePath(io.cwd, values.root ?? '.');
-    const result = await check({ root, cache: !values['no-cache'] });
-    if (values.json) {
-      io.stdout(`${JSON.stringify({ ok: result.ok, diagnostics: result.messages.map(messageJson), summary: result.summary }, null, 2)}\n`);
-    } else {
-      printMessagesWith(formatCheckMessage, result.messages, io, root);
-      if (result.summary.shellcheck === 'skipped') {
-        io.stdout(`weft: shellcheck is not installed; ${plural(result.summary.shellScripts, 'shell script')} checked with bash -n only\n`);
-      }
-      io.stdout(`${checkSummaryLine(result)}\n`);
-    }
-    return result.ok ? 0 : 1;
-  },
-};
-
-/** The CLI's helpers, loaded when a command runs (see `checkCommand.run`). */
-export async function cliHelpers() {
-  const cli = await import('./cli.js');
-  return {
-    parseFlags: cli.parseFlags,
-    messageJson: cli.messageJson,
-    /** Print messages to stderr with `format`: code frames and colour in a terminal. */
-    printMessagesWith(format: typeof formatMessage, messages: readonly Message[], io: Io, root: string) {
-      const lineText = io.isTTY ? cli.lineReader(root) : undefined;
-      for (const m of messages) io.stderr(`${format(m, { color: io.isTTY, lineText })}\n`);
-    },
-  };
 }

@@ -2,15 +2,22 @@
  * `weft.config.json`: the user's options, validated into a frozen `ResolvedConfig`.
  *
  * The config file is untrusted input: every key is checked for its type, unknown keys
- * are errors that name the key, and output directories are confined to the project
- * (no absolute paths, no `..`, nothing inside `.git`, `node_modules` or `.weft`), so a
- * malicious config cannot redirect writes. Problems are located messages
- * (`weft.config.json:3:5: error: ... [malformed-config]`), never exceptions.
+ * are errors that name the key (with a "did you mean" for a near miss), limits have hard
+ * ceilings, and output directories are confined to the project (no absolute paths, no
+ * `..`, nothing inside `.git`, `node_modules` or `.weft`), so a malicious config cannot
+ * redirect writes or exhaust memory. Problems are located messages
+ * (`weft.config.json:3:5: error: ... [malformed-config]`), never exceptions, and one per
+ * problem: a value of the wrong type is not also reported as missing or out of range.
+ *
+ * The file is JSON with comments and trailing commas, as tsconfig.json is (jsonc-parser,
+ * which also locates each key exactly: a key named in a comment is never mistaken for
+ * the real one). `schema/weft.config.schema.json` describes the same keys for editors;
+ * a test keeps it equal to `CONFIG_KEYS`.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { join, posix } from 'node:path';
-import { message } from './messages.js';
+import { didYouMean, message } from './messages.js';
 import type { Message } from './types.js';
 
 /** The config file's name, at the project root. */
@@ -51,9 +58,9 @@ export interface BundleConfig {
 export interface LimitsConfig {
   /** Deepest nesting of `<<references>>`, at most 1000. @default 50 */
   maxDepth?: number;
-  /** Largest output file, in bytes. @default 16777216 (16 MiB) */
+  /** Largest output file, in bytes, at most 268435456 (256 MiB). @default 16777216 (16 MiB) */
   maxOutputBytes?: number;
-  /** Largest document read, in bytes. @default 67108864 (64 MiB) */
+  /** Largest document read, in bytes, at most 268435456 (256 MiB). @default 67108864 (64 MiB) */
   maxDocumentBytes?: number;
 }
 
@@ -79,6 +86,8 @@ export interface UserConfig {
   bundle?: BundleConfig;
   limits?: LimitsConfig;
   budgets?: BudgetsConfig;
+  /** The JSON Schema editors validate the file with; Weft ignores it. */
+  $schema?: string;
 }
 
 /** The config after defaults and validation. Frozen. */
@@ -90,8 +99,19 @@ export interface ResolvedConfig {
   readonly budgets: Readonly<BudgetsConfig> | null;
 }
 
-/** Highest `limits.maxDepth` a config may set. */
+/** Highest `limits.maxDepth` a config may set: expansion recurses once per level. */
 export const MAX_DEPTH_LIMIT = 1000;
+
+/**
+ * The highest value each limit may be set to. A limit is a guard against runaway input,
+ * so a config must not be able to switch it off: 256 MiB is far above any real document
+ * or output (Weft holds both in memory, and strings over ~512 MiB fail in V8).
+ */
+export const LIMIT_CEILINGS: Readonly<Required<LimitsConfig>> = Object.freeze({
+  maxDepth: MAX_DEPTH_LIMIT,
+  maxOutputBytes: 256 * 1024 * 1024,
+  maxDocumentBytes: 256 * 1024 * 1024,
+});
 
 export const DEFAULT_LIMITS: Required<LimitsConfig> = {
   maxDepth: 50,
@@ -134,6 +154,9 @@ const BUNDLE_KEYS: Record<string, Shape> = {
 const LIMIT_KEYS: Record<string, Shape> = { maxDepth: 'number', maxOutputBytes: 'number', maxDocumentBytes: 'number' };
 const BUDGET_KEYS: Record<string, Shape> = { chunk: 'number', document: 'number', output: 'number', severity: 'string' };
 
+/** Every key `weft.config.json` accepts, by the object it is in ('' for the top level), with its shape. */
+export const CONFIG_KEYS: Readonly<Record<'' | 'bundle' | 'limits' | 'budgets', Readonly<Record<string, Shape>>>> = { '': TOP_KEYS, bundle: BUNDLE_KEYS, limits: LIMIT_KEYS, budgets: BUDGET_KEYS };
+
 export interface LoadedConfig {
   /** The resolved config, or null when the file has errors. */
   config: ResolvedConfig | null;
@@ -163,104 +186,119 @@ export function loadConfig(root: string, overrides?: UserConfig): LoadedConfig {
   return { ...parseConfig(text, overrides), found: true };
 }
 
-/** Validate config text (the contents of `weft.config.json`). */
+/** Validate config text (the contents of `weft.config.json`: JSON with comments and trailing commas). */
 export function parseConfig(text: string, overrides?: UserConfig): { config: ResolvedConfig | null; messages: Message[] } {
   // jsonc-parser locates syntax errors (JSON.parse on Node 20 often does not say where).
   const errors: ParseError[] = [];
   const json = text.replace(/^\uFEFF/, '');
+  let tree: JsonNode | undefined;
   try {
-    parseJsonc(json, errors, { disallowComments: true, allowTrailingComma: false });
+    tree = parseTree(json, errors, { disallowComments: false, allowTrailingComma: true });
   } catch {
     // jsonc-parser recurses: JSON nested many thousands deep overflows the stack.
     return { config: null, messages: [message(CONFIG_FILE, 1, 1, 'error', 'malformed-config', 'invalid JSON: nested too deeply')] };
   }
-  if (errors.length > 0) {
-    const first = errors[0]!;
-    const { line, column } = offsetToPosition(text, first.offset);
-    return {
-      config: null,
-      messages: [message(CONFIG_FILE, line, column, 'error', 'malformed-config', `invalid JSON: ${describeJsonError(printParseErrorCode(first.error))}`)],
-    };
+  if (errors.length > 0 || tree === undefined) {
+    const { line, column } = offsetToPosition(json, errors[0]?.offset ?? 0);
+    const why = errors[0] ? describeJsonError(printParseErrorCode(errors[0].error)) : 'value expected';
+    return { config: null, messages: [message(CONFIG_FILE, line, column, 'error', 'malformed-config', `invalid JSON: ${why}`)] };
   }
-  // The data comes from JSON.parse, which keeps every key as written: jsonc-parser would turn
-  // a `"__proto__"` key into the object's prototype instead of reporting an unknown key.
-  let data: unknown;
-  try {
-    data = JSON.parse(json);
-  } catch (error) {
-    return { config: null, messages: [message(CONFIG_FILE, 1, 1, 'error', 'malformed-config', `invalid JSON: ${(error as Error).message}`)] };
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+  if (tree.type !== 'object') {
     return { config: null, messages: [message(CONFIG_FILE, 1, 1, 'error', 'malformed-config', 'config must be a JSON object')] };
   }
+  let data: Record<string, unknown>;
+  try {
+    data = treeValue(tree) as Record<string, unknown>;
+  } catch {
+    return { config: null, messages: [message(CONFIG_FILE, 1, 1, 'error', 'malformed-config', 'invalid JSON: nested too deeply')] };
+  }
   return resolveConfig({ ...(data as UserConfig), ...(overrides ?? {}) }, text);
+}
+
+/**
+ * The value of a parsed JSON node. Every key becomes an own property, as JSON.parse makes
+ * it: `"__proto__"` is then an unknown key, never the object's prototype. A repeated key
+ * keeps its last value, as in JSON.parse.
+ */
+function treeValue(node: JsonNode): unknown {
+  if (node.type === 'array') return (node.children ?? []).map(treeValue);
+  if (node.type !== 'object') return node.value;
+  const object: Record<string, unknown> = {};
+  for (const property of node.children ?? []) {
+    const [key, value] = property.children ?? [];
+    if (key === undefined || value === undefined) continue;
+    Object.defineProperty(object, key.value as string, { value: treeValue(value), enumerable: true, writable: true, configurable: true });
+  }
+  return object;
 }
 
 /** Apply defaults and check every key; `text` (may be empty) is used to locate keys. */
 export function resolveConfig(user: UserConfig, text: string): { config: ResolvedConfig | null; messages: Message[] } {
   const messages: Message[] = [];
-  const fail = (key: string, why: string) => {
-    const { line, column } = locateKey(text, key);
+  const locate = keyLocator(text);
+  /** Report a problem at the key `path` (e.g. ['bundle', 'outdir']; [] is the top level). */
+  const fail = (path: readonly string[], why: string) => {
+    const { line, column } = locate(path);
     messages.push(message(CONFIG_FILE, line, column, 'error', 'malformed-config', why));
   };
-  checkShape(user as Record<string, unknown>, TOP_KEYS, '', fail);
-  const bundle = (user as Record<string, unknown>).bundle;
-  if (isObject(bundle)) {
-    checkShape(bundle, BUNDLE_KEYS, 'bundle.', fail);
-    if (!Array.isArray(bundle.entryPoints)) fail('bundle', '`bundle.entryPoints` is required (a list of entry files)');
-    if (bundle.platform !== undefined && !['node', 'browser', 'neutral'].includes(bundle.platform as string))
-      fail('platform', '`bundle.platform` must be "node", "browser" or "neutral"');
-    if (bundle.format !== undefined && !['esm', 'cjs', 'iife'].includes(bundle.format as string))
-      fail('format', '`bundle.format` must be "esm", "cjs" or "iife"');
-  }
-  if (isObject(user.limits)) {
-    checkShape(user.limits as Record<string, unknown>, LIMIT_KEYS, 'limits.', fail);
-    for (const [key, value] of Object.entries(user.limits)) {
-      if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) fail(key, `\`limits.${key}\` must be a positive integer`);
-      // Expansion recurses once per level, so a config must not be able to overflow the stack.
-      if (key === 'maxDepth' && typeof value === 'number' && value > MAX_DEPTH_LIMIT) fail(key, `\`limits.maxDepth\` must be at most ${MAX_DEPTH_LIMIT}`);
+  const top = user as Record<string, unknown>;
+  const wellShaped = checkShape(top, TOP_KEYS, [], fail);
+  const bundle = wellShaped.has('bundle') ? (top.bundle as Record<string, unknown>) : undefined;
+  if (bundle) {
+    const ok = checkShape(bundle, BUNDLE_KEYS, ['bundle'], fail);
+    if (bundle.entryPoints === undefined) fail(['bundle'], '`bundle.entryPoints` is required (a list of entry files)');
+    if (ok.has('platform') && !['node', 'browser', 'neutral'].includes(bundle.platform as string))
+      fail(['bundle', 'platform'], '`bundle.platform` must be "node", "browser" or "neutral"');
+    if (ok.has('format') && !['esm', 'cjs', 'iife'].includes(bundle.format as string)) fail(['bundle', 'format'], '`bundle.format` must be "esm", "cjs" or "iife"');
+    if (ok.has('outdir')) {
+      const problem = unsafeRelativePath(bundle.outdir as string);
+      if (problem) fail(['bundle', 'outdir'], `bundle outdir "${bundle.outdir}" is not allowed: ${problem}`);
+    }
+    if (ok.has('entryPoints')) {
+      for (const entry of bundle.entryPoints as string[]) {
+        const problem = unsafeRelativePath(entry);
+        if (problem) fail(['bundle', 'entryPoints'], `bundle entry point "${entry}" is not allowed: ${problem}`);
+      }
     }
   }
-  if (isObject(user.budgets)) {
-    checkShape(user.budgets as Record<string, unknown>, BUDGET_KEYS, 'budgets.', fail);
-    for (const [key, value] of Object.entries(user.budgets)) {
-      if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) fail(key, `\`budgets.${key}\` must be a positive integer`);
+  if (wellShaped.has('limits')) {
+    const limits = user.limits as Record<string, unknown>;
+    for (const key of checkShape(limits, LIMIT_KEYS, ['limits'], fail)) {
+      const value = limits[key] as number;
+      const ceiling = LIMIT_CEILINGS[key as keyof LimitsConfig];
+      if (!(Number.isInteger(value) && value > 0)) fail(['limits', key], `\`limits.${key}\` must be a positive integer`);
+      else if (value > ceiling) fail(['limits', key], `\`limits.${key}\` must be at most ${ceiling}${key === 'maxDepth' ? '' : ` (${ceiling / 1024 / 1024} MiB)`}`);
     }
-    const severity = (user.budgets as Record<string, unknown>).severity;
-    if (severity !== undefined && severity !== 'warning' && severity !== 'error')
-      fail('severity', '`budgets.severity` must be "warning" or "error"');
   }
-  const outputDirs = Array.isArray(user.outputDirs) ? user.outputDirs : DEFAULT_CONFIG.outputDirs;
+  if (wellShaped.has('budgets')) {
+    const budgets = user.budgets as Record<string, unknown>;
+    for (const key of checkShape(budgets, BUDGET_KEYS, ['budgets'], fail)) {
+      const value = budgets[key];
+      if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) fail(['budgets', key], `\`budgets.${key}\` must be a positive integer`);
+      if (key === 'severity' && value !== 'warning' && value !== 'error') fail(['budgets', key], '`budgets.severity` must be "warning" or "error"');
+    }
+  }
+  const outputDirs = wellShaped.has('outputDirs') ? (user.outputDirs as string[]) : DEFAULT_CONFIG.outputDirs;
   const normalisedDirs: string[] = [];
   for (const dir of outputDirs) {
-    if (typeof dir !== 'string') continue;
     const problem = unsafeRelativePath(dir);
     if (problem) {
-      fail('outputDirs', `output directory "${dir}" is not allowed: ${problem}`);
+      fail(['outputDirs'], `output directory "${dir}" is not allowed: ${problem}`);
       continue;
     }
     const normal = posix.normalize(dir).replace(/\/+$/, '');
     if (normal === '.' || normal === '') {
-      fail('outputDirs', `output directory "${dir}" is the project root; name a folder inside it`);
+      fail(['outputDirs'], `output directory "${dir}" is the project root; name a folder inside it`);
       continue;
     }
     normalisedDirs.push(normal);
   }
-  if (Array.isArray(user.outputDirs) && user.outputDirs.length === 0) fail('outputDirs', '`outputDirs` must name at least one folder');
-  if (Array.isArray(user.sources) && user.sources.length === 0) fail('sources', '`sources` must name at least one glob');
-  for (const source of Array.isArray(user.sources) ? user.sources : []) {
-    if (typeof source === 'string' && (/^([a-zA-Z]:|[\\/~])/.test(source) || /(^|[\\/{,])\.\.([\\/},]|$)/.test(source))) {
-      fail('sources', `source glob "${source}" is not allowed: sources must be inside the project`);
-    }
-  }
-  if (isObject(bundle) && typeof bundle.outdir === 'string') {
-    const problem = unsafeRelativePath(bundle.outdir);
-    if (problem) fail('outdir', `bundle outdir "${bundle.outdir}" is not allowed: ${problem}`);
-  }
-  if (isObject(bundle) && Array.isArray(bundle.entryPoints)) {
-    for (const entry of bundle.entryPoints) {
-      const problem = typeof entry === 'string' ? unsafeRelativePath(entry) : undefined;
-      if (problem) fail('entryPoints', `bundle entry point "${entry}" is not allowed: ${problem}`);
+  if (wellShaped.has('outputDirs') && outputDirs.length === 0) fail(['outputDirs'], '`outputDirs` must name at least one folder');
+  const sources = wellShaped.has('sources') ? (user.sources as string[]) : undefined;
+  if (sources && sources.length === 0) fail(['sources'], '`sources` must name at least one glob');
+  for (const source of sources ?? []) {
+    if (/^([a-zA-Z]:|[\\/~])/.test(source) || /(^|[\\/{,])\.\.([\\/},]|$)/.test(source)) {
+      fail(['sources'], `source glob "${source}" is not allowed: sources must be inside the project`);
     }
   }
   if (messages.length > 0) return { config: null, messages };
@@ -309,21 +347,27 @@ export function unsafeRelativePath(path: string): string | undefined {
   return undefined;
 }
 
-function checkShape(
-  object: Record<string, unknown>,
-  keys: Record<string, Shape>,
-  prefix: string,
-  fail: (key: string, why: string) => void,
-): void {
+/**
+ * Report unknown keys (with a "did you mean") and values of the wrong shape; return the
+ * keys that are known and well shaped, the only ones later checks look at (one message
+ * per problem).
+ */
+function checkShape(object: Record<string, unknown>, keys: Record<string, Shape>, path: readonly string[], fail: (path: readonly string[], why: string) => void): Set<string> {
+  const prefix = path.map((p) => `${p}.`).join('');
+  const good = new Set<string>();
   for (const [key, value] of Object.entries(object)) {
     const shape = Object.hasOwn(keys, key) ? keys[key] : undefined; // Not `constructor` from Object.prototype.
     if (!shape) {
-      const known = Object.keys(keys).filter((k) => k !== '$schema').map((k) => prefix + k);
-      fail(key, `unknown config key \`${prefix}${key}\` (known keys: ${known.join(', ')})`);
+      const known = Object.keys(keys).filter((k) => k !== '$schema');
+      const guess = didYouMean(key, known) ?? known.find((k) => k.toLowerCase() === key.toLowerCase());
+      fail([...path, key], `unknown config key \`${prefix}${key}\`${guess ? `; did you mean \`${prefix}${guess}\`?` : ` (known keys: ${known.map((k) => prefix + k).join(', ')})`}`);
       continue;
     }
-    if (!hasShape(value, shape)) fail(key, `\`${prefix}${key}\` must be ${describe(shape)}`);
+    if (value === undefined) continue; // An override that sets nothing.
+    if (!hasShape(value, shape)) fail([...path, key], `\`${prefix}${key}\` must be ${describe(shape)}`);
+    else good.add(key);
   }
+  return good;
 }
 
 function hasShape(value: unknown, shape: Shape): boolean {
@@ -349,10 +393,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** 1-based position of `"key"` in the config text (1:1 when it cannot be found). */
-function locateKey(text: string, key: string): { line: number; column: number } {
-  const index = text.indexOf(`"${key}"`);
-  return index < 0 ? { line: 1, column: 1 } : offsetToPosition(text, index);
+/**
+ * Where a key is in the config text: `path` ['bundle', 'outdir'] is the `"outdir"` key
+ * inside `"bundle"`; [] is the start of the text. Falls back to the nearest enclosing key
+ * that is in the text (a key from `overrides` is not), then to 1:1.
+ */
+function keyLocator(text: string): (path: readonly string[]) => { line: number; column: number } {
+  const json = text.replace(/^\uFEFF/, '');
+  let tree: JsonNode | undefined;
+  try {
+    tree = json === '' ? undefined : parseTree(json, [], { disallowComments: false, allowTrailingComma: true });
+  } catch {
+    tree = undefined;
+  }
+  return (path) => {
+    for (let length = path.length; length > 0 && tree; length--) {
+      const key = findNodeAtLocation(tree, path.slice(0, length))?.parent?.children?.[0];
+      if (key) return offsetToPosition(json, key.offset);
+    }
+    return { line: 1, column: 1 };
+  };
 }
 
 /** `ValueExpected` → `value expected`. */

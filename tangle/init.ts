@@ -1,30 +1,36 @@
 /**
- * `weft init`: a new literate project in the current folder.
+ * `weft init`: a new literate project in a folder, or Weft added to an existing one.
  *
- * Writes a small, complete project — package.json, weft.config.json, tsconfig.json, a
- * vitest config, a .gitignore, and docs/ with one module, its test plan and a
- * deployment guide — then tangles it, so the outputs, `weft check` and the sources agree
- * from the first commit. It installs nothing: `npm install` is the user's step.
+ * In an empty folder it writes a small, complete project — package.json,
+ * weft.config.json, tsconfig.json, a vitest config, a .gitignore, and docs/ with one
+ * module, its test plan and a deployment guide — then tangles it, so the outputs,
+ * `weft check` and the sources agree from the first commit. It installs nothing:
+ * `npm install` is the user's step.
  *
- * Guarantees: it never overwrites anything. Every file it would write (the tangled
- * outputs and the manifest included) is looked up first; if any exists, each is
- * reported and nothing is written. Files are then created with `wx` (fail if present),
- * so a file that appears in between is not overwritten either.
+ * In a folder that already has some of these files (adopting Weft in an existing
+ * project) it adds what is missing and never overwrites a file: an existing
+ * package.json gets the scripts and devDependencies it lacks (keys already there are
+ * left alone; the file's own indentation and line endings are kept, by jsonc-parser's
+ * edits rather than a re-serialisation); an existing .gitignore gets the lines for
+ * Weft's derived data it lacks, appended; every other existing file is kept as it is. A
+ * sample document is added only when neither it nor any file it tangles to exists.
+ * Files are created with `wx` (fail if present), so a file that appears in between is
+ * kept too. A package.json that is not valid JSON stops init before anything is written.
  *
  * How the new project depends on Weft: the npm name `weft` belongs to an unrelated
  * package, so a version range would install the wrong thing (or nothing). By default
  * the project depends on the copy of Weft that created it, as `file:<path>`; `--weft
  * SPEC` writes any other npm dependency spec (a git URL, a tarball, a scoped name).
  * The versions of vitest, typescript and @types/node are the ones Weft itself is
- * built and tested with, read from its package.json.
+ * built and tested with, read from its package.json. The config names the JSON Schema
+ * shipped with Weft (`$schema`), so editors complete and validate its keys.
  */
-import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliHelpers } from './check.js';
-import type { Command, Io } from './cli.js';
+import { applyEdits, modify, parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { tangle } from './context.js';
-import { formatMessage, message, sortMessages } from './messages.js';
+import { message } from './messages.js';
 import type { Message } from './types.js';
 
 /** Options of `init()`. */
@@ -39,11 +45,15 @@ export interface InitOptions {
 
 /** The result of `init()`. */
 export interface InitResult {
-  /** Files written from the templates, project-relative, sorted. Empty when refused. */
+  /** Files written from the templates, project-relative, sorted. */
   created: string[];
+  /** Existing files init added to: `package.json` (scripts, devDependencies) and `.gitignore` (lines). */
+  updated: string[];
+  /** Template files that already existed and were left as they are, sorted. */
+  kept: string[];
   /** Outputs the first tangle wrote. */
   tangled: string[];
-  /** Refusals (`file-exists`) and the first tangle's messages. */
+  /** A `malformed-package-json` error (then nothing is written), or the first tangle's messages. */
   messages: Message[];
   /** The dependency spec written for Weft. */
   weft: string;
@@ -81,6 +91,9 @@ export function defaultWeftSpec(root: string): string {
   return `file:${path === '' ? '.' : path}`;
 }
 
+/** Where an installed Weft's config schema is, from the project root (`weft` is a devDependency). */
+export const SCHEMA_PATH = './node_modules/weft/schema/weft.config.schema.json';
+
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** Every template file, path → content. */
@@ -106,7 +119,7 @@ export function projectFiles(options: { name: string; weft: string }): Record<st
         weft: options.weft,
       },
     }),
-    'weft.config.json': json({ sources: ['docs/**/*.lit.md'], outputDirs: ['src-generated', 'scripts'] }),
+    'weft.config.json': json({ $schema: SCHEMA_PATH, sources: ['docs/**/*.lit.md'], outputDirs: ['src-generated', 'scripts'] }),
     'tsconfig.json': json({
       compilerOptions: {
         target: 'ES2022',
@@ -139,17 +152,11 @@ export default defineConfig({
 });
 `;
 
-const GITIGNORE = `node_modules/
-dist/
-# Derived data, rewritten by \`weft tangle\` (and so by \`npm test\`).
-src-generated/**/*.map
-scripts/**/*.map
-.weft/cache/
-.weft/lock
-.weft/journal.json
-.weft/backup/
-*.weft-tmp-*
-`;
+/** The .gitignore lines for Weft's derived data (added to an existing .gitignore when missing). */
+const WEFT_IGNORES = ['src-generated/**/*.map', 'scripts/**/*.map', '.weft/cache/', '.weft/lock', '.weft/journal.json', '.weft/backup/', '*.weft-tmp-*'];
+const IGNORES_COMMENT = '# Derived data, rewritten by `weft tangle` (and so by `npm test`).';
+
+const GITIGNORE = ['node_modules/', 'dist/', IGNORES_COMMENT, ...WEFT_IGNORES, ''].join('\n');
 
 const GREETING_DOCUMENT = `# Greeting
 
@@ -255,14 +262,9 @@ echo "deploy: released $version to $target"
 \`\`\`
 `;
 
-/** The outputs the template documents name with `file=` (what the first tangle writes). */
-function templateOutputs(files: Record<string, string>): string[] {
-  const outputs: string[] = [];
-  for (const [path, text] of Object.entries(files)) {
-    if (!path.endsWith('.lit.md')) continue;
-    for (const match of text.matchAll(/^```\w+ file=(\S+)$/gm)) outputs.push(match[1]!);
-  }
-  return outputs;
+/** The outputs a template document names with `file=` (what the first tangle writes). */
+function documentOutputs(text: string): string[] {
+  return [...text.matchAll(/^```\w+ file=(\S+)$/gm)].map((match) => match[1]!);
 }
 
 function exists(path: string): boolean {
@@ -274,81 +276,105 @@ function exists(path: string): boolean {
   }
 }
 
-/** Create the project (or refuse, writing nothing), then tangle it. */
+/** The indentation and line ending a JSON text uses (two spaces and LF when it has none). */
+function jsonFormatting(text: string): { insertSpaces: boolean; tabSize: number; eol: string } {
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1] ?? '  ';
+  return { insertSpaces: !indent.startsWith('\t'), tabSize: indent.startsWith('\t') ? 1 : indent.length, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+}
+
+/**
+ * `text` (an existing package.json) with the template's scripts and devDependencies added
+ * where their keys are absent (a devDependency also counts as present in `dependencies`).
+ * Undefined when nothing is missing; a message when the text is not a JSON object.
+ */
+export function mergePackageJson(text: string, template: string): { text?: string; problem?: Message } {
+  const errors: ParseError[] = [];
+  const data = parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true }) as unknown;
+  if (errors.length > 0 || data === null || typeof data !== 'object' || Array.isArray(data)) {
+    const offset = errors[0]?.offset ?? 0;
+    const before = text.slice(0, offset).split('\n');
+    const why = errors[0] ? `invalid JSON: ${printParseErrorCode(errors[0].error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}` : 'it is not a JSON object';
+    return { problem: message('package.json', before.length, before.at(-1)!.length + 1, 'error', 'malformed-package-json', `cannot add weft's scripts to package.json: ${why}`) };
+  }
+  const existing = data as Record<string, Record<string, unknown> | undefined>;
+  const wanted = JSON.parse(template) as Record<string, Record<string, string>>;
+  const formattingOptions = jsonFormatting(text);
+  let merged = text;
+  for (const section of ['scripts', 'devDependencies'] as const) {
+    for (const [key, value] of Object.entries(wanted[section]!)) {
+      const present = (group: string) => typeof existing[group] === 'object' && existing[group] !== null && Object.hasOwn(existing[group]!, key);
+      if (present(section) || (section === 'devDependencies' && present('dependencies'))) continue;
+      merged = applyEdits(merged, modify(merged, [section, key], value, { formattingOptions }));
+    }
+  }
+  return merged === text ? {} : { text: merged };
+}
+
+/** `text` (an existing .gitignore) with Weft's lines it lacks appended; undefined when it has them all. */
+export function mergeGitignore(text: string): string | undefined {
+  const present = new Set(text.split(/\r?\n/).map((line) => line.trim()));
+  const missing = WEFT_IGNORES.filter((line) => !present.has(line));
+  if (missing.length === 0) return undefined;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const separator = text === '' || text.endsWith('\n') ? '' : eol;
+  return `${text}${separator}${[IGNORES_COMMENT, ...missing].join(eol)}${eol}`;
+}
+
+/** Create what is missing of the project (never overwriting a file), then tangle it. */
 export async function init(options: InitOptions = {}): Promise<InitResult> {
   const root = resolvePath(options.root ?? process.cwd());
   const weft = options.weft ?? defaultWeftSpec(root);
   const files = projectFiles({ name: options.name ?? packageName(basename(root)), weft });
-  const planned = [...Object.keys(files), ...templateOutputs(files), '.weft/manifest.json'];
-  const refusals = planned
-    .filter((path) => exists(join(root, path)))
-    .map((path) => message(path, 0, 0, 'error', 'file-exists', `${path} already exists; weft init never overwrites a file`));
-  if (refusals.length > 0) return { created: [], tangled: [], messages: sortMessages(refusals), weft, ok: false };
-
   const created: string[] = [];
+  const updated: string[] = [];
+  const kept: string[] = [];
+  const writes = new Map<string, string>();
+  const appends = new Map<string, string>();
   for (const [path, content] of Object.entries(files)) {
     const full = join(root, path);
-    mkdirSync(dirname(full), { recursive: true });
-    try {
-      writeFileSync(full, content, { flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const refusal = message(path, 0, 0, 'error', 'file-exists', `${path} appeared while weft init was writing; left as it is`);
-      return { created: created.sort(), tangled: [], messages: [refusal], weft, ok: false };
+    const present = exists(full);
+    if (path === 'package.json' && present) {
+      const merged = mergePackageJson(readFileSync(full, 'utf8'), content);
+      if (merged.problem) return { created, updated, kept, tangled: [], messages: [merged.problem], weft, ok: false };
+      if (merged.text === undefined) kept.push(path);
+      else writes.set(path, merged.text);
+    } else if (path === '.gitignore' && present) {
+      const text = readFileSync(full, 'utf8');
+      const merged = mergeGitignore(text);
+      if (merged === undefined) kept.push(path);
+      else appends.set(path, merged.slice(text.length));
+    } else if (present || (path.endsWith('.lit.md') && documentOutputs(content).some((output) => exists(join(root, output))))) {
+      kept.push(path);
     }
-    created.push(path);
+  }
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(root, path);
+    if (writes.has(path)) {
+      // Replaced in place: the user's file, with keys added (never a key changed).
+      writeFileSync(full, writes.get(path)!);
+      updated.push(path);
+    } else if (appends.has(path)) {
+      appendFileSync(full, appends.get(path)!);
+      updated.push(path);
+    } else if (!kept.includes(path)) {
+      mkdirSync(dirname(full), { recursive: true });
+      try {
+        writeFileSync(full, content, { flag: 'wx' });
+        created.push(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        kept.push(path); // It appeared while init was writing: left as it is.
+      }
+    }
   }
   const result = await tangle({ root, bundle: false });
   return {
     created: created.sort(),
+    updated: updated.sort(),
+    kept: kept.sort(),
     tangled: result.files.filter((f) => f.action === 'written').map((f) => f.path),
     messages: result.messages,
     weft,
     ok: result.ok,
   };
 }
-
-const INIT_FLAGS = {
-  weft: { type: 'string' },
-  name: { type: 'string' },
-  root: { type: 'string', short: 'C' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export const initCommand: Command = {
-  usage: `Usage: weft init [options]
-
-Create a literate project in the current folder: package.json, weft.config.json,
-tsconfig.json, vitest.config.ts, .gitignore, and docs/ with a module, its test plan and
-a deployment guide; then tangle it. Installs nothing: run npm install next. Refuses,
-writing nothing, when any of these files already exists.
-
-Options:
-  --weft SPEC     how package.json depends on weft: any npm spec (a git URL, a
-                  tarball, a version range) (default: file: this copy of weft)
-  --name NAME     package name (default: the folder's name)
-  -C, --root DIR  the folder (default: the current folder)
-  -h, --help      show this help`,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { parseFlags, printMessagesWith } = await cliHelpers();
-    const { values } = parseFlags(argv, INIT_FLAGS);
-    const root = resolvePath(io.cwd, values.root ?? '.');
-    const result = await init({ root, weft: values.weft, name: values.name });
-    printMessagesWith(formatMessage, result.messages, io, root);
-    if (result.created.length === 0) {
-      io.stdout('weft: nothing written\n');
-      return 1;
-    }
-    io.stdout(`weft: created ${result.created.length} files and tangled ${result.tangled.length} outputs in ${root}\n`);
-    for (const path of [...result.created, ...result.tangled]) io.stdout(`  ${path}\n`);
-    io.stdout(`package.json depends on weft as "${result.weft}"${values.weft === undefined ? ' (this copy of weft; see --weft)' : ''}\n`);
-    io.stdout(`
-Next:
-  npm install
-  npm test           tangle, then run the test plans with vitest
-  npx weft check     type-check and lint, reported at the .lit.md lines
-  npm run deploy     run the deployment guide's script
-`);
-    return result.ok ? 0 : 1;
-  },
-};

@@ -12,7 +12,52 @@
 import pc from 'picocolors';
 import type { Message, Severity } from './types.js';
 
-/** Make a message. `line`/`column` are 1-based; 0 means "the whole file/line". */
+/**
+ * Every rule id Weft reports, in one place (as esbuild keeps its message ids), each
+ * documented in the README's Diagnostics table. A test checks that every id used in
+ * `tangle/` is listed here and there. Other tools' codes keep their own form (`ToolRuleId`).
+ */
+export const RULE_IDS = [
+  'ambiguous-chunk',
+  'bundle-error',
+  'case-conflict',
+  'chunk-cycle',
+  'conflicting-target',
+  'document-too-complex',
+  'document-too-large',
+  'duplicate-file',
+  'empty-target',
+  'expansion-limit',
+  'hand-edited-output',
+  'internal-error',
+  'invalid-chunk-name',
+  'invalid-utf8',
+  'locked',
+  'malformed-config',
+  'malformed-manifest',
+  'malformed-package-json',
+  'no-sources',
+  'output-is-source',
+  'output-outside-root',
+  'output-too-large',
+  'path-too-long',
+  'shell-syntax',
+  'shellcheck',
+  'stale-output',
+  'token-budget',
+  'undefined-chunk',
+  'unreadable-document',
+  'unsafe-weft-folder',
+  'unused-chunk',
+] as const;
+
+/** A Weft rule id (`Message.rule`). */
+export type RuleId = (typeof RULE_IDS)[number];
+
+/** A finding of another tool, under that tool's code: TypeScript's `TS2322`, ShellCheck's `SC2086`. */
+export type ToolRuleId = `TS${number}` | `SC${number}`;
+
+/** Make a message. `line`/`column` are 1-based; 0 means "the whole file/line". `rule` is a `RuleId` or a `ToolRuleId`. */
 export function message(
   file: string,
   line: number,
@@ -65,7 +110,7 @@ export interface FormatOptions {
 
 /** `file:line:column: severity: message [rule]`, notes and an optional code frame. */
 export function formatMessage(m: Message, options: FormatOptions = {}): string {
-  const c = options.color ? pc : pc.createColors(false);
+  const c = pc.createColors(options.color === true);
   const where = m.line > 0 ? `${m.file}:${m.line}:${Math.max(m.column, 1)}` : m.file;
   const severity = m.severity === 'error' ? c.red(c.bold('error')) : c.yellow(c.bold('warning'));
   let text = `${c.bold(where)}: ${severity}: ${m.message} ${c.dim(`[${m.rule}]`)}`;

@@ -197,7 +197,7 @@ function table(header: string[], rows: string[][], numeric: boolean[], bold: (s:
 export function formatStats(stats: ProjectStats, options: { sort?: SortKey; top?: number; color?: boolean } = {}): string {
   const sort = options.sort ?? 'tokens';
   const top = options.top ?? 10;
-  const c = options.color ? pc : pc.createColors(false);
+  const c = pc.createColors(options.color === true);
   const n = (value: number) => value.toLocaleString('en-US');
   const out: string[] = [];
   out.push(c.bold(`Documents (${stats.documents.length}; tokens: ${stats.tokenizer})`));

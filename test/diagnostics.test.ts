@@ -157,7 +157,7 @@ describe('diagnostics', () => {
     expect(run.code).toBe(1);
     expect(diagnostics(run.stderr)).toEqual([
       'weft.config.json:2:3: error: `sources` must be a list of strings [malformed-config]',
-      'weft.config.json:3:3: error: unknown config key `outputDir` (known keys: sources, outputDirs, bundle, limits, budgets) [malformed-config]',
+      'weft.config.json:3:3: error: unknown config key `outputDir`; did you mean `outputDirs`? [malformed-config]',
     ]);
     expect(exists(dir, 'src-generated/a.ts')).toBe(false);
   });
@@ -187,14 +187,26 @@ describe('diagnostics', () => {
   });
 
   it('prints a code frame under each message in a terminal only', async () => {
-    const { main } = await import('../tangle/cli.js');
+    const { main, outputStyle } = await import('../tangle/cli/main.js');
     const dir = makeProject({ 'docs/a.lit.md': `${fence('ts file=src-generated/a.ts', '  <<missing>>')}` });
     let stderr = '';
-    const io = { stdout: () => {}, stderr: (t: string) => (stderr += t), isTTY: true, cwd: dir };
+    const io = { stdout: () => {}, stderr: (t: string) => (stderr += t), ...outputStyle({}, true), cwd: dir };
     expect(await main(['tangle', '--no-bundle'], io)).toBe(1);
     const plain = stderr.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(plain).not.toBe(stderr);
     expect(plain).toContain('docs/a.lit.md:2:3: error: chunk `missing` is not defined [undefined-chunk]\n 2 |   <<missing>>\n   |   ^');
     expect(weft(dir, 'tangle').stderr).not.toContain(' | ');
+  });
+
+  it('NO_COLOR removes the colour and keeps the code frame', async () => {
+    const { main, outputStyle } = await import('../tangle/cli/main.js');
+    expect(outputStyle({ NO_COLOR: '1' }, true)).toEqual({ color: false, frames: true });
+    expect(outputStyle({ NO_COLOR: '1' }, false)).toEqual({ color: false, frames: false });
+    const dir = makeProject({ 'docs/a.lit.md': `${fence('ts file=src-generated/a.ts', '  <<missing>>')}` });
+    let stderr = '';
+    const io = { stdout: () => {}, stderr: (t: string) => (stderr += t), ...outputStyle({ NO_COLOR: '1' }, true), cwd: dir };
+    expect(await main(['tangle', '--no-bundle'], io)).toBe(1);
+    expect(stderr).toBe('docs/a.lit.md:2:3: error: chunk `missing` is not defined [undefined-chunk]\n 2 |   <<missing>>\n   |   ^\n');
   });
 });
 
@@ -206,11 +218,27 @@ describe('diagnostics about documents', () => {
     expect(diagnostics(run.stderr)).toEqual(['docs/a.lit.md:1:1: error: chunk name `a<<b` may not contain << or >> [invalid-chunk-name]']);
   });
 
-  it('no-sources: a warning, not an error, when no document matches', () => {
+  it('no-sources: a warning, not an error, when no document matches the config', () => {
+    const dir = makeProject({ 'weft.config.json': '{ "sources": ["notes/**/*.lit.md"] }\n', 'notes/a.md': '# not a source\n' });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(0);
+    expect(diagnostics(run.stderr)).toEqual(['weft.config.json: warning: no documents match notes/**/*.lit.md [no-sources]']);
+  });
+
+  it('no-sources: without a config it names the project folder and the default, not a weft.config.json', () => {
     const dir = makeProject({ 'notes/a.md': '# not a source\n' });
     const run = weft(dir, 'tangle');
     expect(run.code).toBe(0);
-    expect(diagnostics(run.stderr)).toEqual(['weft.config.json: warning: no documents match docs/**/*.lit.md [no-sources]']);
+    expect(diagnostics(run.stderr)).toEqual([`.: warning: no documents match docs/**/*.lit.md (the default sources: there is no weft.config.json in ${dir}) [no-sources]`]);
+  });
+
+  it('no-sources: with no documents and no config, tangle --check and check fail', () => {
+    const dir = makeProject({ 'notes/a.md': '# not a source\n' });
+    for (const args of [['tangle', '--check'], ['check']]) {
+      const run = weft(dir, ...args);
+      expect(run.code).toBe(1);
+      expect(diagnostics(run.stderr)).toEqual([`.: error: no documents match docs/**/*.lit.md (the default sources: there is no weft.config.json in ${dir}) [no-sources]`]);
+    }
   });
 
   it('invalid-utf8: located at the first invalid byte; the rest of the document still tangles', () => {
@@ -239,7 +267,7 @@ describe('exit codes and usage', () => {
     const dir = makeProject();
     const unknown = weft(dir, 'tangle', '--frobnicate');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("weft tangle: Unknown option '--frobnicate'");
+    expect(unknown.stderr).toContain('weft tangle: unknown option --frobnicate (options: --no-bundle, --force, --json, --check, --no-cache, --root, --help)\n');
     expect(unknown.stderr).toContain('Usage: weft tangle');
     const command = weft(dir, 'frobnicate');
     expect(command.code).toBe(2);

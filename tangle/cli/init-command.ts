@@ -1,0 +1,62 @@
+/**
+ * `weft init`: flags → `init()` → the list of files created, updated and kept, and what
+ * to do next (or, with `--json`, one JSON document).
+ */
+import { init } from '../init.js';
+import { COMMON_FLAGS, findProjectRoot, parseFlags, type Command } from './args.js';
+import { messageJson, plural, printJson, printMessages } from './print.js';
+
+const INIT_FLAGS = {
+  weft: { type: 'string' },
+  name: { type: 'string' },
+  json: { type: 'boolean' },
+  ...COMMON_FLAGS,
+} as const;
+
+export const initCommand: Command = {
+  usage: `Usage: weft init [options]
+
+Make the current folder a literate project: package.json, weft.config.json,
+tsconfig.json, vitest.config.ts, .gitignore, and docs/ with a module, its test plan and
+a deployment guide; then tangle it. Installs nothing: run npm install next.
+In an existing project it adds only what is missing and never overwrites a file: the
+scripts and devDependencies package.json lacks, the .gitignore lines for Weft's derived
+data; existing files (and sample documents whose outputs exist) are kept as they are.
+
+Options:
+  --weft SPEC     how package.json depends on weft: any npm spec (a git URL, a
+                  tarball, a version range) (default: file: this copy of weft)
+  --name NAME     package name (default: the folder's name)
+  --json          print one JSON document on stdout (created, updated, kept, tangled)
+  -C, --root DIR  the folder, which must exist (default: the current folder)
+  -h, --help      show this help`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, INIT_FLAGS);
+    // No upward search: init makes the folder it is given (or the current one) a project.
+    const root = values.root === undefined ? io.cwd : findProjectRoot(values.root, io.cwd).root;
+    const result = await init({ root, weft: values.weft, name: values.name });
+    if (values.json) {
+      const { messages, ...rest } = result;
+      printJson(io, { root, ...rest, diagnostics: messages.map(messageJson) });
+      return result.ok ? 0 : 1;
+    }
+    printMessages(result.messages, io, root);
+    if (result.created.length === 0 && result.updated.length === 0) {
+      io.stdout(result.ok && result.kept.length > 0 ? `weft: nothing to add; ${plural(result.kept.length, 'file')} already there, kept as they are\n` : 'weft: nothing written\n');
+      return result.ok ? 0 : 1;
+    }
+    const updated = result.updated.length > 0 ? `, added to ${result.updated.join(' and ')}` : '';
+    io.stdout(`weft: created ${plural(result.created.length, 'file')}${updated} and tangled ${plural(result.tangled.length, 'output')} in ${root}\n`);
+    for (const path of [...result.created, ...result.tangled]) io.stdout(`  ${path}\n`);
+    if (result.kept.length > 0) io.stdout(`kept as they are: ${result.kept.join(', ')}\n`);
+    io.stdout(`package.json depends on weft as "${result.weft}"${values.weft === undefined ? ' (this copy of weft; see --weft)' : ''}\n`);
+    io.stdout(`
+Next:
+  npm install
+  npm test           tangle, then run the test plans with vitest
+  npx weft check     type-check and lint, reported at the .lit.md lines
+  npm run deploy     run the deployment guide's script
+`);
+    return result.ok ? 0 : 1;
+  },
+};

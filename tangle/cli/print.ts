@@ -1,0 +1,68 @@
+/**
+ * Printing: messages with code frames, the `--json` form of a message, plurals.
+ *
+ * The CLI is the only place that writes to stdout and stderr (through `Io`). Colour
+ * follows `io.color` (off under NO_COLOR, https://no-color.org, which asks for no
+ * colour and nothing else); the code frame under a message follows `io.frames` (on in a
+ * terminal), so NO_COLOR keeps the frame.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatMessage, type FormatOptions } from '../messages.js';
+import type { Message } from '../types.js';
+import type { Io } from './args.js';
+
+/** A function that reads line `line` of a project file, for code frames. */
+export function lineReader(root: string): (file: string, line: number) => string | undefined {
+  const cache = new Map<string, string[] | null>();
+  return (file, line) => {
+    if (!cache.has(file)) {
+      try {
+        cache.set(file, readFileSync(join(root, file), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/));
+      } catch {
+        cache.set(file, null);
+      }
+    }
+    return cache.get(file)?.[line - 1];
+  };
+}
+
+/** Print messages to stderr with `format` (default `formatMessage`): colour and code frames as `io` says. */
+export function printMessages(messages: readonly Message[], io: Io, root: string, format: (m: Message, options: FormatOptions) => string = formatMessage): void {
+  const lineText = io.frames ? lineReader(root) : undefined;
+  for (const m of messages) io.stderr(`${format(m, { color: io.color, lineText })}\n`);
+}
+
+/**
+ * The JSON form of a message (the `--json` contract). `line` and `column` are 1-based;
+ * a message about a whole file (`stale-output`, `no-sources`) has `line: null` and
+ * `column: null`, and one about a whole line has `column: null`.
+ */
+export function messageJson(m: Message) {
+  return {
+    file: m.file,
+    line: m.line > 0 ? m.line : null,
+    column: m.line > 0 && m.column > 0 ? m.column : null,
+    severity: m.severity,
+    rule: m.rule,
+    message: m.message,
+    notes: m.notes ?? [],
+  };
+}
+
+/** `1 document`, `2 documents`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** `2 errors, 1 warning`, or '' when there are none. */
+export function problemCounts(messages: readonly Message[]): string {
+  const errors = messages.filter((m) => m.severity === 'error').length;
+  const warnings = messages.length - errors;
+  return [errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean).join(', ');
+}
+
+/** One JSON document on stdout, pretty-printed, ending in a newline. */
+export function printJson(io: Io, value: unknown): void {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,99 @@
+/**
+ * `weft watch`: tangle and bundle, then rebuild on every change, printing one status line
+ * (or one NDJSON object with `--json`) per event. Signals are handled here: the first
+ * Ctrl-C or SIGTERM stops cleanly, a second stops at once.
+ */
+import pc from 'picocolors';
+import { createContext } from '../context.js';
+import type { WatchEvent } from '../watch.js';
+import { parseFlags, projectRootFor, UsageError, type Command, type Io, type ProjectRoot } from './args.js';
+import { printMessages } from './print.js';
+import { countLine, explainNoSources, fileReports, TANGLE_FLAGS, tangleJson, tangleOptions } from './tangle-command.js';
+
+export const watchCommand: Command = {
+  usage: `Usage: weft watch [options]
+
+Tangle and bundle once, then watch the sources and weft.config.json and rebuild on
+every change. Errors are reported and the last good outputs stay on disk. Ctrl-C or
+SIGTERM stops cleanly (exit 0).
+
+Options:
+  --force         overwrite hand-edited outputs (a backup is kept under .weft/backup/)
+  --no-bundle     do not run esbuild
+  --json          print one JSON object per event, one per line
+  --no-cache      ignore the parse cache in .weft/cache/
+  -C, --root DIR  project root, an existing folder (default: found upward from here)
+  -h, --help      show this help`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, TANGLE_FLAGS);
+    if (values.check) throw new UsageError('--check cannot be used with watch');
+    const found = projectRootFor(values, io);
+    // Signals are caught before the first build: a Ctrl-C during it still stops cleanly,
+    // after the build's writes (which are atomic) are done. A second one stops at once.
+    let requestStop = () => {};
+    const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+    let signals = 0;
+    const onSignal = () => {
+      if (++signals === 1) return requestStop();
+      io.stderr('weft: interrupted again; stopping without waiting\n');
+      process.exit(130);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const context = await createContext(tangleOptions(values, found.root));
+    try {
+      await context.watch({ onEvent: (event) => io.stdout(values.json ? `${JSON.stringify(watchEventJson(event, found))}\n` : watchStatus(event, io, found.root)) });
+      await stopRequested;
+    } finally {
+      await context.dispose();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    io.stdout(values.json ? `${JSON.stringify({ event: 'stopped', time: new Date().toISOString() })}\n` : 'weft: stopped watching\n');
+    return 0;
+  },
+};
+
+/**
+ * One NDJSON object per watch event: `event` ("ready", "rebuild", "error"), an ISO `time`,
+ * the changed documents and triggering paths, and the `weft tangle --json` fields, where
+ * `files` lists only the outputs that were written, deleted, kept, refused or not written.
+ */
+function watchEventJson(event: WatchEvent, found: ProjectRoot) {
+  const time = new Date().toISOString();
+  if (event.type === 'error') return { event: 'error', time, error: event.error };
+  const messages = explainNoSources(event.result.messages, found.root, false);
+  const { files, ...rest } = tangleJson(event.result, found, messages, fileReports(event.result, false));
+  return {
+    event: event.type,
+    time,
+    changed: event.changed,
+    trigger: event.type === 'rebuild' ? event.trigger : [],
+    recovered: event.type === 'rebuild' && event.recovered,
+    ...rest,
+    files: files.filter((f) => f.action !== 'unchanged'),
+  };
+}
+
+/** Messages (with code frames in a terminal) and one status line per watch event, for stdout. */
+function watchStatus(event: WatchEvent, io: Io, root: string): string {
+  const time = new Date().toTimeString().slice(0, 8);
+  if (event.type === 'error') {
+    io.stderr(`${time} watcher error: ${event.error}\n`);
+    return '';
+  }
+  printMessages(explainNoSources(event.result.messages, root, false), io, root);
+  const s = event.result.summary;
+  const color = pc.createColors(io.color);
+  const causes = event.changed.length > 0 ? event.changed : event.type === 'rebuild' ? event.trigger : [];
+  const cause =
+    event.type === 'ready' ? 'initial build' : causes.length === 0 ? 'nothing changed' : causes.length <= 3 ? causes.join(', ') : `${causes.slice(0, 2).join(', ')} and ${causes.length - 2} more`;
+  const status = !event.result.ok
+    ? color.red('failed (last good outputs kept)')
+    : event.type === 'rebuild' && event.recovered
+      ? color.green('ok (errors fixed)')
+      : color.green('ok');
+  const counts = countLine(fileReports(event.result, false), { deleted: 'removed' });
+  const timing = `tangle ${Math.round(s.tangleMs)} ms${s.bundleMs === null ? '' : `, bundle ${Math.round(s.bundleMs)} ms`}`;
+  return `${time} ${status} ${cause}: ${counts}; ${timing}\n`;
+}
