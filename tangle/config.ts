@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { join, posix } from 'node:path';
-import { didYouMean, message } from './messages.js';
+import { didYouMean, message, sortMessages } from './messages.js';
 import type { Message } from './types.js';
 
 /** The config file's name, at the project root. */
@@ -301,7 +301,7 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
       fail(['sources'], `source glob "${source}" is not allowed: sources must be inside the project`);
     }
   }
-  if (messages.length > 0) return { config: null, messages };
+  if (messages.length > 0) return { config: null, messages: sortMessages(messages) };
   const b = bundle as BundleConfig | undefined;
   const config: ResolvedConfig = deepFreeze({
     sources: [...(user.sources ?? DEFAULT_CONFIG.sources)],

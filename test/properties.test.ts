@@ -12,11 +12,17 @@ import { homedir } from 'node:os';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as index from '../tangle/index.js';
-import { tooComplexForRemark } from '../tangle/scan.js';
+import { collectDocument } from '../tangle/collect.js';
+import { emitFile } from '../tangle/emit.js';
+import { parseDocument, remarkBlocks } from '../tangle/parse.js';
+import { decodeSource } from '../tangle/read.js';
+import { resolveProject } from '../tangle/resolve.js';
+import { scanBlocks, tooComplexForRemark } from '../tangle/scan.js';
 import { hostileDocument } from './fixtures/reliability/generators.mjs';
 import { diskProperty, pipelineProperty } from './fixtures/reliability/properties.mjs';
 
-const engine = { ...index, tooComplexForRemark };
+// The pipeline's stages are internals, not exports of the package: taken from their modules.
+const engine = { ...index, decodeSource, parseDocument, remarkBlocks, scanBlocks, collectDocument, resolveProject, emitFile, tooComplexForRemark };
 
 /** Cases per property in `npm test`; `npm run fuzz` runs thousands. */
 const PIPELINE_RUNS = 200;
