@@ -1,5 +1,6 @@
 /**
- * `weft init`: the files it writes, its refusal to overwrite anything, and — with the
+ * `weft init`: the files it writes, what it adds to an existing project without
+ * overwriting anything, and — with the
  * dependencies "installed" from this repository — a new project whose `npm test`,
  * `weft tangle`, `weft check` and deploy script all pass.
  *
@@ -123,29 +124,78 @@ describe('weft init', () => {
     expect(read(dir, 'scripts/deploy.sh')).toMatch(/^#!\/usr\/bin\/env bash\n.*\n(?:.*\n)?set -euo pipefail\n/);
   });
 
-  it('refuses to overwrite an existing file, and writes nothing', () => {
-    const dir = makeProject({ 'package.json': '{"name":"mine"}\n' });
-    const result = weft(dir, 'init');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe('package.json: error: package.json already exists; weft init never overwrites a file [file-exists]\n');
-    expect(result.stdout).toBe('weft: nothing written\n');
-    expect(listFiles(dir)).toEqual(['package.json']);
-    expect(read(dir, 'package.json')).toBe('{"name":"mine"}\n');
-    expect(() => lstatSync(join(dir, '.weft'))).toThrow();
-  });
-
-  it('refuses when a file it would tangle exists, and names every such file', () => {
-    const dir = makeProject({ 'src-generated/greeting.ts': 'mine\n', 'docs/greeting.lit.md': 'mine\n' });
-    const result = weft(dir, 'init');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
+  it('adds itself to an existing package.json: only missing scripts and devDependencies, keeping the indentation', () => {
+    const mine = '{\n    "name": "mine",\n    "scripts": {\n        "test": "jest"\n    },\n    "dependencies": {\n        "typescript": "^5.0.0"\n    }\n}\n';
+    const dir = makeProject({ 'package.json': mine });
+    const result = weft(dir, 'init', '--weft', 'file:../weft');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(read(dir, 'package.json')).toBe(
       [
-        'docs/greeting.lit.md: error: docs/greeting.lit.md already exists; weft init never overwrites a file [file-exists]',
-        'src-generated/greeting.ts: error: src-generated/greeting.ts already exists; weft init never overwrites a file [file-exists]',
+        '{',
+        '    "name": "mine",',
+        '    "scripts": {',
+        '        "test": "jest",',
+        '        "tangle": "weft tangle",',
+        '        "check": "weft check",',
+        '        "deploy": "scripts/deploy.sh"',
+        '    },',
+        '    "dependencies": {',
+        '        "typescript": "^5.0.0"',
+        '    },',
+        '    "devDependencies": {',
+        `        "@types/node": "${JSON.parse(read(REPO, 'package.json')).devDependencies['@types/node']}",`,
+        `        "vitest": "${JSON.parse(read(REPO, 'package.json')).devDependencies.vitest}",`,
+        '        "weft": "file:../weft"',
+        '    }',
+        '}',
         '',
       ].join('\n'),
     );
-    expect(listFiles(dir)).toEqual(['docs/greeting.lit.md', 'src-generated/greeting.ts']);
+    expect(result.stdout.split('\n')[0]).toBe(`weft: created 6 files, added to package.json and tangled 3 outputs in ${dir}`);
+    expect(listFiles(dir)).toEqual([...CREATED, ...TANGLED, ...TANGLED.filter((p) => p.endsWith('.ts')).map((p) => `${p}.map`)].sort());
+  });
+
+  it("adds Weft's lines to an existing .gitignore, and keeps every other existing file as it is", () => {
+    const dir = makeProject({ '.gitignore': 'node_modules/\n.weft/cache/\n', 'tsconfig.json': '{ "mine": true }\n' });
+    const result = weft(dir, 'init', '--weft', 'file:../weft');
+    expect(result.code).toBe(0);
+    expect(read(dir, '.gitignore')).toBe(
+      'node_modules/\n.weft/cache/\n# Derived data, rewritten by `weft tangle` (and so by `npm test`).\nsrc-generated/**/*.map\nscripts/**/*.map\n.weft/lock\n.weft/journal.json\n.weft/backup/\n*.weft-tmp-*\n',
+    );
+    expect(read(dir, 'tsconfig.json')).toBe('{ "mine": true }\n');
+    expect(result.stdout).toContain('\nkept as they are: tsconfig.json\n');
+    expect(result.stdout.split('\n')[0]).toBe(`weft: created 5 files, added to .gitignore and tangled 3 outputs in ${dir}`);
+  });
+
+  it('never overwrites a document or an output: a sample document whose output exists is left out', () => {
+    const dir = makeProject({ 'src-generated/greeting.ts': 'mine\n', 'docs/deploy.lit.md': 'mine\n' });
+    const result = weft(dir, 'init', '--json', '--weft', 'file:../weft');
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.kept).toEqual(['docs/deploy.lit.md', 'docs/greeting.lit.md']);
+    expect(json.created).toEqual(['.gitignore', 'package.json', 'tsconfig.json', 'vitest.config.ts', 'weft.config.json']);
+    expect(read(dir, 'src-generated/greeting.ts')).toBe('mine\n');
+    expect(read(dir, 'docs/deploy.lit.md')).toBe('mine\n');
+  });
+
+  it('a second init has nothing to add and changes nothing', () => {
+    const dir = makeProject();
+    expect(weft(dir, 'init').code).toBe(0);
+    const before = listFiles(dir).map((path) => [path, read(dir, path)]);
+    const again = weft(dir, 'init');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('weft: nothing to add; 7 files already there, kept as they are\n');
+    expect(listFiles(dir).map((path) => [path, read(dir, path)])).toEqual(before);
+  });
+
+  it('malformed-package-json: a package.json it cannot read stops it before anything is written', () => {
+    const dir = makeProject({ 'package.json': '{\n  "name": "mine",\n}\n' });
+    const result = weft(dir, 'init');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("package.json:3:1: error: cannot add weft's scripts to package.json: invalid JSON: property name expected [malformed-package-json]\n");
+    expect(listFiles(dir)).toEqual(['package.json']);
+    expect(() => lstatSync(join(dir, '.weft'))).toThrow();
   });
 });
 
