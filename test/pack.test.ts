@@ -24,7 +24,7 @@ describe('npm pack', () => {
         // README.md may not exist yet in a partial checkout; pack works without it.
       }
     }
-    for (const folder of ['bin', 'tangle']) cpSync(join(REPO, folder), join(copy, folder), { recursive: true });
+    for (const folder of ['bin', 'tangle', 'schema']) cpSync(join(REPO, folder), join(copy, folder), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'));
     const packed = execFileSync(npm, ['pack', '--silent'], { cwd: copy, encoding: 'utf8' }).trim().split('\n').pop()!;
     const tarball = join(copy, packed);
@@ -37,7 +37,8 @@ describe('npm pack', () => {
     });
     const install = spawnSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: project, encoding: 'utf8' });
     expect(install.status, install.stderr).toBe(0);
-    expect(readdirSync(join(project, 'node_modules/weft/lib'))).toContain('cli.js');
+    expect(readdirSync(join(project, 'node_modules/weft/lib/cli'))).toContain('main.js');
+    expect(readdirSync(join(project, 'node_modules/weft/schema'))).toEqual(['weft.config.schema.json']);
     expect(readdirSync(join(project, 'node_modules/weft/lib'))).toContain('index.d.ts');
 
     const run = spawnSync(join(project, 'node_modules/.bin/weft'), ['tangle'], { cwd: project, encoding: 'utf8' });
