@@ -58,6 +58,8 @@ describe('the project root', () => {
       expect(run.stderr.split('\n')[0]).toBe(`weft ${command}: -C nowhere: no such folder (weft does not create it)`);
     }
     expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+    const from = weft(dir, 'diff', '--from', 'nowhere');
+    expect([from.code, from.stderr.split('\n')[0]]).toEqual([2, 'weft diff: --from nowhere: no such folder (weft does not create it)']);
     const file = weft(dir, 'tangle', '-C', 'weft.config.json');
     expect([file.code, file.stderr.split('\n')[0]]).toEqual([2, 'weft tangle: -C weft.config.json: not a folder']);
   });

@@ -86,13 +86,7 @@ export interface ProjectRoot {
  * else `cwd` itself.
  */
 export function findProjectRoot(explicit: string | undefined, cwd: string): ProjectRoot {
-  if (explicit !== undefined) {
-    const root = resolvePath(cwd, explicit);
-    const stat = statSync(root, { throwIfNoEntry: false });
-    if (!stat) throw new UsageError(`-C ${explicit}: no such folder (weft does not create it)`);
-    if (!stat.isDirectory()) throw new UsageError(`-C ${explicit}: not a folder`);
-    return { root, via: '-C' };
-  }
+  if (explicit !== undefined) return { root: existingFolder('-C', explicit, cwd), via: '-C' };
   const start = resolvePath(cwd);
   for (const marker of [CONFIG_FILE, 'package.json'] as const) {
     for (let folder = start; ; folder = dirname(folder)) {
@@ -101,6 +95,15 @@ export function findProjectRoot(explicit: string | undefined, cwd: string): Proj
     }
   }
   return { root: start, via: 'cwd' };
+}
+
+/** The absolute path of the folder a flag names; a usage error when it is not an existing folder. */
+export function existingFolder(flag: string, folder: string, cwd: string): string {
+  const path = resolvePath(cwd, folder);
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) throw new UsageError(`${flag} ${folder}: no such folder (weft does not create it)`);
+  if (!stat.isDirectory()) throw new UsageError(`${flag} ${folder}: not a folder`);
+  return path;
 }
 
 /** The stderr line saying which root was used, when it is not the current folder; else undefined. */

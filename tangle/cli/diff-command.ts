@@ -2,10 +2,9 @@
  * `weft diff`: flags → two snapshots tangled in memory (git revisions or folders) → `diffSnapshots` →
  * text, Markdown or JSON. Reads git objects; writes nothing.
  */
-import { resolve as resolvePath } from 'node:path';
 import { diffSnapshots, formatDiffMarkdown, formatDiffText } from '../diff.js';
 import { GitError, isGitRepository, mergeBase, readFolder, readRevision, tangleSnapshot, type Snapshot } from '../snapshot.js';
-import { COMMON_FLAGS, parseFlags, projectRootFor, UsageError, type Command } from './args.js';
+import { COMMON_FLAGS, existingFolder, parseFlags, projectRootFor, UsageError, type Command } from './args.js';
 import { printJson } from './print.js';
 
 /** The label of the snapshot read from the project folder. */
@@ -42,7 +41,7 @@ Options:
     let after: Snapshot;
     try {
       if (values.from !== undefined) {
-        before = await readFolder(resolvePath(io.cwd, values.from), values.from);
+        before = await readFolder(existingFolder('--from', values.from, io.cwd), values.from);
         after = await readFolder(root, WORKING_TREE);
       } else {
         if (!isGitRepository(root)) throw new UsageError(`${root} is not in a git repository; compare two folders with --from DIR`);

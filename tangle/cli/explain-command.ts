@@ -16,10 +16,10 @@ export const explainCommand: Command = {
 
 FILE:LINE (e.g. src-generated/bus.ts:42): print the .lit.md file, line, section heading
 and chunk that produced that line of an output, and the chain of <<references>> that
-brought the chunk into the file. A chunk name, bare or as '<<chunk name>>' (quoted: in a
-shell << starts a here-document), or docs/a.lit.md#name: print
-where the chunk is defined (every part), where it is used, and the output lines it
-became. Answers are for the sources as they are now.
+brought the chunk into the file. CHUNK-NAME (bare, as '<<chunk name>>' in quotes since
+a shell reads << as a here-document, or qualified as docs/a.lit.md#name): print where
+the chunk is defined (every part), where it is used, and the output lines it became.
+Answers are for the sources as they are now.
 
 Options:
   --json          print the answer as one JSON document
