@@ -55,7 +55,7 @@ export interface InitResult {
   tangled: string[];
   /** A `malformed-package-json` error (then nothing is written), or the first tangle's messages. */
   messages: Message[];
-  /** The dependency spec written for Weft. */
+  /** How package.json depends on Weft: the spec written, or the one it already had. */
   weft: string;
   ok: boolean;
 }
@@ -374,7 +374,14 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
     kept: kept.sort(),
     tangled: result.files.filter((f) => f.action === 'written').map((f) => f.path),
     messages: result.messages,
-    weft,
+    weft: dependencySpec(readFileSync(join(root, 'package.json'), 'utf8')) ?? weft,
     ok: result.ok,
   };
+}
+
+/** The spec package.json gives for `weft` (devDependencies, then dependencies), if any. */
+function dependencySpec(text: string): string | undefined {
+  const data = parseJsonc(text) as { devDependencies?: Record<string, unknown>; dependencies?: Record<string, unknown> } | undefined;
+  const spec = data?.devDependencies?.weft ?? data?.dependencies?.weft;
+  return typeof spec === 'string' ? spec : undefined;
 }

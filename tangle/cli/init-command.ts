@@ -49,7 +49,8 @@ Options:
     io.stdout(`weft: created ${plural(result.created.length, 'file')}${updated} and tangled ${plural(result.tangled.length, 'output')} in ${root}\n`);
     for (const path of [...result.created, ...result.tangled]) io.stdout(`  ${path}\n`);
     if (result.kept.length > 0) io.stdout(`kept as they are: ${result.kept.join(', ')}\n`);
-    io.stdout(`package.json depends on weft as "${result.weft}"${values.weft === undefined ? ' (this copy of weft; see --weft)' : ''}\n`);
+    const ours = values.weft === undefined && result.weft.startsWith('file:') ? ' (this copy of weft; see --weft)' : '';
+    io.stdout(`package.json depends on weft as "${result.weft}"${ours}\n`);
     io.stdout(`
 Next:
   npm install
