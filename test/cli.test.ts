@@ -150,6 +150,8 @@ describe('weft explain names', () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toBe('weft explain: chunk `pop-a-numbr` is not defined (did you mean `<<pop-a-number>>`?)\n');
     }
+    const file = weft(dir, 'explain', 'src-generated/a.ts');
+    expect([file.code, file.stderr.split('\n')[0]]).toEqual([2, 'weft explain: cannot read "src-generated/a.ts": expected FILE:LINE, or a chunk name (chunk `src-generated/a.ts` is not defined)']);
     const json = weft(dir, 'explain', 'pop-a-numbr', '--json');
     expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: 'chunk `pop-a-numbr` is not defined (did you mean `<<pop-a-number>>`?)' });
   });

@@ -55,6 +55,10 @@ Options:
       }
       return 0;
     } catch (error) {
+      // A bare word with a dot or a slash that names no chunk was meant as a file: say what is expected.
+      if (error instanceof ExplainError && chunkQuery === query && /[./]/.test(query)) {
+        throw new UsageError(`cannot read "${query}": expected FILE:LINE, or a chunk name (${error.message})`);
+      }
       if (error instanceof ExplainError) {
         // With --json, stdout still carries one JSON document: the question could not be answered.
         if (values.json) printJson(io, { ok: false, error: error.message });
