@@ -1,12 +1,11 @@
 // generated from docs/cells/deploy.lit.md by weft — edit the source, not this file
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleScript, type Bundle } from './testing/bundle.js';
+import { bundleScript, freePort, type Bundle } from './testing/helpers.js';
 
 const scripts = fileURLToPath(new URL('../../scripts/cells/', import.meta.url));
 
@@ -22,15 +21,6 @@ function run(script: string, env: Record<string, string>): Promise<Run> {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 let bundle: Bundle;

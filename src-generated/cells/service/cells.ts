@@ -1,11 +1,12 @@
 // generated from docs/cells/service.lit.md by weft — edit the source, not this file
 // The key-value service's two cells. Each is a function of the configuration, called the same way
 // in the main thread and in a worker, so placement never changes configuration. The kv cell audits
-// before it writes: a change the audit cell did not accept is not made.
+// before it writes: a change is made only after the audit cell replied that it is on disk.
 
-import { appendFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { Buffer } from 'node:buffer';
 import { byteLength, defineCell, type Cell, type Sender } from '../cell.js';
-import { isCellError } from '../errors.js';
+import { isCellError, reasonOf } from '../errors.js';
 import type { ServiceConfig } from './config.js';
 import type { AuditEntry, KvChange, KvContract } from './contract.js';
 
@@ -16,11 +17,14 @@ export function serviceCells(config: ServiceConfig): Cell<KvContract>[] {
   return [auditCell(config), kvCell(config)];
 }
 
+/** The kv cell's time budget per message, in milliseconds. */
+const kvHandlerTimeoutMs = 1000;
+
 export function kvCell(config: ServiceConfig): Cell<KvContract> {
   return serviceCell({
     name: 'kv',
-    grants: { publish: ['kv.changed'] },
-    budget: { maxMessageBytes: config.maxValueBytes + 1024, mailboxDepth: 128, handlerTimeoutMs: 1000 },
+    grants: { request: ['audit.append'] },
+    budget: { maxMessageBytes: config.maxValueBytes + 1024, mailboxDepth: config.kvQueueDepth, handlerTimeoutMs: kvHandlerTimeoutMs },
     init: () => ({ entries: new Map<string, string>() }),
     serve: {
       'kv.get': ({ key }, { state }) => {
@@ -50,14 +54,27 @@ export function kvCell(config: ServiceConfig): Cell<KvContract> {
   });
 }
 
-/** Publish `change` for the audit cell; false if it was refused, so the change must not be made. */
+/** How long kv waits for the audit cell, in milliseconds: half kv's handler budget. */
+const auditWaitMs = kvHandlerTimeoutMs / 2;
+
+/** Ask the audit cell to record `change`; false if it did not (in time), so the change must not be made. */
 async function audited(context: Sender<KvContract>, change: KvChange): Promise<boolean> {
+  const appended = context.request('audit.append', change).then(
+    () => true,
+    (error: unknown) => {
+      if (isCellError(error)) return false;
+      throw error;
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), auditWaitMs);
+  });
+  appended.catch(() => {}); // if the wait wins, a later programming error must not go unhandled
   try {
-    await context.publish('kv.changed', change);
-    return true;
-  } catch (error) {
-    if (isCellError(error)) return false;
-    throw error;
+    return await Promise.race([appended, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -69,18 +86,68 @@ export function auditCell(config: ServiceConfig): Cell<KvContract> {
   return serviceCell({
     name: 'audit',
     budget: { mailboxDepth: 256, whenFull: 'wait', maxWaitMs: 500 },
-    init: () => ({ recent: [] as AuditEntry[], sequence: 0 }),
-    on: {
-      'kv.changed': async (change, { state }) => {
-        const entry: AuditEntry = { sequence: ++state.sequence, at: new Date().toISOString(), ...change };
+    init: async () => ({
+      recent: [] as AuditEntry[],
+      sequence: auditLogFile === undefined ? 0 : await lastSequenceIn(auditLogFile),
+    }),
+    serve: {
+      'audit.append': async (change, { state }) => {
+        const entry: AuditEntry = { sequence: state.sequence + 1, at: new Date().toISOString(), ...change };
+        if (auditLogFile !== undefined) await appendDurably(auditLogFile, `${JSON.stringify(entry)}\n`);
+        state.sequence = entry.sequence;
         state.recent.push(entry);
         if (state.recent.length > auditWindow) state.recent.shift();
-        if (auditLogFile !== undefined) await appendFile(auditLogFile, `${JSON.stringify(entry)}\n`);
+        return { sequence: entry.sequence };
       },
-    },
-    serve: {
       'audit.recent': ({ limit }, { state }) => ({ entries: state.recent.slice(-limit) }),
     },
   });
+}
+
+const tailBytes = 64 * 1024;
+
+/** The last sequence number in the audit log at `file` (0 if it is new or empty); rejects if it cannot be appended to. */
+async function lastSequenceIn(file: string): Promise<number> {
+  let handle;
+  try {
+    handle = await open(file, 'a+');
+  } catch (error) {
+    throw new Error(`AUDIT_LOG "${file}" cannot be appended to: ${reasonOf(error)}`, { cause: error });
+  }
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, tailBytes);
+    const tail = Buffer.alloc(length);
+    await handle.read(tail, 0, length, size - length);
+    const text = tail.toString('utf8');
+    // End a line torn by a crash, so that the next entry starts on a line of its own.
+    if (text !== '' && !text.endsWith('\n')) await handle.appendFile('\n');
+    for (const line of text.split('\n').reverse()) {
+      const sequence = sequenceOf(line);
+      if (sequence !== undefined) return sequence;
+    }
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+function sequenceOf(line: string): number | undefined {
+  try {
+    const { sequence } = JSON.parse(line) as { sequence?: unknown };
+    return Number.isSafeInteger(sequence) ? (sequence as number) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function appendDurably(file: string, line: string): Promise<void> {
+  const handle = await open(file, 'a');
+  try {
+    await handle.appendFile(line);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
 }
 //# sourceMappingURL=cells.ts.map

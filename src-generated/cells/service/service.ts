@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBus, type Bus } from '../bus.js';
 import { inProcess, type TransportFactory } from '../transport.js';
+import { inChildProcess } from '../child-process.js';
 import { inWorker } from '../worker.js';
 import { serviceCells } from './cells.js';
 import { serviceConfigToEnv, type ServiceCellName, type ServiceConfig } from './config.js';
@@ -15,7 +16,7 @@ import type { KvContract } from './contract.js';
 import { httpEdgeGrants, kvRequestListener } from './http.js';
 
 export interface ServiceOptions {
-  /** The bundled service script, which workers run; required if any cell is placed in a worker. */
+  /** The bundled service script, which workers and child processes run; required if any cell is placed in one. */
   readonly workerScript?: URL | string;
   /** Where supervision events go, one JSON line each. @default nowhere */
   readonly log?: (line: string) => void;
@@ -42,7 +43,9 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     throw error;
   }
   const edge = bus.client('http', httpEdgeGrants);
-  const server = createServer(kvRequestListener(edge, { maxValueBytes: config.maxValueBytes, health: () => bus.health() }));
+  const server = createServer(
+    kvRequestListener(edge, { maxValueBytes: config.maxValueBytes, health: () => bus.health(), ...(log === undefined ? {} : { log }) }),
+  );
   server.listen(config.port, '127.0.0.1');
   try {
     await once(server, 'listening');
@@ -65,11 +68,13 @@ export async function startService(config: ServiceConfig, options: ServiceOption
 }
 
 function placementFor(cell: ServiceCellName, config: ServiceConfig, options: ServiceOptions): TransportFactory {
-  if (!config.inWorker.includes(cell)) return inProcess();
+  const where = config.inWorker.includes(cell) ? 'worker' : config.inChildProcess.includes(cell) ? 'child process' : undefined;
+  if (where === undefined) return inProcess();
   if (options.workerScript === undefined) {
-    throw new TypeError(`Cannot place cell "${cell}" in a worker without \`workerScript\`: pass the bundled service script`);
+    throw new TypeError(`Cannot place cell "${cell}" in a ${where} without \`workerScript\`: pass the bundled service script`);
   }
-  return inWorker({ script: options.workerScript, env: { ...stringEntries(process.env), ...serviceConfigToEnv(config) } });
+  const placement = { script: options.workerScript, env: { ...stringEntries(process.env), ...serviceConfigToEnv(config) } };
+  return where === 'worker' ? inWorker(placement) : inChildProcess(placement);
 }
 
 function stringEntries(env: NodeJS.ProcessEnv): Record<string, string> {
