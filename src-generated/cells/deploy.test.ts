@@ -37,12 +37,18 @@ afterAll(async () => {
 describe('the deployment scripts', () => {
   it('start the service, pass the smoke test against it, and stop it', async () => {
     const port = String(await freePort());
-    const env = { PORT: port, CELLS_SERVICE_BUNDLE: bundle.path, CELLS_RUN_DIR: runDirectory, CELLS_IN_WORKER: 'audit' };
+    const env = {
+      PORT: port,
+      CELLS_SERVICE_BUNDLE: bundle.path,
+      CELLS_RUN_DIR: runDirectory,
+      CELLS_IN_CHILD_PROCESS: 'audit',
+      AUDIT_LOG: join(runDirectory, 'audit.jsonl'),
+    };
     const started = await run('start.sh', env);
     expect(started).toMatchObject({ code: 0, stdout: expect.stringContaining(`start: cells-kv is up on http://127.0.0.1:${port}`) });
     try {
       const smoke = await run('smoke.sh', env);
-      expect(smoke).toEqual({ code: 0, stdout: `smoke: OK: 7 checks against http://127.0.0.1:${port}\n`, stderr: '' });
+      expect(smoke).toEqual({ code: 0, stdout: `smoke: OK: 10 checks against http://127.0.0.1:${port}\n`, stderr: '' });
       expect(await run('start.sh', env)).toMatchObject({ code: 1, stderr: expect.stringContaining('start: already running as pid') });
     } finally {
       const stopped = await run('stop.sh', env);
