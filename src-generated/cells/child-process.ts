@@ -48,6 +48,7 @@ export function inChildProcess(placement: ChildProcessPlacement): TransportFacto
             );
           },
           terminate: () => killAndWait(child),
+          pid: child.pid,
         };
       },
       placement,

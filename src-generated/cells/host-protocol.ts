@@ -29,6 +29,8 @@ export interface HostChannel {
   listen(message: (message: FromHost) => void, ended: (reason: string) => void): void;
   /** End the host now, without asking it; resolves when it is gone. */
   terminate(): Promise<void>;
+  /** The host's own operating-system process, if it has one. */
+  readonly pid?: number | undefined;
 }
 
 /** The host's end of the channel to its parent. */

@@ -45,6 +45,11 @@ class HostedTransport implements CellTransport {
     this.#timeouts = timeouts;
   }
 
+  get pid(): number | undefined {
+    const current = this.#life;
+    return current === undefined || current.ended ? undefined : current.channel.pid;
+  }
+
   start(outbox: Outbox, died: (reason: string) => void): Promise<void> {
     const { startTimeoutMs = 10_000 } = this.#timeouts;
     const { placement } = this;

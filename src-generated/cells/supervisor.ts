@@ -98,6 +98,8 @@ export interface CellHealth {
   readonly recentCrashes: number;
   /** `recentCrashes` reached the policy's `degradedAfterCrashes`: the cell runs, but keeps crashing. */
   readonly degraded: boolean;
+  /** The process its incarnation runs in, when that is not this one (a child-process placement). */
+  readonly pid?: number;
 }
 
 /** A message in a mailbox, and how to answer its sender. */
@@ -166,6 +168,7 @@ export class Supervisor {
       restarts: this.#restarts,
       recentCrashes: this.#recentCrashes(),
       degraded: this.#recentCrashes() >= this.#policy.degradedAfterCrashes,
+      ...(this.#transport.pid === undefined ? {} : { pid: this.#transport.pid }),
     };
   }
 

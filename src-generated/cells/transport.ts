@@ -9,8 +9,10 @@ import type { Envelope, Incarnation, Outbox, UntypedCell } from './cell.js';
 
 /** Runs the incarnations of one cell somewhere. The supervisor never calls `handle` concurrently. */
 export interface CellTransport {
-  /** Where handlers run, for health output: `'in-process'`, `'worker'`, ... */
+  /** Where handlers run, for health output: `'in-process'`, `'worker'`, `'child-process'`, ... */
   readonly placement: string;
+  /** The operating-system process of the running incarnation, when it has one of its own. */
+  readonly pid?: number | undefined;
   /**
    * Start a fresh incarnation. Its sends go to `outbox`; `died` is called, at most once, if the
    * incarnation dies outside a handler. Rejects if the cell cannot start.

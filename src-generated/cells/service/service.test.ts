@@ -48,6 +48,31 @@ async function putInChunks(url: string, path: string, parts: readonly string[], 
   return answered;
 }
 
+/** What one PUT of a load got, and when (`performance.now()`). */
+interface PutOutcome {
+  readonly key: string;
+  readonly status: number;
+  readonly answeredAt: number;
+}
+
+/** PUT `total` distinct keys through `concurrency` connections; `before(index)` runs before each is sent. */
+async function putUnderLoad(url: string, total: number, concurrency: number, before: (index: number) => void): Promise<PutOutcome[]> {
+  const outcomes: PutOutcome[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < total) {
+      const index = next++;
+      before(index);
+      const key = `load-${index}`;
+      const response = await fetch(`${url}/kv/${key}`, { method: 'PUT', body: `value ${index}` });
+      await response.arrayBuffer();
+      outcomes.push({ key, status: response.status, answeredAt: performance.now() });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return outcomes;
+}
+
 /** The keys in the audit log file, in order. */
 async function auditLogKeys(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8');
@@ -297,6 +322,41 @@ describe('the bundled program', () => {
     expect(JSON.parse((await call('GET', '/audit')).text)).toMatchObject({ entries: [{ action: 'put', key: 'k' }] });
     expect(service.bus.health().map((cell) => cell.placement)).toEqual(['child-process', 'child-process']);
   });
+
+  it('loses no acknowledged write when its audit process is killed with SIGKILL under load', async () => {
+    await inTemporaryDirectory(async (directory) => {
+      const auditLogFile = join(directory, 'audit.jsonl');
+      service = await startService(config({ inChildProcess: ['audit'], auditLogFile }), { workerScript: bundle.script });
+      const { url, bus } = service;
+      const auditPid = bus.health().find((cell) => cell.cell === 'audit')?.pid;
+      expect(auditPid).toEqual(expect.any(Number));
+      const times: { crashed?: number; started?: number } = {};
+      bus.observe((event) => {
+        if (event.cell !== 'audit') return;
+        if (event.type === 'crashed') times.crashed ??= performance.now();
+        if (event.type === 'started' && event.incarnation === 2) times.started = performance.now();
+      });
+      const restarted = nextEvent(bus, (event) => event.type === 'started' && event.cell === 'audit' && event.incarnation === 2);
+      const outcomes = await putUnderLoad(url, 1000, 16, (index) => {
+        if (index === 300) process.kill(auditPid as number, 'SIGKILL');
+      });
+      await restarted;
+      const { crashed = 0, started = 0 } = times;
+      expect(new Set(outcomes.map((outcome) => outcome.status))).toEqual(new Set([201, 503]));
+      const acknowledged = outcomes.filter((outcome) => outcome.status === 201);
+      // No write was acknowledged while the audit cell was down, and writes were acknowledged again after.
+      expect(acknowledged.filter((outcome) => outcome.answeredAt > crashed && outcome.answeredAt < started)).toEqual([]);
+      expect(acknowledged.some((outcome) => outcome.answeredAt > started)).toBe(true);
+      // Every acknowledged write is readable and on file exactly once; no refused write was made.
+      const peek = bus.client('peek', { request: ['kv.get'] });
+      for (const outcome of outcomes) {
+        const stored = await peek.request('kv.get', { key: outcome.key });
+        expect({ key: outcome.key, found: stored.found }).toEqual({ key: outcome.key, found: outcome.status === 201 });
+      }
+      const onFile = await auditLogKeys(auditLogFile);
+      for (const outcome of acknowledged) expect(onFile.filter((key) => key === outcome.key)).toHaveLength(1);
+    });
+  }, 120_000); // a thousand flushed appends: seconds on a quiet disk, more on a busy one
 
   it('stops on SIGTERM, answering what it was asked, and exits 0', async () => {
     const program = spawn(process.execPath, [bundle.path], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
