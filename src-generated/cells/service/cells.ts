@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import { byteLength, defineCell, type Cell, type Sender } from '../cell.js';
 import { isCellError, reasonOf } from '../errors.js';
 import type { ServiceConfig } from './config.js';
-import type { AuditEntry, KvChange, KvContract } from './contract.js';
+import type { AuditEntry, IdentifiedChange, KvContract } from './contract.js';
 
 const serviceCell = defineCell<KvContract>();
 
@@ -31,20 +31,20 @@ export function kvCell(config: ServiceConfig): Cell<KvContract> {
         const value = state.entries.get(key);
         return value === undefined ? { found: false } : { found: true, value };
       },
-      'kv.put': async ({ key, value }, context) => {
+      'kv.put': async ({ id, key, value }, context) => {
         const { entries } = context.state;
         const created = !entries.has(key);
         if (created && entries.size >= config.maxKeys) return { ok: false, refused: 'store-full' };
-        if (!(await audited(context, { action: 'put', key, bytes: byteLength(value) }))) {
+        if (!(await audited(context, { id, action: 'put', key, bytes: byteLength(value) }))) {
           return { ok: false, refused: 'audit-unavailable' };
         }
         entries.set(key, value);
         return { ok: true, created };
       },
-      'kv.delete': async ({ key }, context) => {
+      'kv.delete': async ({ id, key }, context) => {
         const { entries } = context.state;
         if (!entries.has(key)) return { ok: true, deleted: false };
-        if (!(await audited(context, { action: 'delete', key, bytes: 0 }))) {
+        if (!(await audited(context, { id, action: 'delete', key, bytes: 0 }))) {
           return { ok: false, refused: 'audit-unavailable' };
         }
         entries.delete(key);
@@ -58,7 +58,7 @@ export function kvCell(config: ServiceConfig): Cell<KvContract> {
 const auditWaitMs = kvHandlerTimeoutMs / 2;
 
 /** Ask the audit cell to record `change`; false if it did not (in time), so the change must not be made. */
-async function audited(context: Sender<KvContract>, change: KvChange): Promise<boolean> {
+async function audited(context: Sender<KvContract>, change: IdentifiedChange): Promise<boolean> {
   const appended = context.request('audit.append', change).then(
     () => true,
     (error: unknown) => {
@@ -78,30 +78,53 @@ async function audited(context: Sender<KvContract>, change: KvChange): Promise<b
   }
 }
 
-/** Entries the audit cell keeps in memory for `GET /audit`. */
+/** Entries the audit cell keeps in memory for `GET /audit`, and ids it remembers to refuse repeats. */
 export const auditWindow = 1000;
 
-export function auditCell(config: ServiceConfig): Cell<KvContract> {
-  const { auditLogFile } = config;
+/** Where audit entries are kept. Appends are idempotent by the change's id. */
+export interface AuditTrail {
+  /** Append `change` durably and return its entry; a change whose id is already on the trail returns that entry. */
+  append(change: IdentifiedChange): Promise<AuditEntry>;
+  /** The last `limit` entries, oldest first. */
+  recent(limit: number): Promise<AuditEntry[]>;
+  /** Release what the trail holds (a connection). */
+  close(): Promise<void>;
+}
+
+/** Opens the trail an audit incarnation writes to; called by `init`, so a trail that cannot be opened fails the start. */
+export type OpenAuditTrail = () => Promise<AuditTrail>;
+
+export function auditCell(config: ServiceConfig, openTrail: OpenAuditTrail = () => openFileTrail(config.auditLogFile)): Cell<KvContract> {
   return serviceCell({
     name: 'audit',
     budget: { mailboxDepth: 256, whenFull: 'wait', maxWaitMs: 500 },
-    init: async () => ({
-      recent: [] as AuditEntry[],
-      sequence: auditLogFile === undefined ? 0 : await lastSequenceIn(auditLogFile),
-    }),
+    init: async () => ({ trail: await openTrail() }),
     serve: {
-      'audit.append': async (change, { state }) => {
-        const entry: AuditEntry = { sequence: state.sequence + 1, at: new Date().toISOString(), ...change };
-        if (auditLogFile !== undefined) await appendDurably(auditLogFile, `${JSON.stringify(entry)}\n`);
-        state.sequence = entry.sequence;
-        state.recent.push(entry);
-        if (state.recent.length > auditWindow) state.recent.shift();
-        return { sequence: entry.sequence };
-      },
-      'audit.recent': ({ limit }, { state }) => ({ entries: state.recent.slice(-limit) }),
+      'audit.append': async (change, { state }) => ({ sequence: (await state.trail.append(change)).sequence }),
+      'audit.recent': ({ limit }, { state }) => state.trail.recent(limit).then((entries) => ({ entries })),
     },
+    stop: (state) => state.trail.close(),
   });
+}
+
+/** The trail in the JSON-lines file `file`, or in memory alone if `file` is undefined. */
+export async function openFileTrail(file: string | undefined): Promise<AuditTrail> {
+  let sequence = file === undefined ? 0 : await lastSequenceIn(file);
+  const recent: AuditEntry[] = [];
+  return {
+    async append(change) {
+      const earlier = recent.find((entry) => entry.id === change.id);
+      if (earlier !== undefined) return earlier;
+      const entry: AuditEntry = { sequence: sequence + 1, at: new Date().toISOString(), ...change };
+      if (file !== undefined) await appendDurably(file, `${JSON.stringify(entry)}\n`);
+      sequence = entry.sequence;
+      recent.push(entry);
+      if (recent.length > auditWindow) recent.shift();
+      return entry;
+    },
+    recent: async (limit) => recent.slice(-limit),
+    close: async () => {},
+  };
 }
 
 const tailBytes = 64 * 1024;

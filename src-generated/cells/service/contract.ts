@@ -14,8 +14,14 @@ export interface KvChange {
   readonly bytes: number;
 }
 
+/** A change, with the id of the write that asked for it: the same id means the same write, delivered again. */
+export interface IdentifiedChange extends KvChange {
+  /** The write's id: the client's `Idempotency-Key`, or one the edge made up. */
+  readonly id: string;
+}
+
 /** One audited change. */
-export interface AuditEntry extends KvChange {
+export interface AuditEntry extends IdentifiedChange {
   /** Position in the trail, from 1: continues across restarts when the trail is on file (`AUDIT_LOG`). */
   readonly sequence: number;
   /** When the audit cell recorded it, ISO 8601. */
@@ -30,12 +36,16 @@ export type KvContract = {
   requests: {
     'kv.get': { request: { key: string }; reply: { found: true; value: string } | { found: false } };
     'kv.put': {
-      request: { key: string; value: string };
+      request: { id: string; key: string; value: string };
       reply: { ok: true; created: boolean } | { ok: false; refused: WriteRefusal };
     };
-    'kv.delete': { request: { key: string }; reply: { ok: true; deleted: boolean } | { ok: false; refused: WriteRefusal } };
-    /** Append the change to the trail; replies once it is on disk (or in memory, without `AUDIT_LOG`). */
-    'audit.append': { request: KvChange; reply: { sequence: number } };
+    'kv.delete': { request: { id: string; key: string }; reply: { ok: true; deleted: boolean } | { ok: false; refused: WriteRefusal } };
+    /**
+     * Append the change to the trail; replies once it is durable (on disk, in the broker's stream, or
+     * in memory without either). Idempotent: a change whose id is already on the trail is not appended
+     * again, and the reply is the first append's sequence.
+     */
+    'audit.append': { request: IdentifiedChange; reply: { sequence: number } };
     'audit.recent': { request: { limit: number }; reply: { entries: AuditEntry[] } };
   };
 };

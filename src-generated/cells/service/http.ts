@@ -5,6 +5,7 @@
 // into memory; every request is answered, whatever fails.
 
 import { Buffer } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Grants, Sender } from '../cell.js';
 import { isCellError, type CellErrorCode } from '../errors.js';
@@ -82,13 +83,13 @@ async function serveKey(
     case 'PUT': {
       const value = await readValue(request, response, options.maxValueBytes);
       if (value === undefined) return;
-      const reply = await edge.request('kv.put', { key, value });
+      const reply = await edge.request('kv.put', { id: writeIdOf(request), key, value });
       if (!reply.ok) return answerRefusedWrite(response, reply.refused);
       response.writeHead(reply.created ? 201 : 204).end();
       return;
     }
     case 'DELETE': {
-      const reply = await edge.request('kv.delete', { key });
+      const reply = await edge.request('kv.delete', { id: writeIdOf(request), key });
       if (!reply.ok) return answerRefusedWrite(response, reply.refused);
       if (!reply.deleted) return answer(response, 404, { error: 'not-found', message: `no value for key "${key}"` });
       response.writeHead(204).end();
@@ -97,6 +98,15 @@ async function serveKey(
     default:
       return answer(response, 405, { error: 'method-not-allowed', message: `/kv/:key answers GET, PUT and DELETE` }, { allow: 'GET, PUT, DELETE' });
   }
+}
+
+/**
+ * The write's id: the client's `Idempotency-Key` if it sent one (so that a client retrying after a
+ * lost answer is audited once), else a fresh one.
+ */
+function writeIdOf(request: IncomingMessage): string {
+  const given = request.headers['idempotency-key'];
+  return typeof given === 'string' && given.length >= 1 && given.length <= 128 ? `client:${given}` : randomUUID();
 }
 
 function answerRefusedWrite(response: ServerResponse, refused: 'store-full' | 'audit-unavailable'): void {

@@ -124,8 +124,8 @@ describe('the audit trail', () => {
     await call('DELETE', '/kv/a');
     const { entries } = JSON.parse((await call('GET', '/audit')).text) as { entries: unknown[] };
     expect(entries).toEqual([
-      { sequence: 1, at: expect.any(String), action: 'put', key: 'a', bytes: 3 },
-      { sequence: 2, at: expect.any(String), action: 'delete', key: 'a', bytes: 0 },
+      { sequence: 1, at: expect.any(String), id: expect.any(String), action: 'put', key: 'a', bytes: 3 },
+      { sequence: 2, at: expect.any(String), id: expect.any(String), action: 'delete', key: 'a', bytes: 0 },
     ]);
   });
 
@@ -198,10 +198,19 @@ describe('the audit trail', () => {
     });
   });
 
+  it('audits a write retried with the same Idempotency-Key once', async () => {
+    service = await startService(config());
+    const put = () => fetch(`${service?.url}/kv/a`, { method: 'PUT', body: 'one', headers: { 'idempotency-key': 'write-1' } });
+    expect((await put()).status).toBe(201);
+    expect((await put()).status).toBe(204);
+    const { entries } = JSON.parse((await call('GET', '/audit')).text) as { entries: { id: string }[] };
+    expect(entries).toEqual([expect.objectContaining({ sequence: 1, id: 'client:write-1', action: 'put', key: 'a' })]);
+  });
+
   it('cannot be forged with the grants of the edge', async () => {
     service = await startService(config());
     const forger = service.bus.client('forger', httpEdgeGrants);
-    await expect(forger.request('audit.append', { action: 'delete', key: 'a', bytes: 0 })).rejects.toMatchObject({
+    await expect(forger.request('audit.append', { id: 'forged', action: 'delete', key: 'a', bytes: 0 })).rejects.toMatchObject({
       code: 'capability-denied',
       message: '"forger" may not request "audit.append": the topic is not in its grants',
     });

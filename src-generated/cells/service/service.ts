@@ -54,11 +54,20 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  // A keep-alive connection that finishes its last request after `close` would otherwise hold the
+  // stop for the server's keep-alive timeout (5 s): close each as soon as it is idle.
+  let closing = false;
+  server.on('request', (_request, response) => {
+    response.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   return {
     url: `http://127.0.0.1:${port}`,
     bus,
     async stop() {
       const closed = once(server, 'close');
+      closing = true;
       server.close();
       server.closeIdleConnections();
       await closed;
