@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import { Buffer } from 'node:buffer';
 import { byteLength, defineCell, type Cell, type Sender } from '../cell.js';
 import { isCellError, reasonOf } from '../errors.js';
+import { openStreamTrail } from './audit-stream.js';
 import type { ServiceConfig } from './config.js';
 import type { AuditEntry, IdentifiedChange, KvContract } from './contract.js';
 
@@ -14,7 +15,9 @@ const serviceCell = defineCell<KvContract>();
 
 /** The cells of the service, in start order: a cell starts after the cells it sends to. */
 export function serviceCells(config: ServiceConfig): Cell<KvContract>[] {
-  return [auditCell(config), kvCell(config)];
+  const { nats } = config;
+  const openTrail: OpenAuditTrail = nats === undefined ? () => openFileTrail(config.auditLogFile) : () => openStreamTrail(nats.url);
+  return [auditCell(config, openTrail), kvCell(config)];
 }
 
 /** The kv cell's time budget per message, in milliseconds. */
@@ -97,7 +100,8 @@ export type OpenAuditTrail = () => Promise<AuditTrail>;
 export function auditCell(config: ServiceConfig, openTrail: OpenAuditTrail = () => openFileTrail(config.auditLogFile)): Cell<KvContract> {
   return serviceCell({
     name: 'audit',
-    budget: { mailboxDepth: 256, whenFull: 'wait', maxWaitMs: 500 },
+    // Appends wait on a disk or a broker, and `GET /audit?limit=1000` carries a thousand entries.
+    budget: { mailboxDepth: 256, whenFull: 'wait', maxWaitMs: 500, handlerTimeoutMs: 5000, maxMessageBytes: 1024 * 1024 },
     init: async () => ({ trail: await openTrail() }),
     serve: {
       'audit.append': async (change, { state }) => ({ sequence: (await state.trail.append(change)).sequence }),

@@ -8,10 +8,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBus, type Bus } from '../bus.js';
 import { inProcess, type TransportFactory } from '../transport.js';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { inChildProcess } from '../child-process.js';
+import { reasonOf } from '../errors.js';
+import { closeConnection, outboxOf, overNats, partitionOf, serveCellOverNats, type NatsServing } from '../nats.js';
 import { inWorker } from '../worker.js';
-import { serviceCells } from './cells.js';
-import { serviceConfigToEnv, type ServiceCellName, type ServiceConfig } from './config.js';
+import { kvCell, serviceCells } from './cells.js';
+import { serviceConfigToEnv, type NatsConfig, type ServiceCellName, type ServiceConfig } from './config.js';
 import type { KvContract } from './contract.js';
 import { httpEdgeGrants, kvRequestListener } from './http.js';
 
@@ -34,12 +37,20 @@ export async function startService(config: ServiceConfig, options: ServiceOption
   const bus = createBus<KvContract>();
   const { log } = options;
   if (log !== undefined) bus.observe((event) => log(JSON.stringify(event)));
+  const broker = config.nats === undefined ? undefined : await connectTo(config.nats);
+  let serving: NatsServing | undefined;
+  const stopCells = async (): Promise<void> => {
+    await serving?.stop();
+    await bus.stop();
+    if (broker !== undefined) await closeConnection(broker);
+  };
   try {
     for (const cell of serviceCells(config)) {
-      await bus.start(cell, { transport: placementFor(cell.name as ServiceCellName, config, options) });
+      await bus.start(cell, { transport: placementFor(cell.name as ServiceCellName, config, options, broker) });
     }
+    if (broker !== undefined && config.nats !== undefined) serving = await serveKvPartition(bus, broker, config, config.nats);
   } catch (error) {
-    await bus.stop();
+    await stopCells();
     throw error;
   }
   const edge = bus.client('http', httpEdgeGrants);
@@ -50,7 +61,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
   try {
     await once(server, 'listening');
   } catch (error) {
-    await bus.stop();
+    await stopCells();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -71,12 +82,38 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       server.close();
       server.closeIdleConnections();
       await closed;
-      await bus.stop();
+      await stopCells();
     },
   };
 }
 
-function placementFor(cell: ServiceCellName, config: ServiceConfig, options: ServiceOptions): TransportFactory {
+async function connectTo(nats: NatsConfig): Promise<NatsConnection> {
+  try {
+    return await connect({ servers: nats.url, name: `cells-kv-${nats.partition}` });
+  } catch (error) {
+    throw new Error(`NATS_URL "${nats.url}": cannot connect: ${reasonOf(error)}`, { cause: error });
+  }
+}
+
+/** The subject of the kv partition that owns `key`'s messages. */
+function kvSubject(partition: number): string {
+  return `cells.kv.${partition}`;
+}
+
+function kvBehindTheBroker(broker: NatsConnection, nats: NatsConfig): TransportFactory {
+  return overNats({
+    connection: broker,
+    subjectFor: (_cell, envelope) => kvSubject(partitionOf((JSON.parse(envelope.body) as { key: string }).key, nats.partitions)),
+  });
+}
+
+function serveKvPartition(bus: Bus<KvContract>, broker: NatsConnection, config: ServiceConfig, nats: NatsConfig): Promise<NatsServing> {
+  const kv = kvCell(config);
+  return serveCellOverNats(kv, { connection: broker, subject: kvSubject(nats.partition), outbox: outboxOf(bus.client('kv@nats', kv.grants)) });
+}
+
+function placementFor(cell: ServiceCellName, config: ServiceConfig, options: ServiceOptions, broker?: NatsConnection): TransportFactory {
+  if (cell === 'kv' && broker !== undefined && config.nats !== undefined) return kvBehindTheBroker(broker, config.nats);
   const where = config.inWorker.includes(cell) ? 'worker' : config.inChildProcess.includes(cell) ? 'child process' : undefined;
   if (where === undefined) return inProcess();
   if (options.workerScript === undefined) {

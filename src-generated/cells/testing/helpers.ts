@@ -71,6 +71,9 @@ export async function bundleScript(entry: string): Promise<Bundle> {
     target: 'node20',
     sourcemap: 'inline',
     logLevel: 'silent',
+    // CommonJS dependencies (the NATS client's) call `require` for Node's built-ins, which an ES
+    // module does not have; give the bundle one.
+    banner: { js: "import { createRequire as __cellsCreateRequire } from 'node:module'; const require = __cellsCreateRequire(import.meta.url);" },
   });
   return { script: pathToFileURL(path), path, dispose: () => rm(directory, { recursive: true, force: true }) };
 }
