@@ -32,6 +32,7 @@ export { inChildProcess, type ChildProcessPlacement } from './child-process.js';
 export { isCellChildProcess, serveCellInChildProcess } from './child-host.js';
 export { hostedTransport, type HostTimeouts } from './hosted.js';
 export { serveCell } from './cell-host.js';
+export { closeConnection, outboxOf, overNats, partitionOf, serveCellOverNats, type NatsPlacement, type NatsServing, type NatsServingOptions } from './nats.js';
 export type { FromHost, HostChannel, ParentChannel, ToHost } from './host-protocol.js';
 export {
   defaultThresholds,
