@@ -5,6 +5,7 @@ set -euo pipefail
 # 127.0.0.1: start nats-server with JetStream, start both processes (partitions 0 and 1), make
 # $WRITES writes through both, and check that every acknowledged write is readable through both and
 # audited exactly once. Stops everything it started, whatever happens.
+# requires: nats-server
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 nats_port="${NATS_PORT:-4222}"

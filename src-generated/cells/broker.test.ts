@@ -4,13 +4,12 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus, type Bus } from './bus.js';
 import { outboxOf, overNats, partitionOf, serveCellOverNats, type NatsServing } from './nats.js';
 import { openStreamTrail } from './service/audit-stream.js';
-import { bundleScript, freePort, type Bundle } from './testing/helpers.js';
+import { freePort } from './testing/helpers.js';
 import { probe, type ProbeContract } from './testing/probe-cells.js';
 
 /** Where `nats-server` is, if it is installed. */
@@ -128,38 +127,6 @@ describe.skipIf(skipBecause !== undefined)(skipBecause ?? 'cells behind a NATS b
     it('refuses to start the service on a broker it cannot reach, naming NATS_URL', async () => {
       await expect(openStreamTrail(`nats://127.0.0.1:${await freePort()}`)).rejects.toThrow(/^NATS_URL "nats:\/\/127\.0\.0\.1:\d+": the audit stream cannot be opened: /);
     });
-  });
-
-  describe('the deployment guide', () => {
-    let bundle: Bundle;
-    beforeAll(async () => {
-      bundle = await bundleScript(fileURLToPath(new URL('./service/main.ts', import.meta.url)));
-    });
-    afterAll(async () => {
-      await bundle.dispose();
-    });
-
-    it('runs two processes on one broker: 1,000 writes, every acknowledged one readable through both and audited once', async () => {
-      const script = fileURLToPath(new URL('../../scripts/cells/nats-demo.sh', import.meta.url));
-      const env = {
-        ...process.env,
-        NATS_PORT: String(await freePort()),
-        PORT_A: String(await freePort()),
-        PORT_B: String(await freePort()),
-        CELLS_SERVICE_BUNDLE: bundle.path,
-      };
-      const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile('bash', [script], { env, timeout: 110_000 }, (error, stdout, stderr) =>
-          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }),
-        );
-      });
-      expect(result).toMatchObject({
-        code: 0,
-        stdout: expect.stringMatching(
-          /^nats-demo: OK: 1000 writes through 2 processes and one broker; \d+ acknowledged, each readable through both and audited exactly once\n$/,
-        ),
-      });
-    }, 120_000);
   });
 });
 //# sourceMappingURL=broker.test.ts.map
