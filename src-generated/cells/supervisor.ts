@@ -94,7 +94,7 @@ export interface CellHealth {
   readonly queued: number;
   /** Restarts since the cell was started. */
   readonly restarts: number;
-  /** Crashes within the policy's `degradedWindowMs`. */
+  /** Crashes within the policy's `degradedWindowMs`, counted up to its `degradedAfterCrashes`. */
   readonly recentCrashes: number;
   /** `recentCrashes` reached the policy's `degradedAfterCrashes`: the cell runs, but keeps crashing. */
   readonly degraded: boolean;
