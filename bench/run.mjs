@@ -201,7 +201,7 @@ for (const docs of sizes) {
 }
 
 if (!values['no-cells']) {
-  log('cells reference system: request/reply in process, in a worker, over loopback HTTP');
+  log('cells reference system: request/reply in process, in a worker, in a child process, over loopback HTTP');
   const cells = spawnSync(process.execPath, [path.join(ROOT, 'scripts/cells/bench.mjs'), '--quick', '--json'], { cwd: ROOT, encoding: 'utf8' });
   results.cells = cells.status === 0 ? JSON.parse(cells.stdout) : { error: cells.stderr.trim() };
 }
@@ -234,7 +234,7 @@ function table(r) {
   if (r.cells && !r.cells.error) {
     out += '\ncells request/reply (echo cell):\n';
     for (const c of r.cells.results) {
-      out += `  ${c.transport.padEnd(14)} p50 ${Math.round(c.p50Micros)} µs, p99 ${Math.round(c.p99Micros)} µs, ${Math.round(c.throughputPerSecond)}/s at ${c.concurrency} in flight\n`;
+      out += `  ${c.transport.padEnd(14)} p50 ${Math.round(c.p50Micros)} µs${c.p50RangeMicros ? ` (rounds ${Math.round(c.p50RangeMicros[0])}–${Math.round(c.p50RangeMicros[1])})` : ''}, p99 ${Math.round(c.p99Micros)} µs, ${Math.round(c.throughputPerSecond)}/s at ${c.concurrency} in flight\n`;
     }
   }
   else if (r.cells) out += `\ncells: ${r.cells.error}\n`;

@@ -8,10 +8,16 @@
  *
  * Scripts of one folder run in order, as a deployment would: `start.sh` first, `stop.sh`
  * last (also when an earlier one failed, so nothing is left running), the others in
- * between by name. Each folder gets a free `PORT` and its own `TMPDIR`, so a service
- * a script starts does not collide with another run of the tests.
+ * between by name. Each folder gets a free `PORT` (and `NATS_PORT`, `PORT_A`, `PORT_B` for
+ * scripts that start more than one server) and its own `TMPDIR`, so a service a script
+ * starts does not collide with another run of the tests.
+ *
+ * A script that needs a program the repository does not install says so in a comment,
+ * `# requires: nats-server`. Where that program is missing its run is skipped, with the
+ * reason in the test's name — except under `CI=true`, where CI installs it, so a missing
+ * program fails the run instead of passing it silently.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -55,6 +61,12 @@ function runScript(path: string, env: NodeJS.ProcessEnv): Promise<Run> {
   });
 }
 
+/** The programs a script declares with `# requires: a b`, that are not on PATH. */
+function missingRequirements(content: string): string[] {
+  const required = [...content.matchAll(/^# requires: (.+)$/gm)].flatMap((match) => (match[1] ?? '').trim().split(/\s+/));
+  return required.filter((program) => spawnSync('sh', ['-c', `command -v ${program}`]).status !== 0);
+}
+
 it('the repository tangles at least one executable shell script', () => {
   expect(scripts.map((s) => s.path)).not.toEqual([]);
 });
@@ -66,7 +78,14 @@ for (const folder of folders) {
     let temporary: string;
     beforeAll(async () => {
       temporary = mkdtempSync(join(tmpdir(), 'weft-scripts-'));
-      env = { ...process.env, PORT: String(await freePort()), TMPDIR: temporary };
+      env = {
+        ...process.env,
+        PORT: String(await freePort()),
+        NATS_PORT: String(await freePort()),
+        PORT_A: String(await freePort()),
+        PORT_B: String(await freePort()),
+        TMPDIR: temporary,
+      };
       for (const key of Object.keys(env)) if (/^(VITEST|TEST$)/.test(key)) delete env[key];
     });
     afterAll(() => rmSync(temporary, { recursive: true, force: true }));
@@ -78,7 +97,10 @@ for (const folder of folders) {
         expect(script.content).toMatch(/^set -euo pipefail$/m);
       });
 
-      it(`${script.path} runs and exits 0`, async () => {
+      const missing = process.env['CI'] === 'true' ? [] : missingRequirements(script.content);
+      const runs = missing.length === 0 ? it : it.skip;
+      const skipped = missing.length === 0 ? '' : ` (skipped: ${missing.join(', ')} not installed)`;
+      runs(`${script.path} runs and exits 0${skipped}`, async () => {
         const run = await runScript(script.path, env);
         expect(run.code, `${script.path} exited with ${run.code}\n${run.stdout}${run.stderr}`).toBe(0);
       });

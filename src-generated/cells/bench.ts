@@ -17,6 +17,8 @@ import { defineCell } from './cell.js';
 import { inProcess, type TransportFactory } from './transport.js';
 import { inWorker } from './worker.js';
 import { serveCellInWorker } from './worker-host.js';
+import { inChildProcess } from './child-process.js';
+import { isCellChildProcess, serveCellInChildProcess } from './child-host.js';
 
 interface Payload {
   readonly id: number;
@@ -47,6 +49,8 @@ export interface Measurement {
   readonly transport: string;
   /** Median round trip, one request at a time, µs. */
   readonly p50Micros: number;
+  /** The lowest and highest median of a single round, µs: the spread a comparison must survive. */
+  readonly p50RangeMicros: readonly [number, number];
   /** 99th percentile round trip, one request at a time, µs. */
   readonly p99Micros: number;
   /** Round trips per second with `concurrency` in flight. */
@@ -73,13 +77,17 @@ function percentile(sorted: readonly number[], fraction: number): number {
 async function measure(transport: string, send: (message: Payload) => Promise<unknown>, sizes: Sizes): Promise<Measurement> {
   for (let id = 0; id < sizes.warmup; id += 1) await send(payload(id));
   const roundTrips: number[] = [];
+  const roundMedians: number[] = [];
   const throughputs: number[] = [];
   for (let round = 0; round < sizes.rounds; round += 1) {
+    const thisRound: number[] = [];
     for (let id = 0; id < sizes.latencyRequests; id += 1) {
       const started = performance.now();
       await send(payload(id));
-      roundTrips.push((performance.now() - started) * 1000);
+      thisRound.push((performance.now() - started) * 1000);
     }
+    roundTrips.push(...thisRound);
+    roundMedians.push(percentile(thisRound.sort((a, b) => a - b), 0.5));
     let next = 0;
     const started = performance.now();
     await Promise.all(
@@ -95,6 +103,7 @@ async function measure(transport: string, send: (message: Payload) => Promise<un
   return {
     transport,
     p50Micros: percentile(roundTrips, 0.5),
+    p50RangeMicros: [Math.min(...roundMedians), Math.max(...roundMedians)],
     p99Micros: percentile(roundTrips, 0.99),
     throughputPerSecond,
     concurrency: sizes.concurrency,
@@ -171,12 +180,12 @@ function printTable(results: readonly Measurement[]): void {
   const [load] = loadavg();
   console.log(`cells benchmark — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load ${load?.toFixed(1)}`);
   console.log('');
-  console.log('| transport | p50 | p99 | throughput | per message |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log('| transport | p50 | p50 of one round, lowest–highest | p99 | throughput | per message |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const result of results) {
     const micros = (value: number) => `${value.toFixed(value < 100 ? 1 : 0)} µs`;
     console.log(
-      `| ${result.transport} | ${micros(result.p50Micros)} | ${micros(result.p99Micros)} | ` +
+      `| ${result.transport} | ${micros(result.p50Micros)} | ${micros(result.p50RangeMicros[0])}–${micros(result.p50RangeMicros[1])} | ${micros(result.p99Micros)} | ` +
         `${Math.round(result.throughputPerSecond).toLocaleString('en')}/s (${result.concurrency} in flight) | ${micros(result.microsPerMessage)} |`,
     );
   }
@@ -190,6 +199,7 @@ async function runBenchmark(): Promise<void> {
   const results = [
     await measureOnBus('in process', inProcess(), sizes),
     await measureOnBus('worker', inWorker({ script: new URL(import.meta.url) }), sizes),
+    await measureOnBus('child process', inChildProcess({ script: new URL(import.meta.url) }), sizes),
     await measureOverLoopbackHttp(sizes),
   ];
   if (process.argv.includes('--json')) console.log(JSON.stringify({ node: process.version, load: loadavg()[0], sizes, results }, null, 2));
@@ -198,6 +208,8 @@ async function runBenchmark(): Promise<void> {
 
 if (!isMainThread) {
   serveCellInWorker([echo]);
+} else if (isCellChildProcess()) {
+  serveCellInChildProcess([echo]);
 } else if (process.env['CELLS_BENCH_ROLE'] === 'http-echo') {
   await serveEchoOverHttp();
 } else {

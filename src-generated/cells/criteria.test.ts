@@ -1,6 +1,10 @@
 // generated from docs/cells/criteria.lit.md by weft — edit the source, not this file
 import { describe, expect, it } from 'vitest';
-import { defaultThresholds, shouldLeaveTheMonolith, type CellProfile } from './criteria.js';
+import { availableParallelism, totalmem } from 'node:os';
+import { defaultThresholds, shouldLeaveTheMonolith, type CellProfile, type Thresholds } from './criteria.js';
+
+/** A machine with two cores and 8 GiB, so that expectations do not depend on the machine running the tests. */
+const twoCores: Thresholds = { ...defaultThresholds, coresPerMachine: 2, memoryPerMachineMb: 8192, sharedHeapMb: 256 };
 
 const quickTrustedCell: CellProfile = {
   longestSynchronousMs: 0.2,
@@ -10,6 +14,7 @@ const quickTrustedCell: CellProfile = {
   trust: 'same',
   canTakeDownTheProcess: false,
   deployedIndependently: false,
+  mustSurviveAMachineLoss: false,
 };
 
 describe('shouldLeaveTheMonolith', () => {
@@ -35,7 +40,7 @@ describe('shouldLeaveTheMonolith', () => {
   });
 
   it('moves a cell that needs its own heap limit into a worker', () => {
-    const verdict = shouldLeaveTheMonolith({ ...quickTrustedCell, peakHeapMb: 1024 });
+    const verdict = shouldLeaveTheMonolith({ ...quickTrustedCell, peakHeapMb: 1024 }, twoCores);
     expect(verdict.placement).toBe('worker');
     expect(verdict.reasons.map((reason) => reason.why)).toEqual([
       'its heap may grow to 1024 MiB, over the 256 MiB one cell may take of the shared heap',
@@ -63,13 +68,37 @@ describe('shouldLeaveTheMonolith', () => {
   });
 
   it('puts a cell that needs more cores than one machine has behind a broker', () => {
-    const verdict = shouldLeaveTheMonolith({ ...quickTrustedCell, cpuMsPerMessage: 2, peakMessagesPerSecond: 1500 });
+    const verdict = shouldLeaveTheMonolith({ ...quickTrustedCell, cpuMsPerMessage: 2, peakMessagesPerSecond: 1500 }, twoCores);
     expect(verdict.placement).toBe('broker');
     expect(verdict.reasons[0]).toEqual({
       criterion: 'outgrows-one-machine',
       calls: 'broker',
       why: 'it needs 3.0 cores at peak, and one machine has 2',
     });
+  });
+
+  it('puts a cell whose state outgrows one machine\'s memory behind a broker', () => {
+    const verdict = shouldLeaveTheMonolith({ ...quickTrustedCell, peakHeapMb: 10_000 }, twoCores);
+    expect(verdict.placement).toBe('broker');
+    expect(verdict.reasons[0]).toEqual({
+      criterion: 'outgrows-one-machine',
+      calls: 'broker',
+      why: 'its state may grow to 10000 MiB, and one machine has 8192 MiB',
+    });
+  });
+
+  it('puts a cell that must survive the loss of a machine behind a broker, however little it does', () => {
+    const verdict = shouldLeaveTheMonolith({ ...quickTrustedCell, mustSurviveAMachineLoss: true }, twoCores);
+    expect(verdict.placement).toBe('broker');
+    expect(verdict.reasons).toEqual([
+      { criterion: 'must-survive-a-machine-loss', calls: 'broker', why: 'it must keep serving when a machine is lost, so it must run on more than one' },
+    ]);
+  });
+
+  it('describes the machine it runs on by default', () => {
+    expect(defaultThresholds.coresPerMachine).toBe(availableParallelism());
+    expect(defaultThresholds.memoryPerMachineMb).toBe(Math.round(totalmem() / 1024 / 1024));
+    expect(defaultThresholds.sharedHeapMb).toBeGreaterThan(0);
   });
 
   it('warns when the chosen transport would cost too much of a core at the peak rate', () => {

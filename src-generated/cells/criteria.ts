@@ -2,7 +2,11 @@
 // When should a cell leave the monolith? Each criterion names the least isolating placement that
 // answers it; the verdict is the most isolating placement any criterion calls for, with every
 // reason, and what the chosen placement's per-message cost is at the cell's peak rate. A pure
-// function of a profile the team fills in from its own measurements; it measures nothing itself.
+// function of a profile the team fills in from its own measurements and of thresholds, whose
+// defaults describe the machine it runs on (cores, memory, heap limit); it measures nothing itself.
+
+import { availableParallelism, totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 
 /** What a team knows about one cell, from profiling and load figures. */
 export interface CellProfile {
@@ -20,6 +24,8 @@ export interface CellProfile {
   readonly canTakeDownTheProcess: boolean;
   /** Whether it must be released, versioned or scaled apart from the rest. */
   readonly deployedIndependently: boolean;
+  /** Whether it must keep serving when the machine it runs on is lost. */
+  readonly mustSurviveAMachineLoss: boolean;
 }
 
 /** Where a cell can run, from least to most isolated. */
@@ -31,23 +37,36 @@ const isolation: readonly Placement[] = ['in-process', 'worker', 'separate-proce
 export interface Thresholds {
   /** Longest one message may stall the other in-process cells, in milliseconds. @default 10 */
   readonly eventLoopBudgetMs: number;
-  /** Most heap one in-process cell may take of the shared heap, in MiB. @default 256 */
+  /** Most heap one in-process cell may take of the shared heap, in MiB. @default a sixteenth of this machine's V8 heap limit */
   readonly sharedHeapMb: number;
-  /** Cores one machine gives a cell. @default 2 (this project's machines) */
+  /** Cores one machine gives a cell. @default this machine's `os.availableParallelism()` */
   readonly coresPerMachine: number;
+  /** Memory one machine gives a cell, in MiB. @default this machine's `os.totalmem()` */
+  readonly memoryPerMachineMb: number;
   /** Sender-side CPU per message of each placement, in microseconds, as the benchmark measured it. */
   readonly overheadMicros: Readonly<Record<Placement, number>>;
   /** Share of one core the transport may cost at peak before the verdict warns, from 0 to 1. @default 0.2 */
   readonly maxOverheadShare: number;
 }
 
-export const defaultThresholds: Thresholds = Object.freeze({
+/** The thresholds for the machine this runs on: its cores, its memory, the heap limit Node chose for it. */
+export function thresholdsForThisMachine(): Thresholds {
+  return Object.freeze({
+    ...defaultCosts,
+    sharedHeapMb: Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024 / 16),
+    coresPerMachine: availableParallelism(),
+    memoryPerMachineMb: Math.round(totalmem() / 1024 / 1024),
+  });
+}
+
+/** What does not depend on the machine: the budget and the benchmark's rounded costs. */
+const defaultCosts = Object.freeze({
   eventLoopBudgetMs: 10,
-  sharedHeapMb: 256,
-  coresPerMachine: 2,
-  overheadMicros: Object.freeze({ 'in-process': 40, worker: 130, 'separate-process': 900, broker: 1800 }),
+  overheadMicros: Object.freeze({ 'in-process': 15, worker: 80, 'separate-process': 320, broker: 1800 }),
   maxOverheadShare: 0.2,
 });
+
+export const defaultThresholds: Thresholds = thresholdsForThisMachine();
 
 /** A criterion that applies to a cell. */
 export type Criterion =
@@ -56,6 +75,7 @@ export type Criterion =
   | 'can-take-down-the-process'
   | 'trusted-less'
   | 'deployed-independently'
+  | 'must-survive-a-machine-loss'
   | 'outgrows-one-machine';
 
 export interface Reason {
@@ -121,12 +141,25 @@ export function shouldLeaveTheMonolith(profile: CellProfile, thresholds: Thresho
       why: 'it is released or scaled apart from the rest',
     });
   }
+  if (profile.mustSurviveAMachineLoss) {
+    reasons.push({
+      criterion: 'must-survive-a-machine-loss',
+      calls: 'broker',
+      why: 'it must keep serving when a machine is lost, so it must run on more than one',
+    });
+  }
   const coresNeeded = (profile.peakMessagesPerSecond * profile.cpuMsPerMessage) / 1000;
   if (coresNeeded > thresholds.coresPerMachine) {
     reasons.push({
       criterion: 'outgrows-one-machine',
       calls: 'broker',
       why: `it needs ${coresNeeded.toFixed(1)} cores at peak, and one machine has ${thresholds.coresPerMachine}`,
+    });
+  } else if (profile.peakHeapMb > thresholds.memoryPerMachineMb) {
+    reasons.push({
+      criterion: 'outgrows-one-machine',
+      calls: 'broker',
+      why: `its state may grow to ${profile.peakHeapMb} MiB, and one machine has ${thresholds.memoryPerMachineMb} MiB`,
     });
   }
   reasons.sort((a, b) => isolation.indexOf(b.calls) - isolation.indexOf(a.calls));

@@ -1,12 +1,11 @@
 // generated from docs/cells/deploy.lit.md by weft — edit the source, not this file
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleScript, type Bundle } from './testing/bundle.js';
+import { bundleScript, freePort, type Bundle } from './testing/helpers.js';
 
 const scripts = fileURLToPath(new URL('../../scripts/cells/', import.meta.url));
 
@@ -24,15 +23,6 @@ function run(script: string, env: Record<string, string>): Promise<Run> {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 let bundle: Bundle;
 let runDirectory: string;
 beforeAll(async () => {
@@ -47,12 +37,18 @@ afterAll(async () => {
 describe('the deployment scripts', () => {
   it('start the service, pass the smoke test against it, and stop it', async () => {
     const port = String(await freePort());
-    const env = { PORT: port, CELLS_SERVICE_BUNDLE: bundle.path, CELLS_RUN_DIR: runDirectory, CELLS_IN_WORKER: 'audit' };
+    const env = {
+      PORT: port,
+      CELLS_SERVICE_BUNDLE: bundle.path,
+      CELLS_RUN_DIR: runDirectory,
+      CELLS_IN_CHILD_PROCESS: 'audit',
+      AUDIT_LOG: join(runDirectory, 'audit.jsonl'),
+    };
     const started = await run('start.sh', env);
     expect(started).toMatchObject({ code: 0, stdout: expect.stringContaining(`start: cells-kv is up on http://127.0.0.1:${port}`) });
     try {
       const smoke = await run('smoke.sh', env);
-      expect(smoke).toEqual({ code: 0, stdout: `smoke: OK: 7 checks against http://127.0.0.1:${port}\n`, stderr: '' });
+      expect(smoke).toEqual({ code: 0, stdout: `smoke: OK: 10 checks against http://127.0.0.1:${port}\n`, stderr: '' });
       expect(await run('start.sh', env)).toMatchObject({ code: 1, stderr: expect.stringContaining('start: already running as pid') });
     } finally {
       const stopped = await run('stop.sh', env);

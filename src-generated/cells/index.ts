@@ -28,6 +28,12 @@ export {
 export { inProcess, type CellTransport, type TransportFactory } from './transport.js';
 export { inWorker, type WorkerPlacement } from './worker.js';
 export { serveCellInWorker } from './worker-host.js';
+export { inChildProcess, type ChildProcessPlacement } from './child-process.js';
+export { isCellChildProcess, serveCellInChildProcess } from './child-host.js';
+export { hostedTransport, type HostTimeouts } from './hosted.js';
+export { serveCell } from './cell-host.js';
+export { closeConnection, outboxOf, overNats, partitionOf, serveCellOverNats, type NatsPlacement, type NatsServing, type NatsServingOptions } from './nats.js';
+export type { FromHost, HostChannel, ParentChannel, ToHost } from './host-protocol.js';
 export {
   defaultThresholds,
   shouldLeaveTheMonolith,

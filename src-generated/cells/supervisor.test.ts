@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBus, type Bus } from './bus.js';
 import { defineCell } from './cell.js';
 import { defaultRestartPolicy, resolveRestartPolicy, restartDelayMs, type SupervisionEvent } from './supervisor.js';
+import { nextEvent as nextEventOn } from './testing/helpers.js';
 
 type Counting = {
   events: Record<string, never>;
@@ -42,16 +43,7 @@ function startBus(restart: Parameters<typeof resolveRestartPolicy>[0]): Bus<Coun
   return bus;
 }
 
-function nextEvent(predicate: (event: SupervisionEvent) => boolean): Promise<SupervisionEvent> {
-  return new Promise((resolve) => {
-    const stop = bus.observe((event) => {
-      if (predicate(event)) {
-        stop();
-        resolve(event);
-      }
-    });
-  });
-}
+const nextEvent = (predicate: (event: SupervisionEvent) => boolean) => nextEventOn(bus, predicate);
 
 afterEach(async () => {
   startsToFail = 0;
@@ -67,7 +59,7 @@ describe('restartDelayMs', () => {
   it('rejects an unknown restart option, naming it', () => {
     expect(() => resolveRestartPolicy({ retries: 3 } as never, 'createBus')).toThrow(
       new TypeError(
-        'Unknown restart option `retries` for createBus; expected one of: initialDelayMs, factor, maxDelayMs, maxRestarts, healthyAfterMs',
+        'Unknown restart option `retries` for createBus; expected one of: initialDelayMs, factor, maxDelayMs, maxRestarts, healthyAfterMs, degradedAfterCrashes, degradedWindowMs',
       ),
     );
   });
@@ -122,15 +114,39 @@ describe('restart after a crash', () => {
   });
 
   it('resets the count of crashes in a row after a healthy period', async () => {
-    startBus({ initialDelayMs: 1, healthyAfterMs: 200 });
+    // The behaviour under test is time itself. A loaded machine only makes waits longer, so the
+    // first two crashes get a generous window to be "in a row" (they are microseconds apart unless
+    // the machine stalls for seconds), and the healthy period is waited for twice over.
+    const healthyAfterMs = 2000;
+    startBus({ initialDelayMs: 1, healthyAfterMs });
     await bus.start(counter);
     const client = bus.client('client', { request: ['count.crash'] });
+    const third = nextEvent((event) => event.type === 'started' && event.incarnation === 3);
     await client.request('count.crash', { why: 'one' }).catch(() => {});
     await client.request('count.crash', { why: 'two' }).catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 250)); // the behaviour under test is time itself
+    await third;
+    await new Promise((resolve) => setTimeout(resolve, healthyAfterMs * 1.5));
+    const crashedAgain = nextEvent((event) => event.type === 'crashed' && event.incarnation === 3);
     await client.request('count.crash', { why: 'three' }).catch(() => {});
+    await crashedAgain;
     const crashes = events.filter((event) => event.type === 'crashed');
     expect(crashes.map((event) => event.type === 'crashed' && event.consecutiveCrashes)).toEqual([1, 2, 1]);
+  });
+
+  it('reports a cell degraded when it crashes often, though never many times in a row', async () => {
+    // healthyAfterMs 0: every incarnation counts as healthy, so no two crashes are ever "in a row".
+    startBus({ initialDelayMs: 1, healthyAfterMs: 0, degradedAfterCrashes: 3, degradedWindowMs: 60_000 });
+    await bus.start(counter);
+    const client = bus.client('client', { request: ['count.add', 'count.crash'] });
+    for (const [index, why] of ['one', 'two', 'three'].entries()) {
+      expect(bus.health()[0]).toMatchObject({ recentCrashes: index, degraded: false });
+      const restarted = nextEvent((event) => event.type === 'started' && event.incarnation === index + 2);
+      await client.request('count.crash', { why }).catch(() => {});
+      await restarted;
+    }
+    expect(bus.health()[0]).toMatchObject({ state: 'running', recentCrashes: 3, degraded: true });
+    expect(events.filter((event) => event.type === 'crashed').map((event) => event.type === 'crashed' && event.consecutiveCrashes)).toEqual([1, 1, 1]);
+    await expect(client.request('count.add', { by: 1 })).resolves.toEqual({ count: 1 });
   });
 });
 

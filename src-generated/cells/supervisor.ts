@@ -22,6 +22,10 @@ export interface RestartPolicy {
   readonly maxRestarts: number;
   /** An incarnation up this long resets the count of crashes in a row. @default 10000 */
   readonly healthyAfterMs: number;
+  /** Crashes within `degradedWindowMs`, in a row or not, that make the cell report itself degraded. @default 3 */
+  readonly degradedAfterCrashes: number;
+  /** The window the crash rate is counted over, in milliseconds. @default 60000 */
+  readonly degradedWindowMs: number;
 }
 
 export const defaultRestartPolicy: RestartPolicy = Object.freeze({
@@ -30,6 +34,8 @@ export const defaultRestartPolicy: RestartPolicy = Object.freeze({
   maxDelayMs: 30_000,
   maxRestarts: 10,
   healthyAfterMs: 10_000,
+  degradedAfterCrashes: 3,
+  degradedWindowMs: 60_000,
 });
 
 /** `overrides` over `base`, checked and frozen; `owner` names who it is for in errors. */
@@ -88,6 +94,12 @@ export interface CellHealth {
   readonly queued: number;
   /** Restarts since the cell was started. */
   readonly restarts: number;
+  /** Crashes within the policy's `degradedWindowMs`, counted up to its `degradedAfterCrashes`. */
+  readonly recentCrashes: number;
+  /** `recentCrashes` reached the policy's `degradedAfterCrashes`: the cell runs, but keeps crashing. */
+  readonly degraded: boolean;
+  /** The process its incarnation runs in, when that is not this one (a child-process placement). */
+  readonly pid?: number;
 }
 
 /** A message in a mailbox, and how to answer its sender. */
@@ -126,6 +138,8 @@ export class Supervisor {
   #incarnation = 0;
   #startedAt = 0;
   #consecutiveCrashes = 0;
+  /** When the recent crashes happened (`performance.now()`), oldest first; at most `degradedAfterCrashes` kept. */
+  readonly #crashTimes: number[] = [];
   #restarts = 0;
   #transportRunning = false;
   /** Set when the current incarnation died outside a handler; the serving loop notices it. */
@@ -152,7 +166,16 @@ export class Supervisor {
       state: this.#state,
       queued: this.mailbox.size,
       restarts: this.#restarts,
+      recentCrashes: this.#recentCrashes(),
+      degraded: this.#recentCrashes() >= this.#policy.degradedAfterCrashes,
+      ...(this.#transport.pid === undefined ? {} : { pid: this.#transport.pid }),
     };
+  }
+
+  /** Crashes within the last `degradedWindowMs`. */
+  #recentCrashes(): number {
+    const since = performance.now() - this.#policy.degradedWindowMs;
+    return this.#crashTimes.filter((at) => at >= since).length;
   }
 
   /** Why a closed mailbox refuses: for the `cell-unavailable` message. */
@@ -252,6 +275,8 @@ export class Supervisor {
     for (;;) {
       if (performance.now() - this.#startedAt >= this.#policy.healthyAfterMs) this.#consecutiveCrashes = 0;
       const consecutiveCrashes = ++this.#consecutiveCrashes;
+      this.#crashTimes.push(performance.now());
+      if (this.#crashTimes.length > this.#policy.degradedAfterCrashes) this.#crashTimes.shift();
       const { name } = this.cell;
       this.#emit({ type: 'crashed', cell: name, incarnation: this.#incarnation, reason, consecutiveCrashes });
       await this.#stopTransport('forced');

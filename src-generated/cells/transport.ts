@@ -2,15 +2,17 @@
 // A transport is where one cell's handlers run. The bus keeps the mailbox, budgets and restarts on
 // its side and hands the transport one message at a time, so a cell behaves the same wherever it
 // runs; only cost and isolation differ (criteria.lit.md). `inProcess()` runs handlers on the
-// caller's event loop; `inWorker()` in worker.ts runs them in a worker thread. A cell that outgrows
-// one machine gets a transport over an existing broker implementing this same interface.
+// caller's event loop; `inWorker()` (worker.ts) and `inChildProcess()` (child-process.ts) run them in
+// a worker thread or a child process; `overNats()` (nats.ts) behind a broker, beyond one machine.
 
 import type { Envelope, Incarnation, Outbox, UntypedCell } from './cell.js';
 
 /** Runs the incarnations of one cell somewhere. The supervisor never calls `handle` concurrently. */
 export interface CellTransport {
-  /** Where handlers run, for health output: `'in-process'`, `'worker'`, ... */
+  /** Where handlers run, for health output: `'in-process'`, `'worker'`, `'child-process'`, ... */
   readonly placement: string;
+  /** The operating-system process of the running incarnation, when it has one of its own. */
+  readonly pid?: number | undefined;
   /**
    * Start a fresh incarnation. Its sends go to `outbox`; `died` is called, at most once, if the
    * incarnation dies outside a handler. Rejects if the cell cannot start.

@@ -5,6 +5,7 @@
 // into memory; every request is answered, whatever fails.
 
 import { Buffer } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Grants, Sender } from '../cell.js';
 import { isCellError, type CellErrorCode } from '../errors.js';
@@ -20,12 +21,14 @@ export interface EdgeOptions {
   readonly maxValueBytes: number;
   /** The cells' condition, for `/health`. */
   readonly health: () => readonly CellHealth[];
+  /** Where the full reason for a failed request goes, one JSON line each. @default nowhere */
+  readonly log?: (line: string) => void;
 }
 
 /** A `node:http` request listener serving the key-value API through `edge`. */
 export function kvRequestListener(edge: Sender<KvContract>, options: EdgeOptions): RequestListener {
   return (request, response) => {
-    route(edge, options, request, response).catch((error: unknown) => answerError(response, error));
+    route(edge, options, request, response).catch((error: unknown) => answerError(response, error, options.log ?? (() => {})));
   };
 }
 
@@ -38,7 +41,7 @@ async function route(edge: Sender<KvContract>, options: EdgeOptions, request: In
     if (method !== 'GET') return answer(response, 405, { error: 'method-not-allowed', message: `${url.pathname} answers GET only` }, { allow: 'GET' });
     if (url.pathname === '/health') {
       const cells = options.health();
-      return answer(response, cells.some((cell) => cell.state === 'failed') ? 503 : 200, { cells });
+      return answer(response, cells.some((cell) => cell.state === 'failed' || cell.degraded) ? 503 : 200, { cells });
     }
     const limit = Number(url.searchParams.get('limit') ?? '20');
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
@@ -78,15 +81,15 @@ async function serveKey(
       return;
     }
     case 'PUT': {
-      const value = await readBody(request, response, options.maxValueBytes);
+      const value = await readValue(request, response, options.maxValueBytes);
       if (value === undefined) return;
-      const reply = await edge.request('kv.put', { key, value });
+      const reply = await edge.request('kv.put', { id: writeIdOf(request), key, value });
       if (!reply.ok) return answerRefusedWrite(response, reply.refused);
       response.writeHead(reply.created ? 201 : 204).end();
       return;
     }
     case 'DELETE': {
-      const reply = await edge.request('kv.delete', { key });
+      const reply = await edge.request('kv.delete', { id: writeIdOf(request), key });
       if (!reply.ok) return answerRefusedWrite(response, reply.refused);
       if (!reply.deleted) return answer(response, 404, { error: 'not-found', message: `no value for key "${key}"` });
       response.writeHead(204).end();
@@ -97,6 +100,15 @@ async function serveKey(
   }
 }
 
+/**
+ * The write's id: the client's `Idempotency-Key` if it sent one (so that a client retrying after a
+ * lost answer is audited once), else a fresh one.
+ */
+function writeIdOf(request: IncomingMessage): string {
+  const given = request.headers['idempotency-key'];
+  return typeof given === 'string' && given.length >= 1 && given.length <= 128 ? `client:${given}` : randomUUID();
+}
+
 function answerRefusedWrite(response: ServerResponse, refused: 'store-full' | 'audit-unavailable'): void {
   if (refused === 'store-full') {
     return answer(response, 507, { error: 'store-full', message: 'the store holds as many keys as it may; delete some first' });
@@ -104,8 +116,10 @@ function answerRefusedWrite(response: ServerResponse, refused: 'store-full' | 'a
   return answer(response, 503, { error: 'audit-unavailable', message: 'the audit log did not accept the change, so it was not made' }, { 'retry-after': '1' });
 }
 
-/** The body as UTF-8, or undefined after answering 413 if it is over `limit` bytes. */
-async function readBody(request: IncomingMessage, response: ServerResponse, limit: number): Promise<string | undefined> {
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as UTF-8 text, or undefined after answering 413 (over `limit` bytes) or 400 (not UTF-8). */
+async function readValue(request: IncomingMessage, response: ServerResponse, limit: number): Promise<string | undefined> {
   const tooLarge = () =>
     answer(response, 413, { error: 'too-large', message: `the value is over the limit of ${limit} bytes` }, { connection: 'close' });
   if (Number(request.headers['content-length'] ?? 0) > limit) {
@@ -122,7 +136,12 @@ async function readBody(request: IncomingMessage, response: ServerResponse, limi
     tooLarge();
     return undefined;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return strictUtf8.decode(Buffer.concat(chunks));
+  } catch {
+    answer(response, 400, { error: 'bad-value', message: 'the value is not valid UTF-8' });
+    return undefined;
+  }
 }
 
 /** The status each refusal from the cells becomes. */
@@ -141,16 +160,26 @@ function answer(response: ServerResponse, status: number, body: unknown, headers
   response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-function answerError(response: ServerResponse, error: unknown): void {
+/** What a client is told for each status: the refusal's own message names the service's insides. */
+const publicMessageForStatus: Readonly<Record<number, string>> = Object.freeze({
+  413: 'the request is too large',
+  500: 'the service failed to handle the request',
+  503: 'the service is busy or recovering; retry after the delay given',
+  504: 'the service took too long to handle the request',
+});
+
+function answerError(response: ServerResponse, error: unknown, log: (line: string) => void): void {
+  log(JSON.stringify({ type: 'request-failed', reason: error instanceof Error ? error.message : String(error) }));
   if (response.headersSent) {
     response.destroy();
     return;
   }
   if (isCellError(error)) {
     const status = statusForCellError[error.code];
-    answer(response, status, { error: error.code, message: error.message }, status === 503 ? { 'retry-after': '1' } : {});
+    const message = publicMessageForStatus[status] ?? publicMessageForStatus[500];
+    answer(response, status, { error: error.code, message }, status === 503 ? { 'retry-after': '1' } : {});
     return;
   }
-  answer(response, 500, { error: 'internal', message: error instanceof Error ? error.message : String(error) });
+  answer(response, 500, { error: 'internal', message: publicMessageForStatus[500] });
 }
 //# sourceMappingURL=http.ts.map

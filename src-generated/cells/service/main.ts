@@ -1,10 +1,12 @@
 // generated from docs/cells/service.lit.md by weft — edit the source, not this file
 // Entry of the cells key-value service, bundled to dist/cells/service/main.js. The same bundle is
-// the program and, loaded by a worker thread, the host of whichever cell CELLS_IN_WORKER placed
-// there — so a deployment ships one file, and moving a cell into a worker is configuration.
+// the program and, loaded by a worker thread or forked as a child process, the host of whichever cell
+// CELLS_IN_WORKER or CELLS_IN_CHILD_PROCESS placed there — so a deployment ships one file, and moving
+// a cell is configuration.
 // This is the service's CLI: the only place that calls process.exit.
 
 import { isMainThread } from 'node:worker_threads';
+import { isCellChildProcess, serveCellInChildProcess } from '../child-host.js';
 import { reasonOf } from '../errors.js';
 import { serveCellInWorker } from '../worker-host.js';
 import { serviceCells } from './cells.js';
@@ -17,8 +19,10 @@ async function main(): Promise<void> {
     workerScript: new URL(import.meta.url),
     log: (line) => console.log(line),
   });
-  const workers = config.inWorker.length === 0 ? 'none' : config.inWorker.join(', ');
-  console.log(`cells-kv: listening on ${service.url} (cells in workers: ${workers})`);
+  const listed = (cells: readonly string[]) => (cells.length === 0 ? 'none' : cells.join(', '));
+  console.log(
+    `cells-kv: listening on ${service.url} (cells in workers: ${listed(config.inWorker)}; in child processes: ${listed(config.inChildProcess)})`,
+  );
   const stop = (signal: NodeJS.Signals) => {
     console.log(`cells-kv: ${signal}, stopping`);
     service.stop().then(
@@ -33,12 +37,14 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-if (isMainThread) {
+if (!isMainThread) {
+  serveCellInWorker(serviceCells(loadServiceConfig(process.env)));
+} else if (isCellChildProcess()) {
+  serveCellInChildProcess(serviceCells(loadServiceConfig(process.env)));
+} else {
   main().catch((error: unknown) => {
     console.error(`cells-kv: ${reasonOf(error)}`);
     process.exit(1);
   });
-} else {
-  serveCellInWorker(serviceCells(loadServiceConfig(process.env)));
 }
 //# sourceMappingURL=main.ts.map

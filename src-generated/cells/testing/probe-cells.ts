@@ -1,16 +1,22 @@
 // generated from docs/cells/transport.lit.md by weft — edit the source, not this file
-// Cells for the transport tests: they misbehave on request, the same way in process and in a
-// worker. A worker can only run cells its script imports, so they live in this module, and
-// worker-entry.ts serves them.
+// Cells for the transport tests: they misbehave on request, the same way in process, in a worker and
+// in a child process. A host can only run cells its script imports, so they live in this module, and
+// host-entry.ts serves them.
 
 import { isMainThread } from 'node:worker_threads';
 import { defineCell } from '../cell.js';
+import { isCellChildProcess } from '../child-host.js';
+
+/** Where the probe's handler ran. */
+export type ProbeThread = 'main' | 'worker' | 'child-process';
 
 export type ProbeContract = {
   events: { 'probe.noted': { text: string }; 'probe.secret': { text: string } };
   requests: {
     /** Replies with the text and the thread that handled it. */
-    'probe.echo': { request: { text: string }; reply: { text: string; thread: 'main' | 'worker' } };
+    'probe.echo': { request: { text: string }; reply: { text: string; thread: ProbeThread } };
+    /** The id of the process the handler runs in. */
+    'probe.pid': { request: null; reply: { pid: number } };
     /** Counts calls in the incarnation's state. */
     'probe.count': { request: null; reply: { count: number } };
     /** Throws `message`. */
@@ -21,7 +27,7 @@ export type ProbeContract = {
     'probe.publish': { request: { topic: 'probe.noted' | 'probe.secret'; text: string }; reply: null };
     /** Lists the `probe.noted` events it has received. */
     'probe.notes': { request: null; reply: { notes: string[] } };
-    /** Schedules a throw outside any handler, then replies. Worker only: in process it would kill the test runner. */
+    /** Schedules a throw outside any handler, then replies. Hosted only: in process it would kill the test runner. */
     'probe.die-later': { request: null; reply: null };
     /** Keeps `mb` MiB of arrays alive in its state. */
     'probe.hoard': { request: { mb: number }; reply: null };
@@ -34,7 +40,8 @@ export const probe = defineCell<ProbeContract>()({
   budget: { handlerTimeoutMs: 250 },
   init: () => ({ count: 0, notes: [] as string[], hoard: [] as number[][] }),
   serve: {
-    'probe.echo': ({ text }) => ({ text, thread: isMainThread ? 'main' : 'worker' }),
+    'probe.echo': ({ text }) => ({ text, thread: !isMainThread ? 'worker' : isCellChildProcess() ? 'child-process' : 'main' }),
+    'probe.pid': () => ({ pid: process.pid }),
     'probe.count': (_request, { state }) => ({ count: ++state.count }),
     'probe.throw': ({ message }) => {
       throw new Error(message);
