@@ -8,7 +8,8 @@
  * before and after. "Nothing written anywhere" means the box is unchanged except for
  * Weft's own `.weft/` folder (lock, parse cache).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -384,5 +385,128 @@ describe('no code from a document runs while tangling or checking', () => {
     weft(root, 'check');
     for (const name of ['js', 'ts', 'sh', 'subst', 'npm', 'chunk']) expect(exists('/', marker(name)), name).toBe(false);
     expect(readFileSync(join(root, 'scripts/run.sh'), 'utf8')).toContain(`touch ${marker('sh')}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------
+// Issue 14: writes that could escape the project, jam it, or lose a file.
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Run `body` with a small tmpfs mounted at `folder` (tests run as root). */
+function withTmpfs(folder: string, size: string, body: () => void): void {
+  mkdirSync(folder, { recursive: true });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', folder]);
+  try {
+    body();
+  } finally {
+    execFileSync('umount', [folder]);
+  }
+}
+
+/** Run `body` with `path` made immutable (`chattr +i`: even root cannot write into it). */
+function withImmutable(path: string, body: () => void): void {
+  execFileSync('chattr', ['+i', path]);
+  try {
+    body();
+  } finally {
+    execFileSync('chattr', ['-i', path]);
+  }
+}
+
+describe('issue 14: writes', () => {
+  test('a link planted at a temporary file name is an error, never written through', async () => {
+    const { box, root } = boxed(targeting('src-generated/a.ts'));
+    mkdirSync(join(root, 'src-generated'));
+    symlinkSync(join(box, SENTINEL), join(root, `src-generated/a.ts.weft-tmp-${process.pid}`));
+    const result = await run(root);
+    expect(rules(result)).toEqual(['temporary-in-the-way']);
+    expect(readFileSync(join(box, SENTINEL), 'utf8')).toBe('precious\n');
+    expect(exists(root, 'src-generated/a.ts')).toBe(false);
+    expect(exists(root, '.weft/journal.json')).toBe(false);
+  });
+
+  test('an output nested under another output is refused, located, before anything is written', () => {
+    const { box, root } = boxed({ [DOC]: fence('ts file=src-generated/a.ts', 'a();') + fence('ts file=src-generated/a.ts/b.ts', 'b();') });
+    const before = visible(box);
+    const result = weft(root, 'tangle', '--no-bundle');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${DOC}:5:1: error: src-generated/a.ts/b.ts is inside src-generated/a.ts, which is also an output file [output-path-conflict]`);
+    expect(visible(box)).toEqual(before);
+  });
+
+  test('journal recovery never wedges: a journal naming temporaries under what is now a file is finished', () => {
+    const { root } = boxed(targeting('src-generated/a.ts'));
+    writeFiles(root, {
+      'src-generated/x.ts': 'x\n',
+      '.weft/journal.json': JSON.stringify({ pid: 1, accepted: { 'src-generated/x.ts/b.ts': [sha('b\n')] }, temporaries: ['src-generated/x.ts/b.ts.weft-tmp-1', 'src-generated/x.ts/b.ts.map.weft-tmp-1'] }),
+    });
+    const result = weft(root, 'tangle', '--no-bundle');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(exists(root, '.weft/journal.json')).toBe(false);
+  });
+
+  test('a hand-written source map beside a new output is not replaced', async () => {
+    await expectRefused(targeting('src-generated/foo.ts'), 'hand-edited-output', (_box, root) => writeFiles(root, { 'src-generated/foo.ts.map': '{"mine":true}\n' }));
+  });
+
+  test('an output written where another output\'s source map goes is refused', async () => {
+    await expectRefused({ [DOC]: fence('ts file=src-generated/x.ts', 'x();') + fence('json file=src-generated/x.ts.map', '{}') }, 'output-path-conflict');
+  });
+
+  test('café.ts in NFC from one document and in NFD from another clash like a case-only difference', async () => {
+    await expectRefused({ 'docs/one.lit.md': fence('ts file=src-generated/caf\u00e9.ts', 'a();'), 'docs/two.lit.md': fence('ts file=src-generated/cafe\u0301.ts', 'b();') }, 'case-conflict');
+  });
+
+  test('a full disk is a located error with exit 1, and the run writes nothing (not one output of two)', () => {
+    const { root } = boxed({ [DOC]: fence('ts file=src-generated/a.ts', 'a();') + fence('ts file=src-generated/z.ts', `const z = "${'z'.repeat(200_000)}";`) });
+    withTmpfs(join(root, 'src-generated'), '64k', () => {
+      const result = weft(root, 'tangle', '--no-bundle');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('src-generated/z.ts: error: cannot write src-generated/z.ts: the disk is full (ENOSPC); nothing was changed [write-failed]');
+      expect(result.stderr).not.toContain('internal error');
+      expect(readdirSync(join(root, 'src-generated'))).toEqual([]);
+      expect(exists(root, '.weft/journal.json')).toBe(false);
+    });
+  });
+
+  test('a read-only (immutable) output folder is a located error with exit 1, and the outputs stay as they were', () => {
+    const { root } = boxed({ [DOC]: fence('ts file=src-generated/a.ts', 'a();') });
+    expect(weft(root, 'tangle', '--no-bundle').code).toBe(0);
+    const before = read(root, 'src-generated/a.ts');
+    writeFiles(root, { [DOC]: fence('ts file=src-generated/a.ts', 'a2();') });
+    withImmutable(join(root, 'src-generated'), () => {
+      const result = weft(root, 'tangle', '--no-bundle');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^src-generated\/a\.ts: error: cannot write src-generated\/a\.ts: the operation is not permitted .*; nothing was changed \[write-failed\]$/m);
+      expect(result.stderr).not.toContain('internal error');
+    });
+    expect(read(root, 'src-generated/a.ts')).toBe(before);
+    expect(readdirSync(join(root, 'src-generated')).sort()).toEqual(['a.ts', 'a.ts.map']);
+  });
+
+  test('a forged manifest entry claiming a hand-written file moves it to .weft/trash/, never loses it', async () => {
+    const { root } = boxed(targeting('src-generated/a.ts'));
+    writeFiles(root, {
+      'src-generated/precious.ts': 'mine\n',
+      '.weft/manifest.json': JSON.stringify({ weft: '0', outputs: { 'src-generated/precious.ts': { hash: sha('mine\n'), document: DOC, chunks: {} } } }),
+    });
+    expect((await run(root)).ok).toBe(true);
+    const runs = readdirSync(join(root, '.weft/trash'));
+    expect(runs).toHaveLength(1);
+    expect(read(root, `.weft/trash/${runs[0]}/src-generated/precious.ts`)).toBe('mine\n');
+  });
+
+  test('the trash keeps the removed files of the last 10 runs only', async () => {
+    const { root } = boxed({});
+    for (let i = 0; i < 13; i++) {
+      writeFiles(root, targeting(`src-generated/o${i}.ts`));
+      expect((await run(root)).ok).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 2)); // Distinct run stamps (milliseconds).
+    }
+    const runs = readdirSync(join(root, '.weft/trash')).sort();
+    expect(runs).toHaveLength(10);
+    expect(readdirSync(join(root, '.weft/trash', runs[9]!, 'src-generated'))).toEqual(['o11.ts', 'o11.ts.map']);
   });
 });
