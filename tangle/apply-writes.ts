@@ -19,7 +19,7 @@
 import { copyFileSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { atomicWrite, environmentFailure, setMode, stageFile, temporaryOf, TemporaryInTheWay } from './atomic-write.js';
-import { removeJournal, writeJournal } from './journal.js';
+import { JOURNAL_FILE, removeJournal, writeJournal } from './journal.js';
 import { bytesOfOutput, entryTexts, manifestBytes, manifestEntryText, MANIFEST_FILE, rememberManifest, WEFT_DIR } from './manifest.js';
 import { message } from './messages.js';
 import type { WritePlan } from './plan-writes.js';
@@ -37,6 +37,8 @@ export interface ApplyContext {
   manifestOnDisk?: Buffer;
   /** The configured output folders: emptied folders are removed up to, not including, these. */
   outputDirs: readonly string[];
+  /** The manifest and journal files (the bundle keeps its own). @default `.weft/manifest.json`, `.weft/journal.json` */
+  files?: { manifest: string; journal: string };
   /** Called once every output is in place, before the manifest is written. */
   onOutputsInPlace?: () => void;
 }
@@ -55,10 +57,10 @@ export function applyWrites(root: string, plan: WritePlan, context: ApplyContext
     if (first !== undefined) for (let f = folder; f.length >= first.length; f = dirname(f)) madeFolders.push(f);
     ensured.add(folder);
   };
-  let current = MANIFEST_FILE;
+  const { manifest: manifestFile, journal: journalFile } = context.files ?? { manifest: MANIFEST_FILE, journal: JOURNAL_FILE };
+  let current = journalFile;
   try {
-    current = '.weft/journal.json';
-    writeJournal(root, plan.accepted, writes.map((w) => temporaryOf(w.path)));
+    writeJournal(root, plan.accepted, writes.map((w) => temporaryOf(w.path)), journalFile);
     for (const write of writes) {
       current = write.path;
       const full = join(root, write.path);
@@ -76,7 +78,7 @@ export function applyWrites(root: string, plan: WritePlan, context: ApplyContext
     for (const { temporary } of staged) rmSync(temporary, { force: true });
     for (const file of copied) rmSync(file, { force: true });
     for (const folder of madeFolders.sort((a, b) => b.length - a.length)) tryRmdir(folder);
-    removeJournal(root);
+    removeJournal(root, journalFile);
     const refused = plan.files.map((f) => (f.action === 'written' || f.action === 'deleted' ? { path: f.path, action: 'refused' as const } : f));
     return { files: refused, messages: [failure(error, current, 'nothing was changed')], backups: [] };
   }
@@ -96,9 +98,9 @@ export function applyWrites(root: string, plan: WritePlan, context: ApplyContext
       }
     }
     context.onOutputsInPlace?.();
-    current = MANIFEST_FILE;
-    writeManifest(root, plan, context);
-    removeJournal(root);
+    current = manifestFile;
+    writeManifest(root, plan, context, manifestFile);
+    removeJournal(root, journalFile);
     pruneTrash(root);
   } catch (error) {
     for (const { temporary } of staged) rmSync(temporary, { force: true });
@@ -120,7 +122,7 @@ function failure(error: unknown, path: string, outcome: string): Message {
 }
 
 /** The new manifest, from each entry's cached encoding; written only when it differs. */
-function writeManifest(root: string, plan: WritePlan, context: ApplyContext): void {
+function writeManifest(root: string, plan: WritePlan, context: ApplyContext, file: string): void {
   const next: Manifest = { weft: WEFT_VERSION, outputs: {} };
   const encoded = new Map<string, Buffer>();
   for (const { output, hash } of plan.entries) {
@@ -138,7 +140,7 @@ function writeManifest(root: string, plan: WritePlan, context: ApplyContext): vo
   }
   // The default sort compares UTF-16 code units, as `byteOrder` does.
   const bytes = manifestBytes(WEFT_VERSION, [...encoded.keys()].sort().map((path) => encoded.get(path)!));
-  const full = join(root, MANIFEST_FILE);
+  const full = join(root, file);
   if (!context.manifestOnDisk?.equals(bytes)) atomicWrite(full, bytes, 0o644);
   // `next` lacks the copied entries (only an incremental tangle copies, once per process): read the file again next time.
   rememberManifest(full, bytes, plan.keep.length > 0 ? undefined : next);

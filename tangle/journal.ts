@@ -42,7 +42,7 @@ export type Accepted = Map<string, Set<string>>;
  * own atomic writes under `.weft/`) and return the contents it had accepted as Weft's.
  * The journal itself stays until the next manifest is written. Never throws.
  */
-export function recoverJournal(root: string): { accepted: Accepted; messages: Message[] } {
+export function recoverJournal(root: string, file = JOURNAL_FILE): { accepted: Accepted; messages: Message[] } {
   const accepted: Accepted = new Map();
   try {
     // Weft's own atomic writes (journal, manifest, lock, build state) leave `NAME.weft-tmp-PID`; we hold the lock.
@@ -57,7 +57,7 @@ export function recoverJournal(root: string): { accepted: Accepted; messages: Me
     }
     let journal: Partial<Journal>;
     try {
-      journal = JSON.parse(readFileSync(join(root, JOURNAL_FILE), 'utf8')) as Partial<Journal>;
+      journal = JSON.parse(readFileSync(join(root, file), 'utf8')) as Partial<Journal>;
     } catch {
       return { accepted, messages: [] }; // None, or not ours to read: nothing was promised.
     }
@@ -80,8 +80,8 @@ export function recoverJournal(root: string): { accepted: Accepted; messages: Me
     return {
       accepted,
       messages: [
-        message(JOURNAL_FILE, 0, 0, 'error', 'journal-unrecoverable', `cannot recover from the interrupted write this journal describes (${(error as Error).message})`, [
-          `check the outputs, then run \`rm ${JOURNAL_FILE}\` and \`weft tangle\` again`,
+        message(file, 0, 0, 'error', 'journal-unrecoverable', `cannot recover from the interrupted write this journal describes (${(error as Error).message})`, [
+          `check the outputs, then run \`rm ${file}\` and \`weft tangle\` again`,
         ]),
       ],
     };
@@ -89,14 +89,14 @@ export function recoverJournal(root: string): { accepted: Accepted; messages: Me
 }
 
 /** Write the journal (atomically) before any output is touched. */
-export function writeJournal(root: string, accepted: Accepted, temporaries: string[]): void {
+export function writeJournal(root: string, accepted: Accepted, temporaries: string[], file = JOURNAL_FILE): void {
   const journal: Journal = { pid: process.pid, accepted: Object.fromEntries([...accepted].map(([path, hashes]) => [path, [...hashes].sort()])), temporaries };
-  atomicWrite(join(root, JOURNAL_FILE), JSON.stringify(journal), 0o644);
+  atomicWrite(join(root, file), JSON.stringify(journal), 0o644);
 }
 
 /** Remove the journal: the manifest now describes the disk. */
-export function removeJournal(root: string): void {
-  rmSync(join(root, JOURNAL_FILE), { force: true });
+export function removeJournal(root: string, file = JOURNAL_FILE): void {
+  rmSync(join(root, file), { force: true });
 }
 
 /** `lstat`, or null when the path (or a folder on the way) is not there. */

@@ -34,10 +34,10 @@ export function readManifest(root: string): { manifest: Manifest; messages: Mess
   return { manifest, messages };
 }
 
-/** `readManifest`, and the file's bytes (undefined when there is no manifest). */
-export function loadManifest(root: string): { manifest: Manifest; messages: Message[]; bytes?: Buffer } {
+/** `readManifest`, and the file's bytes (undefined when there is no manifest). `file`: the bundle has its own. */
+export function loadManifest(root: string, file = MANIFEST_FILE): { manifest: Manifest; messages: Message[]; bytes?: Buffer } {
   const empty: Manifest = { weft: WEFT_VERSION, outputs: {} };
-  const full = join(root, MANIFEST_FILE);
+  const full = join(root, file);
   let bytes: Buffer;
   try {
     bytes = readFileSync(full);
@@ -62,7 +62,7 @@ export function loadManifest(root: string): { manifest: Manifest; messages: Mess
       bytes,
       manifest: empty,
       messages: [
-        message(MANIFEST_FILE, 0, 0, 'warning', 'malformed-manifest', `manifest is unreadable (${(error as Error).message}); every existing output is treated as hand-written`),
+        message(file, 0, 0, 'warning', 'malformed-manifest', `manifest is unreadable (${(error as Error).message}); every existing output is treated as hand-written`),
       ],
     };
   }

@@ -76,21 +76,37 @@ export interface WriteResult {
  * manifest. With `check`, plan only and report what is out of date.
  */
 export function writeOutputs(root: string, outputs: readonly Output[], config: ResolvedConfig, options: WriteOptions = {}): WriteResult {
-  // Read once: we hold the lock, so the text is still the file's when the new one is compared.
-  const { manifest, messages: manifestMessages, bytes: manifestOnDisk } = loadManifest(root);
-  const recovered = options.check ? { accepted: new Map<string, Set<string>>(), messages: [] } : recoverJournal(root);
-  const planOptions: PlanOptions = {
+  return planAndApply(root, outputs, {
     outputDirs: config.outputDirs,
     force: options.force,
     check: options.check,
-    blocked: (options.messages ?? []).some((m) => m.severity === 'error') || recovered.messages.length > 0,
+    blocked: (options.messages ?? []).some((m) => m.severity === 'error'),
     trusted: options.trusted,
     keep: options.keep,
-    stamp: new Date().toISOString().replace(/[:.]/g, '-'),
-  };
+    onDisk: options.onDisk,
+    onOutputsInPlace: options.onOutputsInPlace,
+  });
+}
+
+/** Where one kind of output keeps its record. @default the tangle's: `.weft/manifest.json` and `.weft/journal.json` */
+export interface RecordFiles {
+  manifest: string;
+  journal: string;
+}
+
+/** `planWrites` then `applyWrites` for any set of outputs (the tangle's, the bundle's) with its own manifest and journal. */
+export function planAndApply(
+  root: string,
+  outputs: readonly Output[],
+  options: Omit<PlanOptions, 'stamp'> & Pick<WriteOptions, 'onDisk' | 'onOutputsInPlace'> & { files?: RecordFiles },
+): WriteResult {
+  // Read once: we hold the lock, so the text is still the file's when the new one is compared.
+  const { manifest, messages: manifestMessages, bytes: manifestOnDisk } = loadManifest(root, options.files?.manifest);
+  const recovered = options.check ? { accepted: new Map<string, Set<string>>(), messages: [] } : recoverJournal(root, options.files?.journal);
+  const planOptions: PlanOptions = { ...options, blocked: options.blocked || recovered.messages.length > 0, stamp: new Date().toISOString().replace(/[:.]/g, '-') };
   const others = orphanCandidates(outputs, manifest, recovered.accepted, planOptions);
   const paths = readDiskSnapshot(root, outputs, others, options.check ? undefined : options.trusted, options.onDisk);
   const plan = planWrites(outputs, manifest, { paths, journalled: recovered.accepted }, planOptions);
-  const applied = applyWrites(root, plan, { manifest, manifestOnDisk, outputDirs: config.outputDirs, onOutputsInPlace: options.onOutputsInPlace });
+  const applied = applyWrites(root, plan, { manifest, manifestOnDisk, outputDirs: options.outputDirs, files: options.files, onOutputsInPlace: options.onOutputsInPlace });
   return { files: applied.files, messages: [...manifestMessages, ...recovered.messages, ...plan.messages, ...applied.messages], stale: plan.stale, backups: applied.backups };
 }

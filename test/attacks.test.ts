@@ -510,3 +510,57 @@ describe('issue 14: writes', () => {
     expect(readdirSync(join(root, '.weft/trash', runs[9]!, 'src-generated'))).toEqual(['o11.ts', 'o11.ts.map']);
   });
 });
+
+describe('issue 14: the bundle follows the rules the outputs follow', () => {
+  const bundled = (bundle: Record<string, unknown> = {}) => ({
+    'weft.config.json': `${JSON.stringify({ bundle: { entryPoints: ['src-generated/main.ts'], ...bundle } }, null, 2)}\n`,
+    [DOC]: fence('ts file=src-generated/main.ts', 'export const main = 1;'),
+  });
+  const bundleRun = (root: string) => tangle({ root, bundle: true });
+
+  test.each([['.'], ['docs'], ['docs/..'], ['src-generated/dist']])('outdir "%s" is refused at weft.config.json, and nothing is bundled', async (outdir) => {
+    const { root } = boxed(bundled({ outdir }));
+    const result = await bundleRun(root);
+    expect(result.messages.filter((m) => m.severity === 'error').map((m) => `${m.file}:${m.line} ${m.rule}`)).toEqual(['weft.config.json:6 bundle-outdir']);
+    expect(exists(root, 'main.js')).toBe(false);
+    expect(exists(root, 'docs/main.js')).toBe(false);
+  });
+
+  test('an outdir that is a symbolic link out of the project is never written through', async () => {
+    const { box, root } = boxed(bundled());
+    symlinkSync(join(box, 'outside'), join(root, 'dist'));
+    const result = await bundleRun(root);
+    expect(rules(result)).toContain('output-outside-root');
+    expect(readdirSync(join(box, 'outside'))).toEqual(['precious.txt']);
+  });
+
+  test('a hand-written file in outdir is not replaced; the bundle Weft wrote is recorded and rewritten freely', async () => {
+    const { root } = boxed(bundled());
+    writeFiles(root, { 'dist/main.js': '// mine\n' });
+    const refused = await bundleRun(root);
+    expect(refused.messages.filter((m) => m.severity === 'error').map((m) => `${m.file} ${m.rule}`)).toEqual(['dist/main.js hand-edited-output']);
+    expect(read(root, 'dist/main.js')).toBe('// mine\n');
+    rmSync(join(root, 'dist/main.js'));
+    expect((await bundleRun(root)).ok).toBe(true);
+    expect(Object.keys(JSON.parse(read(root, '.weft/bundle-manifest.json')).outputs)).toEqual(['dist/main.js', 'dist/main.js.map']);
+    writeFiles(root, { [DOC]: fence('ts file=src-generated/main.ts', 'export const main = 2;') });
+    expect((await bundleRun(root)).ok).toBe(true);
+    expect(read(root, 'dist/main.js')).toContain('main = 2');
+  });
+
+  test('with force, a hand-written file in outdir is backed up before it is replaced', async () => {
+    const { root } = boxed(bundled());
+    writeFiles(root, { 'dist/main.js': '// mine\n' });
+    expect((await bundleRun(root)).ok).toBe(false);
+    const { Bundler } = await import('../tangle/bundle.js');
+    const { loadConfig } = await import('../tangle/config.js');
+    const { config } = loadConfig(root);
+    const bundler = new Bundler(root, { force: true });
+    const messages = await bundler.build(config!, [], false);
+    await bundler.dispose();
+    expect(messages.map((m) => `${m.severity} ${m.rule} ${m.notes?.[0]?.replace(/\/backup\/[^/]+\//, '/backup/T/')}`)).toEqual([
+      'warning hand-edited-output the edited file was saved to .weft/backup/T/dist/main.js',
+    ]);
+    expect(read(root, 'dist/main.js')).toContain('main = 1');
+  });
+});
