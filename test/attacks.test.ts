@@ -19,7 +19,7 @@ import { DEFAULT_CONFIG } from '../tangle/config.js';
 import { tangle, type TangleOptions } from '../tangle/context.js';
 import type { TangleResult } from '../tangle/types.js';
 import { snapshot } from './fixtures/reliability/properties.mjs';
-import { exists, fence, makeProject, read, weft, WEFT_BIN, writeFiles } from './helpers.js';
+import { exists, fence, makeProject, read, REPO, weft, WEFT_BIN, writeFiles } from './helpers.js';
 
 const DOC = 'docs/attack.lit.md';
 const SENTINEL = 'outside/precious.txt';
@@ -562,5 +562,27 @@ describe('issue 14: the bundle follows the rules the outputs follow', () => {
       'warning hand-edited-output the edited file was saved to .weft/backup/T/dist/main.js',
     ]);
     expect(read(root, 'dist/main.js')).toContain('main = 1');
+  });
+});
+
+describe('the attack case list (test/attacks/cases.json)', () => {
+  interface Case {
+    id: string;
+    issue?: string;
+    status: 'holds' | 'fixed' | 'other-branch';
+    test?: { file: string; match: string };
+  }
+  const { cases } = JSON.parse(readFileSync(join(REPO, 'test/attacks/cases.json'), 'utf8')) as { cases: Case[] };
+
+  test('covers each of the eleven failures of issue 14', () => {
+    const items = new Set(cases.map((c) => c.issue?.replace(/^14\./, '')).filter((item) => item !== undefined));
+    expect([...items].map(Number).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  test('every case this branch holds names a test, and every named test exists', () => {
+    const missing = cases.filter((c) => c.status !== 'other-branch' && c.test === undefined).map((c) => c.id);
+    expect(missing).toEqual([]);
+    const unknown = cases.filter((c) => c.test && c.status !== 'other-branch' && !readFileSync(join(REPO, c.test.file), 'utf8').includes(c.test.match)).map((c) => c.id);
+    expect(unknown).toEqual([]);
   });
 });
