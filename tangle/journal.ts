@@ -11,7 +11,7 @@
  * say), and when it still cannot finish it reports a located error naming the one
  * command that clears it, instead of failing the same way on every run.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { atomicWrite, TEMPORARY } from './atomic-write.js';
 import { unsafeRelativePath } from './config.js';
@@ -68,7 +68,8 @@ export function recoverJournal(root: string, file = JOURNAL_FILE): { accepted: A
       if (typeof temporary !== 'string' || !TEMPORARY.test(temporary) || unsafeRelativePath(temporary)) continue;
       const folder = realpathOrNull(dirname(join(root, temporary)));
       if (realRoot === null || folder === null || !folder.startsWith(realRoot + sep)) continue;
-      if (lstatOrNull(join(root, temporary))?.isDirectory() === false) rmSync(join(root, temporary), { force: true });
+      // `unlink`, not `rm`: a refusal (an immutable folder) is then reported as such, not as a failed folder scan.
+      if (lstatOrNull(join(root, temporary))?.isDirectory() === false) unlinkUnlessGone(join(root, temporary));
     }
     if (journal.accepted && typeof journal.accepted === 'object') {
       for (const [path, hashes] of Object.entries(journal.accepted)) {
@@ -97,6 +98,14 @@ export function writeJournal(root: string, accepted: Accepted, temporaries: stri
 /** Remove the journal: the manifest now describes the disk. */
 export function removeJournal(root: string, file = JOURNAL_FILE): void {
   rmSync(join(root, file), { force: true });
+}
+
+function unlinkUnlessGone(full: string): void {
+  try {
+    unlinkSync(full);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 /** `lstat`, or null when the path (or a folder on the way) is not there. */

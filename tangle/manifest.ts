@@ -44,18 +44,19 @@ export function loadManifest(root: string, file = MANIFEST_FILE): { manifest: Ma
   } catch {
     return { manifest: empty, messages: [] };
   }
-  if (lastManifest?.path === full && lastManifest.bytes.equals(bytes)) return { manifest: lastManifest.manifest, messages: [], bytes };
+  const last = lastManifests.get(full);
+  if (last?.bytes.equals(bytes)) return { manifest: last.manifest, messages: [], bytes };
   const text = bytes.toString('utf8');
   const split = splitManifest(text);
   if (split) {
     const manifest: Manifest = { weft: split.weft, outputs: lazyEntries(split.entries) };
-    lastManifest = { path: full, bytes, manifest };
+    keepManifest(full, { bytes, manifest });
     return { manifest, messages: [], bytes };
   }
   try {
     const data = JSON.parse(text) as unknown;
     if (!isManifest(data)) throw new Error('unexpected shape');
-    lastManifest = { path: full, bytes, manifest: data };
+    keepManifest(full, { bytes, manifest: data });
     return { manifest: data, messages: [], bytes };
   } catch (error) {
     return {
@@ -144,12 +145,19 @@ function isManifest(data: unknown): data is Manifest {
 }
 
 /**
- * The last manifest read or written, with its text. A long-lived context (watch mode)
+ * The last manifests read or written (the tangle's and the bundle's, per project: at most
+ * four), with their text. A long-lived context (watch mode)
  * reads the same manifest, 1–2 MB for a thousand documents, before every rebuild; parsing
  * it again would cost more than the rest of the write. Reused only when the file's text
  * is identical. Never mutated (nobody writes into a manifest that was read).
  */
-let lastManifest: { path: string; bytes: Buffer; manifest: Manifest } | undefined;
+const lastManifests = new Map<string, { bytes: Buffer; manifest: Manifest }>();
+
+function keepManifest(path: string, entry: { bytes: Buffer; manifest: Manifest }): void {
+  lastManifests.delete(path);
+  lastManifests.set(path, entry);
+  if (lastManifests.size > 4) lastManifests.delete(lastManifests.keys().next().value!);
+}
 
 /** Stable JSON: sorted keys, two-space indent, final newline (merges cleanly). */
 export function serialiseManifest(manifest: Manifest): string {
@@ -196,5 +204,6 @@ export function manifestBytes(weft: string, entries: readonly Buffer[]): Buffer 
 
 /** Remember the manifest just written (its bytes and, when complete, its parsed form) so the next read need not parse it. */
 export function rememberManifest(path: string, bytes: Buffer, manifest: Manifest | undefined): void {
-  lastManifest = manifest === undefined ? undefined : { path, bytes, manifest };
+  if (manifest === undefined) lastManifests.delete(path);
+  else keepManifest(path, { bytes, manifest });
 }

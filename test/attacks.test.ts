@@ -447,6 +447,20 @@ describe('issue 14: writes', () => {
     expect(exists(root, '.weft/journal.json')).toBe(false);
   });
 
+  test('a journal that cannot be finished is a located error naming the command that clears it, not a crash', () => {
+    const { root } = boxed(targeting('src-generated/a.ts'));
+    writeFiles(root, {
+      'src-generated/a.ts.weft-tmp-1': 'half\n',
+      '.weft/journal.json': JSON.stringify({ pid: 1, accepted: {}, temporaries: ['src-generated/a.ts.weft-tmp-1'] }),
+    });
+    withImmutable(join(root, 'src-generated'), () => {
+      const result = weft(root, 'tangle', '--no-bundle');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^\.weft\/journal\.json: error: cannot recover from the interrupted write this journal describes \(.*EPERM.*\) \[journal-unrecoverable\]\n {2}note: check the outputs, then run `rm \.weft\/journal\.json` and `weft tangle` again$/m);
+    });
+    expect(readdirSync(join(root, 'src-generated'))).toEqual(['a.ts.weft-tmp-1']);
+  });
+
   test('a hand-written source map beside a new output is not replaced', async () => {
     await expectRefused(targeting('src-generated/foo.ts'), 'hand-edited-output', (_box, root) => writeFiles(root, { 'src-generated/foo.ts.map': '{"mine":true}\n' }));
   });
