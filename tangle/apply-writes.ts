@@ -83,8 +83,10 @@ export function applyWrites(root: string, plan: WritePlan, context: ApplyContext
     return { files: refused, messages: [failure(error, current, 'nothing was changed')], backups: [] };
   }
 
+  let renamed = 0;
   try {
-    for (const { temporary, full } of staged.splice(0)) {
+    for (; renamed < staged.length; renamed++) {
+      const { temporary, full } = staged[renamed]!;
       current = full.slice(root.length + 1);
       renameSync(temporary, full);
     }
@@ -103,7 +105,7 @@ export function applyWrites(root: string, plan: WritePlan, context: ApplyContext
     removeJournal(root, journalFile);
     pruneTrash(root);
   } catch (error) {
-    for (const { temporary } of staged) rmSync(temporary, { force: true });
+    for (const { temporary } of staged.slice(renamed)) rmSync(temporary, { force: true });
     return { files: plan.files, messages: [failure(error, current, 'the write was interrupted; run `weft tangle` again once that is fixed (the journal in .weft/ lets it finish the job)')], backups: plan.backups };
   }
   return { files: plan.files, messages: [], backups: plan.backups };

@@ -500,6 +500,23 @@ describe('issue 14: writes', () => {
     expect(readdirSync(join(root, 'src-generated')).sort()).toEqual(['a.ts', 'a.ts.map']);
   });
 
+  test('an immutable output met while renaming is a located error; nothing is left staged and the next run finishes the job', () => {
+    const { root } = boxed({ [DOC]: fence('ts file=src-generated/a.ts', 'a();') + fence('ts file=src-generated/b.ts', 'b();') });
+    expect(weft(root, 'tangle', '--no-bundle').code).toBe(0);
+    writeFiles(root, { [DOC]: fence('ts file=src-generated/a.ts', 'a2();') + fence('ts file=src-generated/b.ts', 'b2();') });
+    withImmutable(join(root, 'src-generated/a.ts'), () => {
+      const result = weft(root, 'tangle', '--no-bundle');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^src-generated\/a\.ts: error: cannot write src-generated\/a\.ts: the operation is not permitted .*; the write was interrupted; run `weft tangle` again once that is fixed .* \[write-failed\]$/m);
+      expect(result.stderr).not.toContain('internal error');
+      expect(readdirSync(join(root, 'src-generated')).filter((name) => name.includes('.weft-tmp-'))).toEqual([]);
+    });
+    expect(weft(root, 'tangle', '--no-bundle').code).toBe(0);
+    expect(read(root, 'src-generated/a.ts')).toContain('a2();');
+    expect(read(root, 'src-generated/b.ts')).toContain('b2();');
+    expect(exists(root, '.weft/journal.json')).toBe(false);
+  });
+
   test('a forged manifest entry claiming a hand-written file moves it to .weft/trash/, never loses it', async () => {
     const { root } = boxed(targeting('src-generated/a.ts'));
     writeFiles(root, {
