@@ -8,12 +8,60 @@
  * esbuild's errors are located in generated files; they are translated back to the
  * document line and column through the outputs' line origins before they are reported.
  * A `Bundler` keeps an esbuild incremental context between rebuilds (watch mode).
+ *
+ * The bundle follows the rules the tangled outputs follow. esbuild does not write
+ * (`write: false`); its files go through the same plan and apply as the outputs, with
+ * their own record (`.weft/bundle-manifest.json`, `.weft/bundle-journal.json`: the
+ * tangle's manifest is written while esbuild runs): confined to `outdir`, never through
+ * a link out of it, a file there that Weft did not write is never overwritten without
+ * `force` (which keeps a backup), and bundles no longer built go to `.weft/trash/`.
+ * `outdir` itself must be a folder of its own: not the project root, not a source or
+ * output folder, not Weft's or git's.
  */
 import type * as esbuild from 'esbuild';
-import { join } from 'node:path';
-import type { ResolvedConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { CONFIG_FILE, type ResolvedConfig } from './config.js';
 import { message } from './messages.js';
 import type { Message, Output } from './types.js';
+import { planAndApply, type RecordFiles } from './write.js';
+
+/** Where the bundle's files are recorded, apart from the tangle's. */
+export const BUNDLE_RECORD: RecordFiles = { manifest: '.weft/bundle-manifest.json', journal: '.weft/bundle-journal.json' };
+
+/** Folders a bundle may never be written into (nor contain). */
+const RESERVED = ['.weft', '.git', 'node_modules'];
+
+/** The bundle's folder, project-relative, normalised, without a trailing slash. */
+const bundleDir = (config: ResolvedConfig): string => posix.normalize(config.bundle!.outdir.replace(/\\/g, '/')).replace(/\/+$/, '');
+
+/** Why `config.bundle.outdir` may not hold bundles, or undefined. Pure. */
+export function bundleOutdirProblem(config: ResolvedConfig): string | undefined {
+  const dir = bundleDir(config);
+  if (dir === '.' || dir === '') return 'it is the project root; name a folder of its own, such as "dist"';
+  if (dir === '..' || dir.startsWith('../') || posix.isAbsolute(dir)) return 'it is outside the project';
+  const overlaps = (other: string) => other === dir || other.startsWith(`${dir}/`) || dir.startsWith(`${other}/`);
+  for (const source of config.sources) {
+    const base = picomatch.scan(source).base;
+    // Sources found anywhere (`**/*.lit.md`) have no folder to keep apart; `.lit.md` files are never bundle outputs.
+    if (base !== '' && base !== '.' && overlaps(base)) return `it overlaps the source folder ${base}/`;
+  }
+  for (const output of config.outputDirs) if (overlaps(output)) return `it overlaps the output folder ${output}/, which holds tangled files`;
+  for (const reserved of RESERVED) if (overlaps(reserved)) return `it overlaps ${reserved}/`;
+  return undefined;
+}
+
+/** The 1-based line of `"key"` in the config file, 0 when it cannot be found. */
+function configLine(root: string, key: string): number {
+  try {
+    const text = readFileSync(join(root, CONFIG_FILE), 'utf8');
+    const at = text.indexOf(`"${key}"`);
+    return at < 0 ? 0 : text.slice(0, at).split('\n').length;
+  } catch {
+    return 0;
+  }
+}
 
 /** Where a position in a generated file came from in its document, if known. */
 export function locateInDocument(
@@ -57,7 +105,7 @@ function buildOptions(root: string, config: ResolvedConfig): esbuild.BuildOption
     packages: bundle.platform === 'node' ? 'external' : undefined,
     logLevel: 'silent',
     metafile: true,
-    write: true,
+    write: false, // Written by `planAndApply`, under the rules the outputs follow.
   };
 }
 
@@ -71,7 +119,11 @@ export class Bundler {
   private esbuild: typeof esbuild | undefined;
   private loading: Promise<typeof esbuild> | undefined;
 
-  constructor(private readonly root: string) {}
+  /** `force`: overwrite files in `outdir` that Weft did not write, keeping a backup. @default false */
+  constructor(
+    private readonly root: string,
+    private readonly options: { force?: boolean } = {},
+  ) {}
 
   /** Start loading esbuild now (a tangle without a bundle never pays for its start-up). */
   preload(): void {
@@ -86,10 +138,14 @@ export class Bundler {
    */
   build(config: ResolvedConfig, outputs: readonly Output[], incremental: boolean): Promise<Message[]> {
     if (!config.bundle) return Promise.resolve([]);
+    const problem = bundleOutdirProblem(config);
+    if (problem) {
+      return Promise.resolve([message(CONFIG_FILE, configLine(this.root, 'outdir'), 1, 'error', 'bundle-outdir', `bundle outdir "${config.bundle.outdir}" is not allowed: ${problem}`)]);
+    }
     const options = buildOptions(this.root, config);
     const key = JSON.stringify(config.bundle);
     if (this.esbuild && (!incremental || (this.context && key === this.key))) {
-      return this.settle(() => (incremental ? this.context!.rebuild() : this.esbuild!.build(options)), outputs);
+      return this.settle(() => (incremental ? this.context!.rebuild() : this.esbuild!.build(options)), outputs, config);
     }
     return this.settle(async () => {
       this.preload();
@@ -101,14 +157,13 @@ export class Bundler {
         this.key = key;
       }
       return this.context.rebuild();
-    }, outputs);
+    }, outputs, config);
   }
 
-  private async settle(run: () => Promise<esbuild.BuildResult>, outputs: readonly Output[]): Promise<Message[]> {
+  private async settle(run: () => Promise<esbuild.BuildResult>, outputs: readonly Output[], config: ResolvedConfig): Promise<Message[]> {
+    let result: esbuild.BuildResult;
     try {
-      const result = await run();
-      this.lastOutputs = Object.keys(result.metafile?.outputs ?? {}).sort();
-      return toMessages(result.warnings, 'warning', outputs);
+      result = await run();
     } catch (error) {
       const failure = error as esbuild.BuildFailure;
       if (Array.isArray(failure.errors)) {
@@ -116,6 +171,18 @@ export class Bundler {
       }
       return [message('weft.config.json', 0, 0, 'error', 'bundle-error', `esbuild failed: ${(error as Error).message}`)];
     }
+    const files: Output[] = (result.outputFiles ?? []).map((file) => ({
+      path: relative(this.root, file.path).split(sep).join('/'),
+      document: CONFIG_FILE,
+      content: file.text,
+      mode: 0o644,
+      map: null,
+      origins: [],
+      chunks: {},
+    }));
+    const written = planAndApply(this.root, files, { outputDirs: [bundleDir(config)], force: this.options.force, files: BUNDLE_RECORD });
+    this.lastOutputs = written.messages.some((m) => m.severity === 'error') ? [] : files.map((f) => f.path).sort();
+    return [...written.messages, ...toMessages(result.warnings, 'warning', outputs)];
   }
 
   async dispose(): Promise<void> {

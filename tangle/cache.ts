@@ -21,7 +21,8 @@ import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, wri
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { CollectedDocument } from './types.js';
-import { unsafeFolder, WEFT_DIR } from './write.js';
+import { unsafeFolder } from './confine.js';
+import { WEFT_DIR } from './manifest.js';
 import { WEFT_VERSION } from './version.js';
 
 export const CACHE_DIR = '.weft/cache';

@@ -31,7 +31,9 @@ import type { ResolvedConfig } from './config.js';
 import { CACHE_DIR } from './cache.js';
 import type { Message } from './types.js';
 import { WEFT_VERSION } from './version.js';
-import { atomicWrite, unsafeFolder, WEFT_DIR } from './write.js';
+import { atomicWrite } from './atomic-write.js';
+import { unsafeFolder } from './confine.js';
+import { WEFT_DIR } from './manifest.js';
 
 export const STATE_FILE = `${CACHE_DIR}/state.json`;
 /** The outputs' dependencies (see `readStateDeps`). */

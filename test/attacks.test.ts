@@ -8,7 +8,8 @@
  * before and after. "Nothing written anywhere" means the box is unchanged except for
  * Weft's own `.weft/` folder (lock, parse cache).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ import { DEFAULT_CONFIG } from '../tangle/config.js';
 import { tangle, type TangleOptions } from '../tangle/context.js';
 import type { TangleResult } from '../tangle/types.js';
 import { snapshot } from './fixtures/reliability/properties.mjs';
-import { exists, fence, makeProject, read, weft, WEFT_BIN, writeFiles } from './helpers.js';
+import { exists, fence, makeProject, read, REPO, weft, WEFT_BIN, writeFiles } from './helpers.js';
 
 const DOC = 'docs/attack.lit.md';
 const SENTINEL = 'outside/precious.txt';
@@ -384,5 +385,235 @@ describe('no code from a document runs while tangling or checking', () => {
     weft(root, 'check');
     for (const name of ['js', 'ts', 'sh', 'subst', 'npm', 'chunk']) expect(exists('/', marker(name)), name).toBe(false);
     expect(readFileSync(join(root, 'scripts/run.sh'), 'utf8')).toContain(`touch ${marker('sh')}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------
+// Issue 14: writes that could escape the project, jam it, or lose a file.
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Run `body` with a small tmpfs mounted at `folder` (tests run as root). */
+function withTmpfs(folder: string, size: string, body: () => void): void {
+  mkdirSync(folder, { recursive: true });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', folder]);
+  try {
+    body();
+  } finally {
+    execFileSync('umount', [folder]);
+  }
+}
+
+/** Run `body` with `path` made immutable (`chattr +i`: even root cannot write into it). */
+function withImmutable(path: string, body: () => void): void {
+  execFileSync('chattr', ['+i', path]);
+  try {
+    body();
+  } finally {
+    execFileSync('chattr', ['-i', path]);
+  }
+}
+
+describe('issue 14: writes', () => {
+  test('a link planted at a temporary file name is an error, never written through', async () => {
+    const { box, root } = boxed(targeting('src-generated/a.ts'));
+    mkdirSync(join(root, 'src-generated'));
+    symlinkSync(join(box, SENTINEL), join(root, `src-generated/a.ts.weft-tmp-${process.pid}`));
+    const result = await run(root);
+    expect(rules(result)).toEqual(['temporary-in-the-way']);
+    expect(readFileSync(join(box, SENTINEL), 'utf8')).toBe('precious\n');
+    expect(exists(root, 'src-generated/a.ts')).toBe(false);
+    expect(exists(root, '.weft/journal.json')).toBe(false);
+  });
+
+  test('an output nested under another output is refused, located, before anything is written', () => {
+    const { box, root } = boxed({ [DOC]: fence('ts file=src-generated/a.ts', 'a();') + fence('ts file=src-generated/a.ts/b.ts', 'b();') });
+    const before = visible(box);
+    const result = weft(root, 'tangle', '--no-bundle');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${DOC}:5:1: error: src-generated/a.ts/b.ts is inside src-generated/a.ts, which is also an output file [output-path-conflict]`);
+    expect(visible(box)).toEqual(before);
+  });
+
+  test('journal recovery never wedges: a journal naming temporaries under what is now a file is finished', () => {
+    const { root } = boxed(targeting('src-generated/a.ts'));
+    writeFiles(root, {
+      'src-generated/x.ts': 'x\n',
+      '.weft/journal.json': JSON.stringify({ pid: 1, accepted: { 'src-generated/x.ts/b.ts': [sha('b\n')] }, temporaries: ['src-generated/x.ts/b.ts.weft-tmp-1', 'src-generated/x.ts/b.ts.map.weft-tmp-1'] }),
+    });
+    const result = weft(root, 'tangle', '--no-bundle');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(exists(root, '.weft/journal.json')).toBe(false);
+  });
+
+  test('a journal that cannot be finished is a located error naming the command that clears it, not a crash', () => {
+    const { root } = boxed(targeting('src-generated/a.ts'));
+    writeFiles(root, {
+      'src-generated/a.ts.weft-tmp-1': 'half\n',
+      '.weft/journal.json': JSON.stringify({ pid: 1, accepted: {}, temporaries: ['src-generated/a.ts.weft-tmp-1'] }),
+    });
+    withImmutable(join(root, 'src-generated'), () => {
+      const result = weft(root, 'tangle', '--no-bundle');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^\.weft\/journal\.json: error: cannot recover from the interrupted write this journal describes \(.*EPERM.*\) \[journal-unrecoverable\]\n {2}note: check the outputs, then run `rm \.weft\/journal\.json` and `weft tangle` again$/m);
+    });
+    expect(readdirSync(join(root, 'src-generated'))).toEqual(['a.ts.weft-tmp-1']);
+  });
+
+  test('a hand-written source map beside a new output is not replaced', async () => {
+    await expectRefused(targeting('src-generated/foo.ts'), 'hand-edited-output', (_box, root) => writeFiles(root, { 'src-generated/foo.ts.map': '{"mine":true}\n' }));
+  });
+
+  test('an output written where another output\'s source map goes is refused', async () => {
+    await expectRefused({ [DOC]: fence('ts file=src-generated/x.ts', 'x();') + fence('json file=src-generated/x.ts.map', '{}') }, 'output-path-conflict');
+  });
+
+  test('café.ts in NFC from one document and in NFD from another clash like a case-only difference', async () => {
+    await expectRefused({ 'docs/one.lit.md': fence('ts file=src-generated/caf\u00e9.ts', 'a();'), 'docs/two.lit.md': fence('ts file=src-generated/cafe\u0301.ts', 'b();') }, 'case-conflict');
+  });
+
+  test('a full disk is a located error with exit 1, and the run writes nothing (not one output of two)', () => {
+    const { root } = boxed({ [DOC]: fence('ts file=src-generated/a.ts', 'a();') + fence('ts file=src-generated/z.ts', `const z = "${'z'.repeat(200_000)}";`) });
+    withTmpfs(join(root, 'src-generated'), '64k', () => {
+      const result = weft(root, 'tangle', '--no-bundle');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('src-generated/z.ts: error: cannot write src-generated/z.ts: the disk is full (ENOSPC); nothing was changed [write-failed]');
+      expect(result.stderr).not.toContain('internal error');
+      expect(readdirSync(join(root, 'src-generated'))).toEqual([]);
+      expect(exists(root, '.weft/journal.json')).toBe(false);
+    });
+  });
+
+  test('a read-only (immutable) output folder is a located error with exit 1, and the outputs stay as they were', () => {
+    const { root } = boxed({ [DOC]: fence('ts file=src-generated/a.ts', 'a();') });
+    expect(weft(root, 'tangle', '--no-bundle').code).toBe(0);
+    const before = read(root, 'src-generated/a.ts');
+    writeFiles(root, { [DOC]: fence('ts file=src-generated/a.ts', 'a2();') });
+    withImmutable(join(root, 'src-generated'), () => {
+      const result = weft(root, 'tangle', '--no-bundle');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^src-generated\/a\.ts: error: cannot write src-generated\/a\.ts: the operation is not permitted .*; nothing was changed \[write-failed\]$/m);
+      expect(result.stderr).not.toContain('internal error');
+    });
+    expect(read(root, 'src-generated/a.ts')).toBe(before);
+    expect(readdirSync(join(root, 'src-generated')).sort()).toEqual(['a.ts', 'a.ts.map']);
+  });
+
+  test('an immutable output met while renaming is a located error; nothing is left staged and the next run finishes the job', () => {
+    const { root } = boxed({ [DOC]: fence('ts file=src-generated/a.ts', 'a();') + fence('ts file=src-generated/b.ts', 'b();') });
+    expect(weft(root, 'tangle', '--no-bundle').code).toBe(0);
+    writeFiles(root, { [DOC]: fence('ts file=src-generated/a.ts', 'a2();') + fence('ts file=src-generated/b.ts', 'b2();') });
+    withImmutable(join(root, 'src-generated/a.ts'), () => {
+      const result = weft(root, 'tangle', '--no-bundle');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^src-generated\/a\.ts: error: cannot write src-generated\/a\.ts: the operation is not permitted .*; the write was interrupted; run `weft tangle` again once that is fixed .* \[write-failed\]$/m);
+      expect(result.stderr).not.toContain('internal error');
+      expect(readdirSync(join(root, 'src-generated')).filter((name) => name.includes('.weft-tmp-'))).toEqual([]);
+    });
+    expect(weft(root, 'tangle', '--no-bundle').code).toBe(0);
+    expect(read(root, 'src-generated/a.ts')).toContain('a2();');
+    expect(read(root, 'src-generated/b.ts')).toContain('b2();');
+    expect(exists(root, '.weft/journal.json')).toBe(false);
+  });
+
+  test('a forged manifest entry claiming a hand-written file moves it to .weft/trash/, never loses it', async () => {
+    const { root } = boxed(targeting('src-generated/a.ts'));
+    writeFiles(root, {
+      'src-generated/precious.ts': 'mine\n',
+      '.weft/manifest.json': JSON.stringify({ weft: '0', outputs: { 'src-generated/precious.ts': { hash: sha('mine\n'), document: DOC, chunks: {} } } }),
+    });
+    expect((await run(root)).ok).toBe(true);
+    const runs = readdirSync(join(root, '.weft/trash'));
+    expect(runs).toHaveLength(1);
+    expect(read(root, `.weft/trash/${runs[0]}/src-generated/precious.ts`)).toBe('mine\n');
+  });
+
+  test('the trash keeps the removed files of the last 10 runs only', async () => {
+    const { root } = boxed({});
+    for (let i = 0; i < 13; i++) {
+      writeFiles(root, targeting(`src-generated/o${i}.ts`));
+      expect((await run(root)).ok).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 2)); // Distinct run stamps (milliseconds).
+    }
+    const runs = readdirSync(join(root, '.weft/trash')).sort();
+    expect(runs).toHaveLength(10);
+    expect(readdirSync(join(root, '.weft/trash', runs[9]!, 'src-generated'))).toEqual(['o11.ts', 'o11.ts.map']);
+  });
+});
+
+describe('issue 14: the bundle follows the rules the outputs follow', () => {
+  const bundled = (bundle: Record<string, unknown> = {}) => ({
+    'weft.config.json': `${JSON.stringify({ bundle: { entryPoints: ['src-generated/main.ts'], ...bundle } }, null, 2)}\n`,
+    [DOC]: fence('ts file=src-generated/main.ts', 'export const main = 1;'),
+  });
+  const bundleRun = (root: string) => tangle({ root, bundle: true });
+
+  test.each([['.'], ['docs'], ['docs/..'], ['src-generated/dist']])('outdir "%s" is refused at weft.config.json, and nothing is bundled', async (outdir) => {
+    const { root } = boxed(bundled({ outdir }));
+    const result = await bundleRun(root);
+    expect(result.messages.filter((m) => m.severity === 'error').map((m) => `${m.file}:${m.line} ${m.rule}`)).toEqual(['weft.config.json:6 bundle-outdir']);
+    expect(exists(root, 'main.js')).toBe(false);
+    expect(exists(root, 'docs/main.js')).toBe(false);
+  });
+
+  test('an outdir that is a symbolic link out of the project is never written through', async () => {
+    const { box, root } = boxed(bundled());
+    symlinkSync(join(box, 'outside'), join(root, 'dist'));
+    const result = await bundleRun(root);
+    expect(rules(result)).toContain('output-outside-root');
+    expect(readdirSync(join(box, 'outside'))).toEqual(['precious.txt']);
+  });
+
+  test('a hand-written file in outdir is not replaced; the bundle Weft wrote is recorded and rewritten freely', async () => {
+    const { root } = boxed(bundled());
+    writeFiles(root, { 'dist/main.js': '// mine\n' });
+    const refused = await bundleRun(root);
+    expect(refused.messages.filter((m) => m.severity === 'error').map((m) => `${m.file} ${m.rule}`)).toEqual(['dist/main.js hand-edited-output']);
+    expect(read(root, 'dist/main.js')).toBe('// mine\n');
+    rmSync(join(root, 'dist/main.js'));
+    expect((await bundleRun(root)).ok).toBe(true);
+    expect(Object.keys(JSON.parse(read(root, '.weft/bundle-manifest.json')).outputs)).toEqual(['dist/main.js', 'dist/main.js.map']);
+    writeFiles(root, { [DOC]: fence('ts file=src-generated/main.ts', 'export const main = 2;') });
+    expect((await bundleRun(root)).ok).toBe(true);
+    expect(read(root, 'dist/main.js')).toContain('main = 2');
+  });
+
+  test('with force, a hand-written file in outdir is backed up before it is replaced', async () => {
+    const { root } = boxed(bundled());
+    writeFiles(root, { 'dist/main.js': '// mine\n' });
+    expect((await bundleRun(root)).ok).toBe(false);
+    const { Bundler } = await import('../tangle/bundle.js');
+    const { loadConfig } = await import('../tangle/config.js');
+    const { config } = loadConfig(root);
+    const bundler = new Bundler(root, { force: true });
+    const messages = await bundler.build(config!, [], false);
+    await bundler.dispose();
+    expect(messages.map((m) => `${m.severity} ${m.rule} ${m.notes?.[0]?.replace(/\/backup\/[^/]+\//, '/backup/T/')}`)).toEqual([
+      'warning hand-edited-output the edited file was saved to .weft/backup/T/dist/main.js',
+    ]);
+    expect(read(root, 'dist/main.js')).toContain('main = 1');
+  });
+});
+
+describe('the attack case list (test/attacks/cases.json)', () => {
+  interface Case {
+    id: string;
+    issue?: string;
+    status: 'holds' | 'fixed' | 'other-branch';
+    test?: { file: string; match: string };
+  }
+  const { cases } = JSON.parse(readFileSync(join(REPO, 'test/attacks/cases.json'), 'utf8')) as { cases: Case[] };
+
+  test('covers each of the eleven failures of issue 14', () => {
+    const items = new Set(cases.map((c) => c.issue?.replace(/^14\./, '')).filter((item) => item !== undefined));
+    expect([...items].map(Number).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  test('every case this branch holds names a test, and every named test exists', () => {
+    const missing = cases.filter((c) => c.status !== 'other-branch' && c.test === undefined).map((c) => c.id);
+    expect(missing).toEqual([]);
+    const unknown = cases.filter((c) => c.test && c.status !== 'other-branch' && !readFileSync(join(REPO, c.test.file), 'utf8').includes(c.test.match)).map((c) => c.id);
+    expect(unknown).toEqual([]);
   });
 });
