@@ -153,7 +153,7 @@ export default defineConfig({
 `;
 
 /** The .gitignore lines for Weft's derived data (added to an existing .gitignore when missing). */
-const WEFT_IGNORES = ['src-generated/**/*.map', 'scripts/**/*.map', '.weft/cache/', '.weft/lock', '.weft/journal.json', '.weft/backup/', '*.weft-tmp-*'];
+const WEFT_IGNORES = ['src-generated/**/*.map', 'scripts/**/*.map', '.weft/cache/', '.weft/lock', '.weft/journal.json', '.weft/backup/', '.weft/trash/', '.weft/bundle-manifest.json', '.weft/bundle-journal.json', '*.weft-tmp-*'];
 const IGNORES_COMMENT = '# Derived data, rewritten by `weft tangle` (and so by `npm test`).';
 
 const GITIGNORE = ['node_modules/', 'dist/', IGNORES_COMMENT, ...WEFT_IGNORES, ''].join('\n');

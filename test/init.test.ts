@@ -161,7 +161,7 @@ describe('weft init', () => {
     const result = weft(dir, 'init', '--weft', 'file:../weft');
     expect(result.code).toBe(0);
     expect(read(dir, '.gitignore')).toBe(
-      'node_modules/\n.weft/cache/\n# Derived data, rewritten by `weft tangle` (and so by `npm test`).\nsrc-generated/**/*.map\nscripts/**/*.map\n.weft/lock\n.weft/journal.json\n.weft/backup/\n*.weft-tmp-*\n',
+      'node_modules/\n.weft/cache/\n# Derived data, rewritten by `weft tangle` (and so by `npm test`).\nsrc-generated/**/*.map\nscripts/**/*.map\n.weft/lock\n.weft/journal.json\n.weft/backup/\n.weft/trash/\n.weft/bundle-manifest.json\n.weft/bundle-journal.json\n*.weft-tmp-*\n',
     );
     expect(read(dir, 'tsconfig.json')).toBe('{ "mine": true }\n');
     expect(result.stdout).toContain('\nkept as they are: tsconfig.json\n');
