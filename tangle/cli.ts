@@ -255,6 +255,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   diff: { summary: 'show what changed in chunks and outputs since a git revision', load: async () => (await import('./governance-commands.js')).diffCommand },
   stats: { summary: 'count lines, bytes and tokens of documents, chunks and outputs', load: async () => (await import('./governance-commands.js')).statsCommand },
   explain: { summary: 'trace a generated line, or a chunk, back to the Markdown', load: async () => (await import('./governance-commands.js')).explainCommand },
+  lsp: { summary: 'start the language server for *.lit.md (stdio)', load: async () => (await import('./cli-lsp.js')).lspCommand },
 };
 
 const MAIN_USAGE = () => `Usage: weft <command> [options]
