@@ -15,6 +15,7 @@ import {
   SymbolKind,
   type CodeAction,
   type CompletionItem,
+  type CompletionList,
   type Diagnostic,
   type DocumentSymbol,
   type Hover,
@@ -87,11 +88,15 @@ export function hover(index: ChunkIndex, document: string, line: number, column:
   return { contents: { kind: 'markdown', value: `\`\`\`${lang}\n${expandChunk(index, chunk)}\n\`\`\`\n\n\`<<${chunk.name}>>\` defined at ${places}` }, range };
 }
 
+/** Names from other documents offered at most, per kind; more make the list incomplete (the client asks again as the user types). */
+const MAX_OTHER_ITEMS = 100;
+
 /**
  * Completion after `<<`: the document's own chunks, then names defined in exactly one
- * other document, then qualified names for every other document's chunks.
+ * other document, then qualified names for every other document's chunks. Names from
+ * other documents are filtered by what is typed and capped at `MAX_OTHER_ITEMS` each.
  */
-export function completion(index: ChunkIndex, document: string, line: number, column: number): CompletionItem[] | undefined {
+export function completion(index: ChunkIndex, document: string, line: number, column: number): CompletionItem[] | CompletionList | undefined {
   const text = index.lines.get(document)?.[line - 1] ?? '';
   const before = text.slice(0, column - 1);
   const open = /<<([^<>]*)$/.exec(before);
@@ -105,17 +110,28 @@ export function completion(index: ChunkIndex, document: string, line: number, co
     sortText: `${rank}${label}`,
     textEdit: { range: lineRange(line, start + 1, column), newText: closed ? label : `${label}>>` },
   });
+  const typed = open[1]!.trim().toLowerCase();
   const items: CompletionItem[] = [];
   for (const chunk of index.chunks.get(document)?.values() ?? []) items.push(item(chunk.name, chunk, 0));
+  let global = 0;
+  let incomplete = false;
   for (const [name, definers] of index.definers) {
     const others = definers.filter((path) => path !== document);
-    if (others.length === 1 && !index.chunks.get(document)?.has(name)) items.push(item(name, index.chunks.get(others[0]!)!.get(name)!, 1));
+    if (others.length !== 1 || index.chunks.get(document)?.has(name) || !name.toLowerCase().includes(typed)) continue;
+    if (++global > MAX_OTHER_ITEMS) incomplete = true;
+    else items.push(item(name, index.chunks.get(others[0]!)!.get(name)!, 1));
   }
+  let qualified = 0;
   for (const [path, chunks] of index.chunks) {
     if (path === document) continue;
-    for (const chunk of chunks.values()) items.push(item(`${path}#${chunk.name}`, chunk, 2));
+    for (const chunk of chunks.values()) {
+      const label = `${path}#${chunk.name}`;
+      if (!label.toLowerCase().includes(typed)) continue;
+      if (++qualified > MAX_OTHER_ITEMS) incomplete = true;
+      else items.push(item(label, chunk, 2));
+    }
   }
-  return items;
+  return incomplete ? { isIncomplete: true, items } : items;
 }
 
 /** Why `name` cannot be a new chunk name, or undefined when it can. */

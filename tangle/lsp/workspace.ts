@@ -56,14 +56,27 @@ export function retangle(sources: readonly SourceText[], config: ResolvedConfig,
     return document;
   });
   const resolved = resolveProject(documents, config, memo?.resolve);
-  const outputs = resolved.files
-    .filter((file) => !file.failed)
-    .map((file) => {
-      let output = emitted.get(file);
-      if (!output) emitted.set(file, (output = emitFile(file)));
-      return output;
-    });
-  const project: TangledSnapshot = { label: 'editor', config, sources: [...sources], messages: sortMessages(resolved.messages), documents, outputs };
+  // Outputs (text and source map) are emitted on first use: the chunk features and Weft's
+  // diagnostics need only the resolved project, and emitting a thousand documents' outputs
+  // is a second or more of start-up.
+  let outputs: Output[] | undefined;
+  const project: TangledSnapshot = {
+    label: 'editor',
+    config,
+    sources: [...sources],
+    messages: sortMessages(resolved.messages),
+    documents,
+    get outputs() {
+      outputs ??= resolved.files
+        .filter((file) => !file.failed)
+        .map((file) => {
+          let output = emitted.get(file);
+          if (!output) emitted.set(file, (output = emitFile(file)));
+          return output;
+        });
+      return outputs;
+    },
+  };
   return { project, memo: { documents: cached, resolve: resolved.memo } };
 }
 
@@ -133,46 +146,62 @@ export interface ChunkIndex {
   targets: Map<string, TargetSite[]>;
 }
 
-/** Index a tangled project. */
+/** One document's part of the index; depends on the document alone, so it is kept while the document is unchanged. */
+interface DocumentEntry {
+  lines: string[];
+  chunks: Map<string, Chunk>;
+  references: ChunkReference[];
+  targets: TargetSite[];
+}
+const entries = new WeakMap<CollectedDocument, { text: string; entry: DocumentEntry }>();
+
+/** Index a tangled project (each unchanged document's part is reused). */
 export function indexProject(project: TangledSnapshot): ChunkIndex {
   const index: ChunkIndex = { project, documents: new Map(), lines: new Map(), chunks: new Map(), definers: new Map(), references: new Map(), targets: new Map() };
-  for (const source of project.sources) index.lines.set(source.path, source.text.split('\n'));
+  const texts = new Map(project.sources.map((source) => [source.path, source.text]));
   for (const document of project.documents) {
+    const text = texts.get(document.path) ?? '';
+    let known = entries.get(document);
+    if (!known || known.text !== text) entries.set(document, (known = { text, entry: indexDocument(document, text) }));
+    const { entry } = known;
     index.documents.set(document.path, document);
-    index.chunks.set(document.path, new Map(document.chunks.map((chunk) => [chunk.name, chunk])));
-    const references: ChunkReference[] = [];
-    const targets: TargetSite[] = [];
-    const lines = index.lines.get(document.path) ?? [];
-    const site = (kind: 'chunk' | 'file', name: string, part: Part) => {
-      const fence = lines[part.fenceLine - 1] ?? '';
-      const marker = kind === 'chunk' ? '#' : 'file=';
-      let at = fence.indexOf(marker, part.fenceColumn - 1);
-      while (at >= 0) {
-        let start = at + marker.length;
-        if (fence[start] === '"' || fence[start] === "'") start += 1;
-        if (fence.startsWith(name, start)) break;
-        at = fence.indexOf(marker, at + 1);
-      }
-      const start = at < 0 ? part.fenceColumn - 1 : at + marker.length + (fence[at + marker.length] === '"' || fence[at + marker.length] === "'" ? 1 : 0);
-      targets.push({ kind, name, document: document.path, line: part.fenceLine, column: start + 1, endColumn: at < 0 ? fence.length + 1 : start + 1 + name.length, part });
-    };
-    const parts: Part[] = [];
+    index.lines.set(document.path, entry.lines);
+    index.chunks.set(document.path, entry.chunks);
+    index.references.set(document.path, entry.references);
+    index.targets.set(document.path, entry.targets);
     for (const chunk of document.chunks) {
-      for (const part of chunk.parts) site('chunk', chunk.name, part);
-      parts.push(...chunk.parts);
       const list = index.definers.get(chunk.name);
       if (list) list.push(document.path);
       else index.definers.set(chunk.name, [document.path]);
     }
-    for (const file of document.files) {
-      for (const part of file.parts) site('file', file.path, part);
-      parts.push(...file.parts);
-    }
-    for (const part of parts.sort((a, b) => a.line - b.line)) references.push(...referencesOf(part));
-    index.references.set(document.path, references);
-    index.targets.set(document.path, targets.sort((a, b) => a.line - b.line));
   }
   return index;
+}
+
+/** Where a document's blocks name their targets and make their references. */
+function indexDocument(document: CollectedDocument, text: string): DocumentEntry {
+  const lines = text.split('\n');
+  const targets: TargetSite[] = [];
+  const site = (kind: 'chunk' | 'file', name: string, part: Part) => {
+    const fence = lines[part.fenceLine - 1] ?? '';
+    const marker = kind === 'chunk' ? '#' : 'file=';
+    const quoted = (at: number) => (fence[at] === '"' || fence[at] === "'" ? 1 : 0);
+    let at = fence.indexOf(marker, part.fenceColumn - 1);
+    while (at >= 0 && !fence.startsWith(name, at + marker.length + quoted(at + marker.length))) at = fence.indexOf(marker, at + 1);
+    const start = at < 0 ? part.fenceColumn - 1 : at + marker.length + quoted(at + marker.length);
+    targets.push({ kind, name, document: document.path, line: part.fenceLine, column: start + 1, endColumn: at < 0 ? fence.length + 1 : start + 1 + name.length, part });
+  };
+  const parts: Part[] = [];
+  for (const chunk of document.chunks) {
+    for (const part of chunk.parts) site('chunk', chunk.name, part);
+    parts.push(...chunk.parts);
+  }
+  for (const file of document.files) {
+    for (const part of file.parts) site('file', file.path, part);
+    parts.push(...file.parts);
+  }
+  const references = parts.sort((a, b) => a.line - b.line).flatMap(referencesOf);
+  return { lines, chunks: new Map(document.chunks.map((chunk) => [chunk.name, chunk])), references, targets: targets.sort((a, b) => a.line - b.line) };
 }
 
 /** The chunk `name` means when written in document `from` (resolve's rule), or undefined. */
@@ -209,12 +238,23 @@ export function isReferenceLine(index: ChunkIndex, document: string, line: numbe
 
 /** Every reference in the project that resolves to `chunk`. */
 export function usesOf(index: ChunkIndex, chunk: Chunk): ChunkReference[] {
-  const result: ChunkReference[] = [];
-  for (const references of index.references.values()) {
-    for (const reference of references) if (resolveName(index, reference.name, reference.document) === chunk) result.push(reference);
+  let byName = referencesByName.get(index);
+  if (!byName) {
+    // Only references whose last name segment is the chunk's name can mean it.
+    byName = new Map();
+    for (const references of index.references.values()) {
+      for (const reference of references) {
+        const bare = reference.name.slice(reference.name.lastIndexOf('#') + 1);
+        const list = byName.get(bare);
+        if (list) list.push(reference);
+        else byName.set(bare, [reference]);
+      }
+    }
+    referencesByName.set(index, byName);
   }
-  return result;
+  return (byName.get(chunk.name) ?? []).filter((reference) => resolveName(index, reference.name, reference.document) === chunk);
 }
+const referencesByName = new WeakMap<ChunkIndex, Map<string, ChunkReference[]>>();
 
 /** A chunk's text with every reference expanded (indentation added), as it lands in an output. */
 export function expandChunk(index: ChunkIndex, chunk: Chunk, limit = index.project.config.limits.maxDepth): string {
