@@ -116,6 +116,7 @@ export function completion(index: ChunkIndex, document: string, line: number, co
   let global = 0;
   let incomplete = false;
   for (const [name, definers] of index.definers) {
+    if (incomplete) break;
     const others = definers.filter((path) => path !== document);
     if (others.length !== 1 || index.chunks.get(document)?.has(name) || !name.toLowerCase().includes(typed)) continue;
     if (++global > MAX_OTHER_ITEMS) incomplete = true;
@@ -123,7 +124,7 @@ export function completion(index: ChunkIndex, document: string, line: number, co
   }
   let qualified = 0;
   for (const [path, chunks] of index.chunks) {
-    if (path === document) continue;
+    if (path === document || qualified > MAX_OTHER_ITEMS) continue;
     for (const chunk of chunks.values()) {
       const label = `${path}#${chunk.name}`;
       if (!label.toLowerCase().includes(typed)) continue;
