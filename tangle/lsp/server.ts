@@ -7,9 +7,10 @@
  * a burst of edits tangles once, and a request first brings the tangle up to date), so
  * what the editor shows is what `weft tangle` would do with the unsaved buffers.
  *
- * Diagnostics are published in two steps: Weft's own at once (cheap), then, when a
- * TypeScript output holds text of the document, Weft's and the compiler's together.
- * Only documents whose diagnostics changed are published again.
+ * Diagnostics are published in two steps: Weft's own at once (cheap, with the document's
+ * previous TypeScript diagnostics so they do not flicker), then, for open documents whose
+ * text is in a TypeScript output, Weft's and the compiler's new ones together. Only
+ * documents whose diagnostics changed are published again.
  *
  * Custom requests for side-by-side views:
  * - `weft/explain` `{ output, line }` → `LineExplanation` (as `weft explain FILE:LINE --json`)
@@ -60,6 +61,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let typescript: Promise<TypeScriptProject> | undefined;
   let typescriptProject: TypeScriptProject | undefined;
   const published = new Map<string, string>();
+  /** The last TypeScript diagnostics of each open document, kept while Weft's are republished (no flicker). */
+  const typedByPath = new Map<string, Diagnostic[]>();
 
   const uriOf = (path: string) => (path.startsWith('/') ? pathToFileURL(path).href : pathToFileURL(resolvePath(root, path)).href);
   const pathOf = (uri: string): string | undefined => {
@@ -95,13 +98,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return typescript;
   };
 
-  /** Publish a document's diagnostics when they changed. */
+  /** Publish a document's diagnostics when they changed. `published` holds the documents that have some. */
   const publish = (path: string, diagnostics: Diagnostic[]) => {
-    const uri = uriOf(path);
     const text = JSON.stringify(diagnostics);
-    if ((published.get(uri) ?? '[]') === text) return;
-    published.set(uri, text);
-    void connection.sendDiagnostics({ uri, diagnostics });
+    if ((published.get(path) ?? '[]') === text) return;
+    if (diagnostics.length > 0) published.set(path, text);
+    else published.delete(path);
+    void connection.sendDiagnostics({ uri: uriOf(path), diagnostics });
   };
 
   const weftDiagnostics = (now: ChunkIndex, path: string) => messagesOf(now.project, path).map((m) => toDiagnostic(now, uriOf, m));
@@ -114,12 +117,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     setImmediate(() => {
       scheduled = false;
       const now = current();
-      const files = new Set([...now.documents.keys(), ...now.project.messages.map((m) => m.file).filter((f) => f.endsWith('.lit.md'))]);
-      for (const uri of published.keys()) {
-        const path = pathOf(uri);
-        if (path !== undefined) files.add(path);
-      }
-      for (const path of files) publish(path, weftDiagnostics(now, path));
+      // Only documents that have diagnostics now or had some before can change.
+      const files = new Set([...now.project.messages.map((m) => m.file).filter((f) => f.endsWith('.lit.md')), ...published.keys(), ...typedByPath.keys()]);
+      for (const path of files) publish(path, [...weftDiagnostics(now, path), ...(typedByPath.get(path) ?? [])]);
       void typescriptReady().then((project) => {
         if (!project || dirty) return;
         for (const buffer of buffers.all()) {
@@ -134,6 +134,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
               message: d.message,
             }),
           );
+          typedByPath.set(path, typed);
           publish(path, [...weftDiagnostics(now, path), ...typed]);
         }
       });
@@ -180,6 +181,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   buffers.onDidChangeContent(change);
   buffers.onDidClose((event) => {
     const path = pathOf(event.document.uri);
+    if (path !== undefined) typedByPath.delete(path);
     if (path !== undefined && !disk.has(path)) publish(path, []);
     change();
   });
