@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { A, WORKSPACE } from './lsp-fixture.js';
-import { makeProject, WEFT_BIN } from './helpers.js';
+import { makeProject, weft, WEFT_BIN } from './helpers.js';
 
 describe('weft lsp over stdio', () => {
   it('answers a definition request and exits 0 after shutdown and exit', async () => {
@@ -30,5 +30,12 @@ describe('weft lsp over stdio', () => {
     await connection.sendNotification('exit');
     expect(await exited).toBe(0);
     connection.dispose();
+  });
+
+  it('rejects an unknown flag with its usage and exit code 2', () => {
+    const run = weft(makeProject(), 'lsp', '--bogus');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("weft lsp: Unknown option '--bogus'");
+    expect(run.stderr).toContain('Usage: weft lsp [--stdio]');
   });
 });
