@@ -124,6 +124,11 @@ describe('rename', () => {
     });
   });
 
+  it('prepares a rename on the name part of a qualified reference, and nowhere else', async () => {
+    expect(await client.request('textDocument/prepareRename', at('docs/b.lit.md', 6, 10))).toEqual({ range: range(6, 18, 28), placeholder: 'upper-case' });
+    expect(await client.request('textDocument/prepareRename', at('docs/a.lit.md', 12, 3))).toBeNull();
+  });
+
   it('refuses a name that another chunk already has', async () => {
     await expect(client.request('textDocument/rename', { ...at('docs/b.lit.md', 6, 10), newName: 'banner' })).rejects.toThrow(
       '`banner` is already defined at docs/a.lit.md:21; renaming would change what references mean',

@@ -135,6 +135,14 @@ export function completion(index: ChunkIndex, document: string, line: number, co
   return incomplete ? { isIncomplete: true, items } : items;
 }
 
+/** The name under the position that rename would change (the part after `#` of a qualified reference), or undefined. */
+export function renameRange(index: ChunkIndex, document: string, line: number, column: number): { range: Range; placeholder: string } | undefined {
+  const hit = hitAt(index, document, line, column);
+  const chunk = chunkAt(index, document, line, column);
+  if (!hit || !chunk) return undefined;
+  return { range: hit.kind === 'reference' ? nameRange(hit.reference, true) : siteRange(hit.site), placeholder: chunk.name };
+}
+
 /** Why `name` cannot be a new chunk name, or undefined when it can. */
 export function renameProblem(index: ChunkIndex, chunk: Chunk, name: string): string | undefined {
   if (name.trim() === '' || name !== name.trim() || /\s/.test(name)) return `\`${name}\` is not a chunk name (no spaces, not empty)`;

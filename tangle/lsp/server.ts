@@ -35,7 +35,7 @@ import { DEFAULT_CONFIG, loadConfig, type ResolvedConfig } from '../config.js';
 import { explainLine, ExplainError } from '../explain.js';
 import { findSources, readSource, type SourceText } from '../read.js';
 import type { TangledSnapshot } from '../snapshot.js';
-import { completion, definition, documentSymbols, hover, lineRange, quickFixes, references, renameEdits, renameProblem, chunkAt, toDiagnostic, workspaceSymbols } from './chunks.js';
+import { completion, definition, documentSymbols, hover, lineRange, quickFixes, references, renameEdits, renameProblem, renameRange, chunkAt, toDiagnostic, workspaceSymbols } from './chunks.js';
 import { createTypeScriptProject, type TypeScriptProject } from './typescript.js';
 import { indexProject, isReferenceLine, messagesOf, retangle, sourceOfText, hitAt, type ChunkIndex, type RetangleMemo } from './workspace.js';
 
@@ -167,7 +167,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         referencesProvider: true,
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['<', '.', '#'] },
-        renameProvider: true,
+        renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         codeActionProvider: { codeActionKinds: ['quickfix'] },
@@ -253,6 +253,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         parameters: item.parameters.map((p) => ({ label: project.text(p.displayParts), documentation: project.text(p.documentation) || undefined })),
       })),
     };
+  });
+
+  connection.onPrepareRename(({ textDocument, position }) => {
+    const place = at(textDocument.uri, position);
+    return place ? (renameRange(current(), place.path, place.line, place.column) ?? null) : null;
   });
 
   connection.onRenameRequest(({ textDocument, position, newName }) => {
