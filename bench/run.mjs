@@ -12,7 +12,8 @@
 // (Weft's header line and source-map comment stripped): a comparison is only fair on the
 // same work.
 //
-// Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--json]
+// Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--no-lsp] [--json]
+// --no-lsp skips the language server's figures (bench/lsp.mjs).
 // Without noweb installed the comparison is skipped (install it: apt-get install -y noweb).
 
 import { spawnSync } from 'node:child_process';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'no-watch': { type: 'boolean' },
     'no-cells': { type: 'boolean' },
+    'no-lsp': { type: 'boolean' },
     json: { type: 'boolean' },
   },
 });
@@ -206,6 +208,12 @@ if (!values['no-cells']) {
   results.cells = cells.status === 0 ? JSON.parse(cells.stdout) : { error: cells.stderr.trim() };
 }
 
+if (!values['no-lsp']) {
+  log('weft lsp: start-up, chunk features, diagnostics and TypeScript completion (bench/lsp.mjs)');
+  const lsp = spawnSync(process.execPath, [path.join(ROOT, 'bench/lsp.mjs'), '--docs', String(Math.max(...sizes)), '--json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  results.lsp = lsp.status === 0 ? JSON.parse(lsp.stdout) : { error: `bench/lsp.mjs exited with ${lsp.status}` };
+}
+
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
@@ -238,6 +246,10 @@ function table(r) {
     }
   }
   else if (r.cells) out += `\ncells: ${r.cells.error}\n`;
+  if (r.lsp && !r.lsp.error) {
+    const p = (x) => `p50 ${x.p50} ms, p95 ${x.p95} ms`;
+    out += `\nweft lsp: start-up ${r.lsp.startupMs} ms, peak ${r.lsp.peakMiB} MiB; definition ${p(r.lsp.definition)}; references ${p(r.lsp.references)}; hover ${p(r.lsp.hover)}; completion ${p(r.lsp.completion)}; diagnostics ${p(r.lsp.diagnostics)}; TypeScript completion ${p(r.lsp.typescriptCompletion)}\n`;
+  } else if (r.lsp) out += `\nweft lsp: ${r.lsp.error}\n`;
   return out;
 }
 

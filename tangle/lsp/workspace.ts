@@ -1,0 +1,280 @@
+/**
+ * The language server's model of a project: every document's text (open buffers over the
+ * disk), tangled in memory, and an index of where each chunk is defined and referenced.
+ *
+ * Guarantees
+ * - What the server shows is what `weft tangle` would do with the same texts: the index and
+ *   the diagnostics come from the engine's own stages (decode → parse → collect → resolve →
+ *   emit), never from a second reading of the Markdown. Unsaved buffers count as saved.
+ * - Re-tangling is one small function, `retangle`, that keeps a memo between edits (each
+ *   document's collected chunks by content hash, resolve's memo, each expanded file's
+ *   output), so an edit to one document of a thousand re-parses one document. At merge it
+ *   becomes a call to the engine's incremental `tangleSources(sources, config, memo)`.
+ * - A part's references are read in ONE helper, `referencesOf(part)`, with resolve's own
+ *   `REFERENCE` pattern; at merge it reads `Part.references` instead.
+ * - Names resolve exactly as resolve.ts resolves them: the document's own chunk, then a
+ *   qualified `docs/a.lit.md#name`, then the single other document that defines it.
+ *
+ * Positions here are the engine's: 1-based lines and columns in UTF-16 code units (the
+ * LSP's 0-based positions are converted in `server.ts` only).
+ */
+import { collectDocument } from '../collect.js';
+import type { ResolvedConfig } from '../config.js';
+import { emitFile } from '../emit.js';
+import { sortMessages } from '../messages.js';
+import { parseDocument } from '../parse.js';
+import { decodeSource, type SourceText } from '../read.js';
+import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from '../resolve.js';
+import type { TangledSnapshot } from '../snapshot.js';
+import type { Chunk, CollectedDocument, Message, Output, Part } from '../types.js';
+
+/** What `retangle` keeps between calls. Never mutated: each call returns a new one. */
+export interface RetangleMemo {
+  /** Each document's collected chunks, with the hash of the text they came from. */
+  documents: ReadonlyMap<string, { hash: string; document: CollectedDocument }>;
+  resolve: ResolveMemo | undefined;
+}
+
+/** Expanded files are immutable and reused by resolve while unchanged; so are their outputs. */
+const emitted = new WeakMap<ExpandedFile, Output>();
+
+/**
+ * Tangle `sources` in memory, reusing what `memo` holds for unchanged documents. Pure
+ * apart from the memo tables. The one place the server re-tangles.
+ */
+export function retangle(sources: readonly SourceText[], config: ResolvedConfig, memo?: RetangleMemo): { project: TangledSnapshot; memo: RetangleMemo } {
+  const cached = new Map<string, { hash: string; document: CollectedDocument }>();
+  const documents = sources.map((source): CollectedDocument => {
+    const before = memo?.documents.get(source.path);
+    if (before && before.hash === source.hash && source.hash !== '') {
+      cached.set(source.path, before);
+      return before.document;
+    }
+    const document =
+      source.hash === '' ? { path: source.path, hash: '', chunks: [], files: [], messages: source.messages } : collectDocument(parseDocument(source));
+    cached.set(source.path, { hash: source.hash, document });
+    return document;
+  });
+  const resolved = resolveProject(documents, config, memo?.resolve);
+  // Outputs (text and source map) are emitted on first use: the chunk features and Weft's
+  // diagnostics need only the resolved project, and emitting a thousand documents' outputs
+  // is a second or more of start-up.
+  let outputs: Output[] | undefined;
+  const project: TangledSnapshot = {
+    label: 'editor',
+    config,
+    sources: [...sources],
+    messages: sortMessages(resolved.messages),
+    documents,
+    get outputs() {
+      outputs ??= resolved.files
+        .filter((file) => !file.failed)
+        .map((file) => {
+          let output = emitted.get(file);
+          if (!output) emitted.set(file, (output = emitFile(file)));
+          return output;
+        });
+      return outputs;
+    },
+  };
+  return { project, memo: { documents: cached, resolve: resolved.memo } };
+}
+
+/** A document's text as the engine reads it (BOM dropped, CRLF as LF). */
+export function sourceOfText(path: string, text: string): SourceText {
+  return decodeSource(path, Buffer.from(text));
+}
+
+/** One `<<name>>` written in a block. */
+export interface ChunkReference {
+  /** The name as written between `<<` and `>>`, trimmed (may be qualified `doc#name`). */
+  name: string;
+  document: string;
+  /** 1-based document line. */
+  line: number;
+  /** 1-based column of the `<<`. */
+  column: number;
+  /** 1-based column of the first character of the name. */
+  nameColumn: number;
+  /** Characters of indentation in front of the `<<` (added to every line it expands to). */
+  indent: number;
+}
+
+/** The references a part makes, in order. The single place that reads them (see the top). */
+export function referencesOf(part: Part): ChunkReference[] {
+  const result: ChunkReference[] = [];
+  if (!part.value.includes('<<')) return result;
+  part.value.split('\n').forEach((text, i) => {
+    const match = REFERENCE.exec(text);
+    if (!match) return;
+    const indent = match[1]!.length;
+    const raw = match[2]!;
+    const column = (part.columns[i] ?? 1) + indent;
+    result.push({ name: raw.trim(), document: part.document, line: part.line + i, column, nameColumn: column + 2 + (raw.length - raw.trimStart().length), indent });
+  });
+  return result;
+}
+
+/** Where a block names its target: the `#name` or `file=path` in the info string. */
+export interface TargetSite {
+  kind: 'chunk' | 'file';
+  /** Chunk name or output path. */
+  name: string;
+  document: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+  /** 1-based columns of the name (after `#` or `file=`, inside quotes), end exclusive. */
+  column: number;
+  endColumn: number;
+  part: Part;
+}
+
+/** Everything the chunk features look up, built once per tangle. */
+export interface ChunkIndex {
+  project: TangledSnapshot;
+  /** Documents by path. */
+  documents: Map<string, CollectedDocument>;
+  /** Each document's text lines. */
+  lines: Map<string, string[]>;
+  /** Chunks by document, then name. */
+  chunks: Map<string, Map<string, Chunk>>;
+  /** Documents that define each name, in path order. */
+  definers: Map<string, string[]>;
+  /** References by document, in document order. */
+  references: Map<string, ChunkReference[]>;
+  /** Target sites (`#name`, `file=`) by document, in document order. */
+  targets: Map<string, TargetSite[]>;
+}
+
+/** One document's part of the index; depends on the document alone, so it is kept while the document is unchanged. */
+interface DocumentEntry {
+  lines: string[];
+  chunks: Map<string, Chunk>;
+  references: ChunkReference[];
+  targets: TargetSite[];
+}
+const entries = new WeakMap<CollectedDocument, { text: string; entry: DocumentEntry }>();
+
+/** Index a tangled project (each unchanged document's part is reused). */
+export function indexProject(project: TangledSnapshot): ChunkIndex {
+  const index: ChunkIndex = { project, documents: new Map(), lines: new Map(), chunks: new Map(), definers: new Map(), references: new Map(), targets: new Map() };
+  const texts = new Map(project.sources.map((source) => [source.path, source.text]));
+  for (const document of project.documents) {
+    const text = texts.get(document.path) ?? '';
+    let known = entries.get(document);
+    if (!known || known.text !== text) entries.set(document, (known = { text, entry: indexDocument(document, text) }));
+    const { entry } = known;
+    index.documents.set(document.path, document);
+    index.lines.set(document.path, entry.lines);
+    index.chunks.set(document.path, entry.chunks);
+    index.references.set(document.path, entry.references);
+    index.targets.set(document.path, entry.targets);
+    for (const chunk of document.chunks) {
+      const list = index.definers.get(chunk.name);
+      if (list) list.push(document.path);
+      else index.definers.set(chunk.name, [document.path]);
+    }
+  }
+  return index;
+}
+
+/** Where a document's blocks name their targets and make their references. */
+function indexDocument(document: CollectedDocument, text: string): DocumentEntry {
+  const lines = text.split('\n');
+  const targets: TargetSite[] = [];
+  const site = (kind: 'chunk' | 'file', name: string, part: Part) => {
+    const fence = lines[part.fenceLine - 1] ?? '';
+    const marker = kind === 'chunk' ? '#' : 'file=';
+    const quoted = (at: number) => (fence[at] === '"' || fence[at] === "'" ? 1 : 0);
+    let at = fence.indexOf(marker, part.fenceColumn - 1);
+    while (at >= 0 && !fence.startsWith(name, at + marker.length + quoted(at + marker.length))) at = fence.indexOf(marker, at + 1);
+    const start = at < 0 ? part.fenceColumn - 1 : at + marker.length + quoted(at + marker.length);
+    targets.push({ kind, name, document: document.path, line: part.fenceLine, column: start + 1, endColumn: at < 0 ? fence.length + 1 : start + 1 + name.length, part });
+  };
+  const parts: Part[] = [];
+  for (const chunk of document.chunks) {
+    for (const part of chunk.parts) site('chunk', chunk.name, part);
+    parts.push(...chunk.parts);
+  }
+  for (const file of document.files) {
+    for (const part of file.parts) site('file', file.path, part);
+    parts.push(...file.parts);
+  }
+  const references = parts.sort((a, b) => a.line - b.line).flatMap(referencesOf);
+  return { lines, chunks: new Map(document.chunks.map((chunk) => [chunk.name, chunk])), references, targets: targets.sort((a, b) => a.line - b.line) };
+}
+
+/** The chunk `name` means when written in document `from` (resolve's rule), or undefined. */
+export function resolveName(index: ChunkIndex, name: string, from: string): Chunk | undefined {
+  const local = index.chunks.get(from)?.get(name);
+  if (local) return local;
+  const hash = name.lastIndexOf('#');
+  if (hash > 0) {
+    const qualified = index.chunks.get(name.slice(0, hash))?.get(name.slice(hash + 1));
+    if (qualified) return qualified;
+  }
+  const others = (index.definers.get(name) ?? []).filter((path) => path !== from);
+  return others.length === 1 ? index.chunks.get(others[0]!)!.get(name) : undefined;
+}
+
+/** What is at a position of a document: a reference, a target site, or nothing of Weft's. */
+export type Hit = { kind: 'reference'; reference: ChunkReference } | { kind: 'target'; site: TargetSite } | undefined;
+
+/** The reference or target site at 1-based `line` and `column` (UTF-16) of `document`. */
+export function hitAt(index: ChunkIndex, document: string, line: number, column: number): Hit {
+  for (const reference of index.references.get(document) ?? []) {
+    if (reference.line === line && column >= reference.column && column <= reference.nameColumn + reference.name.length + 2) return { kind: 'reference', reference };
+  }
+  for (const site of index.targets.get(document) ?? []) {
+    if (site.line === line && column >= site.column - 1 && column <= site.endColumn) return { kind: 'target', site };
+  }
+  return undefined;
+}
+
+/** Whether `line` of `document` is a `<<reference>>` line (TypeScript features stay off it). */
+export function isReferenceLine(index: ChunkIndex, document: string, line: number): boolean {
+  return (index.references.get(document) ?? []).some((reference) => reference.line === line);
+}
+
+/** Every reference in the project that resolves to `chunk`. */
+export function usesOf(index: ChunkIndex, chunk: Chunk): ChunkReference[] {
+  let byName = referencesByName.get(index);
+  if (!byName) {
+    // Only references whose last name segment is the chunk's name can mean it.
+    byName = new Map();
+    for (const references of index.references.values()) {
+      for (const reference of references) {
+        const bare = reference.name.slice(reference.name.lastIndexOf('#') + 1);
+        const list = byName.get(bare);
+        if (list) list.push(reference);
+        else byName.set(bare, [reference]);
+      }
+    }
+    referencesByName.set(index, byName);
+  }
+  return (byName.get(chunk.name) ?? []).filter((reference) => resolveName(index, reference.name, reference.document) === chunk);
+}
+const referencesByName = new WeakMap<ChunkIndex, Map<string, ChunkReference[]>>();
+
+/** A chunk's text with every reference expanded (indentation added), as it lands in an output. */
+export function expandChunk(index: ChunkIndex, chunk: Chunk, limit = index.project.config.limits.maxDepth): string {
+  const lines: string[] = [];
+  const expand = (current: Chunk, indent: string, stack: Chunk[]) => {
+    for (const part of current.parts) {
+      if (part.value.length === 0) continue;
+      for (const text of part.value.split('\n')) {
+        const match = REFERENCE.exec(text);
+        const inner = match ? resolveName(index, match[2]!.trim(), part.document) : undefined;
+        if (match && inner && !stack.includes(inner) && stack.length < limit) expand(inner, indent + match[1]!, [...stack, inner]);
+        else lines.push(text.trim() === '' ? '' : indent + text);
+      }
+    }
+  };
+  expand(chunk, '', [chunk]);
+  return lines.join('\n');
+}
+
+/** Messages of the project for one document. */
+export function messagesOf(project: TangledSnapshot, document: string): Message[] {
+  return project.messages.filter((m) => m.file === document);
+}
