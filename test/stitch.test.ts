@@ -244,4 +244,125 @@ describe('weft stitch: scenarios', () => {
     expect(read(dir, 'src-generated/a.ts')).not.toContain('\r');
     expect(read(dir, 'src-generated/a.ts')).toContain('  return greeting;\n  // done\n}');
   });
+
+  it('17: a line appended at EOF where the last chunk is shared goes to the file block (unshared preferred)', async () => {
+    const doc = [fence('ts file=src-generated/a.ts', 'export const a = 1;\n<<helper>>'), fence('ts file=src-generated/b.ts', '<<helper>>'), fence('ts #helper', 'export function helper() {}')].join('\n');
+    const dir = await project(doc);
+    edit(dir, 'src-generated/a.ts', 'export function helper() {}\n', 'export function helper() {}\nexport const z = 26;\n');
+    const edited = read(dir, 'src-generated/a.ts');
+    expect((await run(dir)).rules).toEqual(['warning:stitch/new-code-in-skeleton']);
+    expect(read(dir, 'docs/a.lit.md')).toContain('```ts file=src-generated/a.ts\nexport const a = 1;\n<<helper>>\nexport const z = 26;\n```');
+    await expectSettled(dir, 'src-generated/a.ts', edited);
+  });
+
+  it('18: an insertion between two blocks of the same chunk goes to the end of the first block', async () => {
+    const doc = [fence('ts file=src-generated/a.ts', '<<steps>>'), 'First:', '', fence('ts #steps', 'step(1);'), 'Then:', '', fence('ts #steps', 'step(2);')].join('\n');
+    const dir = await project(doc);
+    edit(dir, 'src-generated/a.ts', 'step(1);\n', 'step(1);\nstep(1.5);\n');
+    const edited = read(dir, 'src-generated/a.ts');
+    expect((await run(dir)).rules).toEqual([]);
+    expect(read(dir, 'docs/a.lit.md')).toContain('```ts #steps\nstep(1);\nstep(1.5);\n```\n\nThen:');
+    await expectSettled(dir, 'src-generated/a.ts', edited);
+  });
+
+  it('19: .lit.md prose and the output both changed without overlap: three-way merge keeps both', async () => {
+    const dir = await project(nested);
+    edit(dir, 'docs/a.lit.md', 'The body:', 'The body, which greets:');
+    edit(dir, 'src-generated/a.ts', "'Hello, '", "'Hi, '");
+    const edited = read(dir, 'src-generated/a.ts');
+    const result = await run(dir);
+    expect(result.rules).toEqual([]);
+    expect(result.plan.merged).toEqual(['docs/a.lit.md']);
+    expect(read(dir, 'docs/a.lit.md')).toBe(nested.replace('The body:', 'The body, which greets:').replace("'Hello, '", "'Hi, '"));
+    await expectSettled(dir, 'src-generated/a.ts', edited);
+  });
+
+  it('20: the same line changed in the .lit.md and in the output is both-changed, both sides shown, nothing written', async () => {
+    const dir = await project(nested);
+    edit(dir, 'docs/a.lit.md', "'Hello, '", "'Howdy, '");
+    edit(dir, 'src-generated/a.ts', "'Hello, '", "'Hi, '");
+    const before = snapshot(dir, ['docs/a.lit.md', 'src-generated/a.ts', '.weft/manifest.json']);
+    const result = await run(dir);
+    expect(result.rules).toEqual(['error:stitch/both-changed']);
+    expect(result.messages[0]!.notes!.join('\n')).toContain("Howdy");
+    expect(result.messages[0]!.notes!.join('\n')).toContain("'Hi, '");
+    expect(snapshot(dir, Object.keys(before))).toEqual(before);
+  });
+
+  it('21: new code containing ``` lengthens the fence, and the document re-parses', async () => {
+    const dir = await project(nested);
+    edit(dir, 'src-generated/a.ts', '  return greeting;', '  const md = `\n  ```\n  `;\n  return greeting;');
+    const edited = read(dir, 'src-generated/a.ts');
+    expect((await run(dir)).rules).toEqual([]);
+    expect(read(dir, 'docs/a.lit.md')).toContain("````ts #body\nconst greeting = 'Hello, ' + name;\nconst md = `\n```\n`;\nreturn greeting;\n````");
+    await expectSettled(dir, 'src-generated/a.ts', edited);
+  });
+
+  it('22: a chunk inside a blockquote or a list item: new lines get the "> " or list prefix', async () => {
+    const doc = [fence('ts file=src-generated/a.ts', '<<quoted>>\n<<listed>>'), '> Quoted:', '>', '> ```ts #quoted', '> quoted(1);', '> ```', '', '- Listed:', '', '  ```ts #listed', '  listed(1);', '  ```', ''].join('\n');
+    const dir = await project(doc);
+    edit(dir, 'src-generated/a.ts', 'quoted(1);\nlisted(1);\n', 'quoted(1);\nquoted(2);\nlisted(1);\nlisted(2);\n');
+    const edited = read(dir, 'src-generated/a.ts');
+    expect((await run(dir)).rules).toEqual([]);
+    expect(read(dir, 'docs/a.lit.md')).toContain('> ```ts #quoted\n> quoted(1);\n> quoted(2);\n> ```');
+    expect(read(dir, 'docs/a.lit.md')).toContain('  ```ts #listed\n  listed(1);\n  listed(2);\n  ```');
+    await expectSettled(dir, 'src-generated/a.ts', edited);
+  });
+
+  it('23: a missing base, or one made by another Weft version, is base-unreproducible', async () => {
+    const dir = await project(nested);
+    writeFileSync(join(dir, '.weft/cache/sources/last.json'), '{}');
+    edit(dir, 'src-generated/a.ts', "'Hello, '", "'Hi, '");
+    const before = snapshot(dir, ['docs/a.lit.md', 'src-generated/a.ts', '.weft/manifest.json']);
+    expect((await run(dir)).rules).toEqual(['error:stitch/base-unreproducible']);
+    expect(snapshot(dir, Object.keys(before))).toEqual(before);
+    // Another version's header: the base re-tangles to a different hash than the manifest records.
+    const other = await project(nested);
+    const manifest = JSON.parse(read(other, '.weft/manifest.json'));
+    manifest.outputs['src-generated/a.ts'].hash = '0'.repeat(64);
+    writeFileSync(join(other, '.weft/manifest.json'), JSON.stringify(manifest));
+    expect((await run(other)).rules).toEqual(['error:stitch/base-unreproducible']);
+    expect(read(other, 'docs/a.lit.md')).toBe(nested);
+  });
+
+  it('24: an output saved again while stitch runs aborts the compare and swap, nothing written', async () => {
+    const dir = await project(nested);
+    edit(dir, 'src-generated/a.ts', "'Hello, '", "'Hi, '");
+    const result = await run(dir, { beforeWrite: () => edit(dir, 'src-generated/a.ts', "'Hi, '", "'Hey, '") });
+    expect(result.rules).toEqual(['error:stitch/changed-during-stitch']);
+    expect(result.written).toBe(false);
+    expect(read(dir, 'docs/a.lit.md')).toBe(nested);
+    expect(read(dir, 'src-generated/a.ts')).toContain("'Hey, '");
+  });
+
+  it('25: a prefix of mixed tabs and spaces, re-indented, moves the reference by the positional delta and verifies', async () => {
+    const doc = [fence('ts file=src-generated/a.ts', 'class A {\n\tm() {\n\t  <<body>>\n\t}\n}'), fence('ts #body', 'if (x) {\n  y();\n}')].join('\n');
+    const dir = await project(doc);
+    edit(dir, 'src-generated/a.ts', '\t  if (x) {\n\t    y();\n\t  }\n', '\t\t    if (x) {\n\t\t      y();\n\t\t    }\n');
+    const edited = read(dir, 'src-generated/a.ts');
+    expect((await run(dir)).rules).toEqual([]);
+    expect(read(dir, 'docs/a.lit.md')).toContain('\t\t    <<body>>\n');
+    expect(read(dir, 'docs/a.lit.md')).toContain('```ts #body\nif (x) {\n  y();\n}\n```');
+    await expectSettled(dir, 'src-generated/a.ts', edited);
+  });
+
+  it('26: whitespace-only lines typed by the editor are emptied, with a warning', async () => {
+    const dir = await project(nested);
+    edit(dir, 'src-generated/a.ts', '  return greeting;', '  \n  return greeting;');
+    const result = await run(dir);
+    expect(result.rules).toEqual(['warning:stitch/whitespace-only-line']);
+    expect(read(dir, 'docs/a.lit.md')).toContain("const greeting = 'Hello, ' + name;\n\nreturn greeting;");
+    expect(read(dir, 'src-generated/a.ts')).toContain("name;\n\n  return greeting;");
+  });
+
+  it('a second run after a stitch finds nothing to do (idempotence)', async () => {
+    const dir = await project(nested);
+    edit(dir, 'src-generated/a.ts', "'Hello, '", "'Hi, '");
+    expect((await run(dir)).written).toBe(true);
+    const doc = read(dir, 'docs/a.lit.md');
+    const second = await run(dir);
+    expect(second.edited).toEqual([]);
+    expect(second.written).toBe(false);
+    expect(read(dir, 'docs/a.lit.md')).toBe(doc);
+  });
 });
