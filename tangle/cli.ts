@@ -255,6 +255,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   diff: { summary: 'show what changed in chunks and outputs since a git revision', load: async () => (await import('./governance-commands.js')).diffCommand },
   stats: { summary: 'count lines, bytes and tokens of documents, chunks and outputs', load: async () => (await import('./governance-commands.js')).statsCommand },
   explain: { summary: 'trace a generated line, or a chunk, back to the Markdown', load: async () => (await import('./governance-commands.js')).explainCommand },
+  stitch: { summary: 'carry edits made in generated files back into the .lit.md', load: async () => (await import('./cli-stitch.js')).stitchCommand },
 };
 
 const MAIN_USAGE = () => `Usage: weft <command> [options]

@@ -211,7 +211,7 @@ export function planStitch(input: StitchInput): StitchPlan {
   messages.push(...verified.messages);
   if (messages.some((m) => m.severity === 'error')) return refused();
   const changedOutputs = nextTangle.outputs.filter((o) => want.has(o.path) || verified.propagated.includes(o.path));
-  const landings = final.map(
+  const landings = [...final].sort((a, b) => a.output.localeCompare(b.output) || a.at - b.at).map(
     (edit): Landing => ({
       output: edit.output,
       at: edit.at,
