@@ -6,9 +6,11 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { parseFlags, UsageError, type Command } from './cli.js';
+import { parseFlags, UsageError, type Command, type Io } from './cli.js';
 import { formatMessage } from './messages.js';
 import { stitch } from './stitch/run.js';
+import { createStitchWatcher, type StitchProposal, type StitchWatchMode } from './stitch/watch.js';
+import type { WatchEvent } from './watch.js';
 
 export const stitchCommand: Command = {
   usage: `Usage: weft stitch [OUTPUT…] [options]
@@ -79,3 +81,37 @@ Exit codes: 0 stitched (or nothing to stitch), 1 refused, 2 usage error.`,
     return refused ? 1 : 0;
   },
 };
+
+/**
+ * What `weft watch` prints for a stitch proposal: an NDJSON `stitch-proposal` event with
+ * `--json`, else one line, ending in the key prompt when the terminal can answer.
+ */
+export function formatStitchProposal(proposal: StitchProposal, options: { json: boolean; tty: boolean }): string {
+  if (options.json) return `${JSON.stringify({ event: 'stitch-proposal', time: new Date().toISOString(), ...proposal, type: undefined })}\n`;
+  return `weft: ${proposal.summary}${options.tty ? `  [s]titch [d]iff [r]evert [i]gnore` : proposal.ok ? ' (run weft stitch)' : ''}\n`;
+}
+
+/**
+ * Hook stitch into a watch (`watch.stitch`): returns the `onEvent` to chain after the
+ * watch's own printer. In a terminal the keys s, d, r, i answer the pending proposal.
+ */
+export function stitchInWatch(root: string, mode: StitchWatchMode, io: Io, options: { json: boolean; input?: NodeJS.ReadStream }): (event: WatchEvent) => void {
+  const tty = Boolean(options.input?.isTTY) && !options.json;
+  const watcher = createStitchWatcher({
+    root,
+    mode,
+    onProposal: (proposal) => io.stdout(formatStitchProposal(proposal, { json: options.json, tty: tty && mode === 'propose' })),
+    onApplied: (result) => {
+      for (const m of result.messages) io.stderr(`${formatMessage(m, { color: io.isTTY })}\n`);
+    },
+  });
+  if (tty && mode === 'propose' && options.input) {
+    options.input.setRawMode?.(true);
+    options.input.on('data', (data: Buffer) => {
+      const key = data.toString('utf8').toLowerCase();
+      if (key === '\u0003') process.kill(process.pid, 'SIGINT'); // Ctrl-C in raw mode
+      if (['s', 'd', 'r', 'i'].includes(key) && watcher.pending) void watcher.answer(key as 's' | 'd' | 'r' | 'i').then((text) => io.stdout(text.endsWith('\n') ? text : `${text}\n`));
+    });
+  }
+  return (event) => void watcher.onEvent(event);
+}

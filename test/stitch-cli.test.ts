@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatStitchProposal } from '../tangle/cli-stitch.js';
 import { makeProject, read, weft } from './helpers.js';
 
 const doc = ['# A', '', '```ts file=src-generated/a.ts', 'export function f() {', '  <<body>>', '}', '```', '', '```ts #body', 'return 1;', '```', ''].join('\n');
@@ -73,5 +74,14 @@ describe('weft stitch (CLI)', () => {
     const run = weft(dir, 'stitch');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('nothing to stitch: no output was edited by hand\n');
+  });
+
+  it('a watch proposal is one line with the key prompt in a terminal, and an NDJSON stitch-proposal event with --json', () => {
+    const proposal = { type: 'stitch-proposal' as const, outputs: ['src-generated/a.ts'], ok: true, landings: [], messages: [], summary: 'src-generated/a.ts edited by hand: 1 change(s) → <<body>> (docs/a.lit.md:10)' };
+    expect(formatStitchProposal(proposal, { json: false, tty: true })).toBe('weft: src-generated/a.ts edited by hand: 1 change(s) → <<body>> (docs/a.lit.md:10)  [s]titch [d]iff [r]evert [i]gnore\n');
+    expect(formatStitchProposal(proposal, { json: false, tty: false })).toBe('weft: src-generated/a.ts edited by hand: 1 change(s) → <<body>> (docs/a.lit.md:10) (run weft stitch)\n');
+    const event = JSON.parse(formatStitchProposal(proposal, { json: true, tty: false }));
+    expect(event).toMatchObject({ event: 'stitch-proposal', outputs: ['src-generated/a.ts'], ok: true });
+    expect(event.type).toBeUndefined();
   });
 });

@@ -137,6 +137,7 @@ export async function stitch(options: StitchOptions = {}): Promise<StitchResult>
   }
   // Record the new hashes and rewrite the source maps: the outputs already hold the new content.
   const after = await tangle({ root, bundle: false });
-  messages.push(...after.messages.filter((m) => m.severity === 'error'));
+  // `locked`: a watcher (or another weft) is writing and records the manifest itself.
+  messages.push(...after.messages.filter((m) => m.severity === 'error' && m.rule !== 'locked'));
   return { plan, edited: editedPaths, written: true, messages };
 }
