@@ -3,7 +3,8 @@
  * `.lit.md`, edits the generated file as a person, agent or formatter would, stitches,
  * and checks the document, the messages, and that the next tangle writes nothing.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tangle } from '../tangle/context.js';
@@ -364,5 +365,23 @@ describe('weft stitch: scenarios', () => {
     expect(second.edited).toEqual([]);
     expect(second.written).toBe(false);
     expect(read(dir, 'docs/a.lit.md')).toBe(doc);
+  });
+
+  it('without the sources cache, the base comes from git HEAD; --base names another revision', async () => {
+    const dir = await project(nested);
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, stdio: 'pipe' });
+    git('init', '-q');
+    git('add', 'docs');
+    git('commit', '-qm', 'sources');
+    rmSync(join(dir, '.weft/cache/sources'), { recursive: true });
+    edit(dir, 'src-generated/a.ts', "'Hello, '", "'Hi, '");
+    const edited = read(dir, 'src-generated/a.ts');
+    expect((await run(dir, { dryRun: true })).rules).toEqual([]);
+    const unknown = await run(dir, { base: 'no-such-revision' });
+    expect(unknown.rules).toEqual(['warning:stitch/base-unreproducible', 'error:stitch/base-unreproducible']);
+    expect(read(dir, 'docs/a.lit.md')).toBe(nested);
+    expect((await run(dir, { base: 'HEAD' })).rules).toEqual([]);
+    expect(read(dir, 'docs/a.lit.md')).toBe(nested.replace("'Hello, '", "'Hi, '"));
+    await expectSettled(dir, 'src-generated/a.ts', edited);
   });
 });
