@@ -384,4 +384,19 @@ describe('weft stitch: scenarios', () => {
     expect(read(dir, 'docs/a.lit.md')).toBe(nested.replace("'Hello, '", "'Hi, '"));
     await expectSettled(dir, 'src-generated/a.ts', edited);
   });
+
+  it('19b: code changed in one chunk of the .lit.md and another chunk changed in the output: both kept', async () => {
+    const dir = await project(nested);
+    edit(dir, 'docs/a.lit.md', "import { tmpdir } from 'node:os';", "import { homedir } from 'node:os';");
+    edit(dir, 'src-generated/a.ts', "'Hello, '", "'Hi, '");
+    const result = await run(dir);
+    expect(result.rules).toEqual([]);
+    expect(result.plan.merged).toEqual(['docs/a.lit.md']);
+    const both = nested.replace("import { tmpdir } from 'node:os';", "import { homedir } from 'node:os';").replace("'Hello, '", "'Hi, '");
+    expect(read(dir, 'docs/a.lit.md')).toBe(both);
+    expect(read(dir, 'src-generated/a.ts')).toContain("import { homedir } from 'node:os';");
+    expect(read(dir, 'src-generated/a.ts')).toContain("'Hi, '");
+    const again = await tangle({ root: dir, bundle: false });
+    expect(again.files.filter((f) => f.action !== 'unchanged')).toEqual([]);
+  });
 });
