@@ -298,7 +298,7 @@ export class Project {
     }
     this.rememberOnDisk(outputs, written.files);
     messages.push(...written.messages);
-    if (!this.options.check && !hasErrors(messages)) writeSourcesCache(this.root, documents.map((d) => d.path)); // stitch's base
+    if (!this.options.check && !hasErrors(messages)) writeSourcesCache(this.root, documents); // stitch's base
     const tangleMs = performance.now() - started;
     let bundleMs: number | null = null;
     if (bundle && !hasErrors(messages)) {
@@ -466,7 +466,7 @@ export class Project {
       taken.release();
     }
     messages.push(...written.messages);
-    if (!hasErrors(messages)) writeSourcesCache(this.root, Object.keys(state.documents)); // stitch's base
+    if (!hasErrors(messages)) writeSourcesCache(this.root, Object.entries(state.documents).map(([path, d]) => ({ path, hash: d.hash }))); // stitch's base
     if (hasErrors(messages)) {
       await early?.finish(); // Started before the error was known: let it end before returning.
       return result(outputs, sortMessages(messages), written.files, written.stale, Object.keys(state.documents).length, 0, started, null);

@@ -17,19 +17,35 @@ import { writeFileAtomically } from './stitch/atomic.js';
 export const SOURCES_CACHE = '.weft/cache/sources';
 const INDEX = 'last.json';
 
-/** Record the documents just tangled (project-relative paths), reading their bytes from disk. Never throws. */
-export function writeSourcesCache(root: string, paths: readonly string[]): void {
+/**
+ * Record the documents just tangled, by path and the SHA-256 of the bytes that were
+ * tangled. Only a blob not stored yet is read from disk, and only if the file still has
+ * that hash (else it changed since and is left out: stitch then finds the base
+ * incomplete and falls back to git). The index is rewritten only when it changes, so an
+ * unchanged rebuild costs one small read. Never throws: it is a cache.
+ */
+export function writeSourcesCache(root: string, documents: readonly { path: string; hash: string }[]): void {
   try {
     const folder = join(root, SOURCES_CACHE);
     mkdirSync(folder, { recursive: true });
     const index: Record<string, string> = {};
-    for (const path of paths) {
-      const bytes = readFileSync(join(root, path));
-      const hash = createHash('sha256').update(bytes).digest('hex');
-      if (!existsSync(join(folder, hash))) writeFileAtomically(join(folder, hash), bytes);
+    for (const { path, hash } of documents) {
+      if (!/^[0-9a-f]{64}$/.test(hash)) continue;
+      if (!existsSync(join(folder, hash))) {
+        const bytes = readFileSync(join(root, path));
+        if (createHash('sha256').update(bytes).digest('hex') !== hash) continue;
+        writeFileAtomically(join(folder, hash), bytes);
+      }
       index[path] = hash;
     }
-    writeFileAtomically(join(folder, INDEX), `${JSON.stringify(index, null, 2)}\n`);
+    const text = `${JSON.stringify(index, null, 2)}\n`;
+    let before = '';
+    try {
+      before = readFileSync(join(folder, INDEX), 'utf8');
+    } catch {
+      // First tangle.
+    }
+    if (before !== text) writeFileAtomically(join(folder, INDEX), text);
   } catch {
     // A cache: stitch falls back to git when it is missing.
   }
