@@ -4,3 +4,4 @@ export { stitch, type StitchOptions, type StitchResult } from './run.js';
 export { traceOutput, referencesOf, type Trace, type Frame } from './trace.js';
 export { align, normaliseEdited } from './align.js';
 export { splice } from './splice.js';
+export { createStitchWatcher, type StitchWatcher, type StitchWatcherOptions, type StitchProposal, type StitchWatchMode } from './watch.js';
