@@ -3,7 +3,7 @@
  *
  * After a tangle writes, each document's bytes are stored under
  * `.weft/cache/sources/<sha256 of the bytes>` (content-addressed, so an entry never
- * changes and a document that did not change costs nothing), and `last.json` there maps
+ * changes and a document that did not change costs nothing), and `last` there (JSON) maps
  * each document path to its hash. The cache is git-ignored derived data: stitch accepts
  * what it rebuilds from it only when the tangle of those sources hashes to what the
  * manifest records, so a stale, partial or tampered cache leads to a refusal
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { writeFileAtomically } from './stitch/atomic.js';
 
 export const SOURCES_CACHE = '.weft/cache/sources';
-const INDEX = 'last.json';
+const INDEX = 'last'; // No extension: not one of the parse cache's signed .json entries.
 
 /**
  * Record the documents just tangled, by path and the SHA-256 of the bytes that were

@@ -312,7 +312,7 @@ describe('weft stitch: scenarios', () => {
 
   it('23: a missing base, or one made by another Weft version, is base-unreproducible', async () => {
     const dir = await project(nested);
-    writeFileSync(join(dir, '.weft/cache/sources/last.json'), '{}');
+    writeFileSync(join(dir, '.weft/cache/sources/last'), '{}');
     edit(dir, 'src-generated/a.ts', "'Hello, '", "'Hi, '");
     const before = snapshot(dir, ['docs/a.lit.md', 'src-generated/a.ts', '.weft/manifest.json']);
     expect((await run(dir)).rules).toEqual(['error:stitch/base-unreproducible']);
