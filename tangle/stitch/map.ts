@@ -18,7 +18,7 @@
 import { message } from '../messages.js';
 import type { Chunk, Message, Part } from '../types.js';
 import { slid, type Alignment, type Hunk } from './align.js';
-import { instanceKey, partKey, type Frame, type Trace } from './trace.js';
+import { instanceKey, partKey, referencesOf, type Frame, type Trace } from './trace.js';
 
 /** Lines to replace in one part, in one of its expansions. */
 export interface PartEdit {
@@ -318,7 +318,7 @@ function stripped(line: string, prefix: string): string | null {
 }
 
 function referencesIn(part: Part): boolean {
-  return /^[ \t]*<<.+>>[ \t]*$/m.test(part.value);
+  return referencesOf(part).length > 0;
 }
 
 /** `chunk <<name>> (docs/a.lit.md:12)` or `the file block (docs/a.lit.md:3)`. */
