@@ -40,6 +40,7 @@ import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, re
 import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
 import { forgetState, readState, readStateDeps, readStateNames, sameStamp, shapeOf, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
+import { writeSourcesCache } from './sources-cache.js';
 import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
 
 /** Options of `tangle()` and `createContext()`. */
@@ -297,6 +298,7 @@ export class Project {
     }
     this.rememberOnDisk(outputs, written.files);
     messages.push(...written.messages);
+    if (!this.options.check && !hasErrors(messages)) writeSourcesCache(this.root, documents); // stitch's base
     const tangleMs = performance.now() - started;
     let bundleMs: number | null = null;
     if (bundle && !hasErrors(messages)) {
@@ -464,6 +466,7 @@ export class Project {
       taken.release();
     }
     messages.push(...written.messages);
+    if (!hasErrors(messages)) writeSourcesCache(this.root, Object.entries(state.documents).map(([path, d]) => ({ path, hash: d.hash }))); // stitch's base
     if (hasErrors(messages)) {
       await early?.finish(); // Started before the error was known: let it end before returning.
       return result(outputs, sortMessages(messages), written.files, written.stale, Object.keys(state.documents).length, 0, started, null);
