@@ -79,6 +79,12 @@ export interface UserConfig {
   bundle?: BundleConfig;
   limits?: LimitsConfig;
   budgets?: BudgetsConfig;
+  /**
+   * Read documents that are not valid UTF-8, with each invalid byte sequence as U+FFFD,
+   * and only warn (`invalid-utf8`). Off, such a document is an error: Weft cannot
+   * reproduce text it could not read. @default false
+   */
+  allowInvalidUtf8?: boolean;
 }
 
 /** The config after defaults and validation. Frozen. */
@@ -88,6 +94,7 @@ export interface ResolvedConfig {
   readonly bundle: Readonly<Required<BundleConfig>> | null;
   readonly limits: Readonly<Required<LimitsConfig>>;
   readonly budgets: Readonly<BudgetsConfig> | null;
+  readonly allowInvalidUtf8: boolean;
 }
 
 /** Highest `limits.maxDepth` a config may set. */
@@ -105,6 +112,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = deepFreeze({
   bundle: null,
   limits: DEFAULT_LIMITS,
   budgets: null,
+  allowInvalidUtf8: false,
 });
 
 /** Folders no output (and no output directory) may be inside. */
@@ -119,6 +127,7 @@ const TOP_KEYS: Record<string, Shape> = {
   bundle: 'object',
   limits: 'object',
   budgets: 'object',
+  allowInvalidUtf8: 'boolean',
 };
 const BUNDLE_KEYS: Record<string, Shape> = {
   entryPoints: 'string[]',
@@ -283,6 +292,7 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
       : null,
     limits: { ...DEFAULT_LIMITS, ...(user.limits ?? {}) },
     budgets: user.budgets ? { ...user.budgets } : null,
+    allowInvalidUtf8: user.allowInvalidUtf8 ?? false,
   });
   return { config, messages };
 }

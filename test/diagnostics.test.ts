@@ -157,7 +157,7 @@ describe('diagnostics', () => {
     expect(run.code).toBe(1);
     expect(diagnostics(run.stderr)).toEqual([
       'weft.config.json:2:3: error: `sources` must be a list of strings [malformed-config]',
-      'weft.config.json:3:3: error: unknown config key `outputDir` (known keys: sources, outputDirs, bundle, limits, budgets) [malformed-config]',
+      'weft.config.json:3:3: error: unknown config key `outputDir` (known keys: sources, outputDirs, bundle, limits, budgets, allowInvalidUtf8) [malformed-config]',
     ]);
     expect(exists(dir, 'src-generated/a.ts')).toBe(false);
   });
@@ -211,17 +211,6 @@ describe('diagnostics about documents', () => {
     const run = weft(dir, 'tangle');
     expect(run.code).toBe(0);
     expect(diagnostics(run.stderr)).toEqual(['weft.config.json: warning: no documents match docs/**/*.lit.md [no-sources]']);
-  });
-
-  it('invalid-utf8: located at the first invalid byte; the rest of the document still tangles', () => {
-    const dir = makeProject();
-    const bytes = Buffer.concat([Buffer.from('# A\n\nbad '), Buffer.from([0xff]), Buffer.from(` byte\n\n${fence('ts file=src-generated/a.ts', 'ok();')}`)]);
-    mkdirSync(`${dir}/docs`);
-    writeFileSync(`${dir}/docs/a.lit.md`, bytes);
-    const run = weft(dir, 'tangle');
-    expect(run.code).toBe(0);
-    expect(diagnostics(run.stderr)).toEqual(['docs/a.lit.md:3:5: warning: document is not valid UTF-8; invalid bytes were read as U+FFFD [invalid-utf8]']);
-    expect(readFileSync(`${dir}/src-generated/a.ts`, 'utf8')).toContain('ok();');
   });
 
   it('unreadable-document: a document that cannot be read is an error, not an exception (read stage)', () => {
