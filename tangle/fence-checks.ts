@@ -67,9 +67,10 @@ function unclosedFence(path: string, block: Block, opening: string, swallowed: {
   const info = parseInfo(infoOf(block));
   const target = namesTarget(info);
   const lastLine = block.fenceLine + block.columns.length;
-  const where = lastLine >= lastWrittenLine ? 'the end of the document' : `the end of the list item or block quote that holds it (line ${lastLine})`;
+  const toEnd = lastLine >= lastWrittenLine;
+  const where = toEnd ? 'the end of the document' : `the end of the list item or block quote that holds it (line ${lastLine})`;
   const notes = [`close it with a line of ${opening} after its last line of code`];
-  if (target) notes.push(`every line up to ${where === 'the end of the document' ? 'there' : `line ${lastLine}`} becomes part of ${understood(info)}`);
+  if (target) notes.push(`${toEnd ? 'the rest of the document' : `every line up to line ${lastLine}`} would become part of ${understood(info)}`);
   for (const line of swallowed.slice(0, LISTED_SWALLOWED)) notes.push(`line ${line.line} (${code(line.text)}) looks like the start of another block, but it is code inside this one`);
   if (swallowed.length > LISTED_SWALLOWED) notes.push(`and ${swallowed.length - LISTED_SWALLOWED} more such lines`);
   return message(path, block.fenceLine, block.fenceColumn, target ? 'error' : 'warning', 'unclosed-fence', `code block is never closed; it runs to ${where}`, notes);

@@ -186,6 +186,6 @@ export function code(text: string): string {
 /** What Weft made of an info string, in words. */
 export function understood(info: InfoString): string {
   const targets = [...info.files.map((file) => `file \`${file}\``), ...info.ids.map((id) => `chunk \`${id}\``)];
-  const what = targets.length > 0 ? targets.join(' and ') : 'an example (no target)';
-  return info.lang ? `${what} (${info.lang})` : what;
+  if (targets.length === 0) return info.lang ? `an example (${info.lang}, no target)` : 'an example (no target)';
+  return info.lang ? `${targets.join(' and ')} (${info.lang})` : targets.join(' and ');
 }
