@@ -48,6 +48,8 @@ export const DEFAULT_PARSE_BUDGET: Required<ParseBudget> = Object.freeze({ timeM
 export interface ParseManyOptions {
   /** Time and memory remark may spend per document (compiled engine only). @default DEFAULT_PARSE_BUDGET */
   budget?: ParseBudget;
+  /** Most worker threads at once. @default the number of cores, at most 4 */
+  workers?: number;
 }
 
 /** What a worker posts: it is ready, or the blocks of the document at `index` of its queue. */
@@ -73,7 +75,7 @@ export async function parseMany(sources: readonly SourceText[], options: ParseMa
     for (const { index } of slow) results[index] = parsedDocument(sources[index]!, remarkBlocks(sources[index]!.text), 'remark');
     return results;
   }
-  const count = Math.min(4, Math.max(1, availableParallelism()), slow.length);
+  const count = Math.max(1, Math.min(options.workers ?? Math.min(4, availableParallelism()), slow.length));
   const queues: (typeof slow)[] = Array.from({ length: count }, () => []);
   // Largest documents first, each to the least loaded worker.
   const loads = new Array<number>(count).fill(0);
