@@ -1,13 +1,15 @@
 /**
- * Worker thread entry: parse the texts in `workerData` with remark, in order, and post
- * each one's blocks as soon as it is done (`parse-pool.ts` times each document from the
- * previous report, and terminates this thread when one takes too long). Has no other job.
+ * Worker thread entry: for each job (a list of texts) posted by `parse-pool.ts`, parse
+ * the texts with remark, in order, and post each one's blocks as soon as it is done.
+ * The pool times each document from the previous report and terminates this thread
+ * when one takes too long; between jobs the thread waits, remark already loaded.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { remarkBlocks } from './parse.js';
 import type { WorkerReport } from './parse-pool.js';
 
-const texts = workerData as string[];
 const post = (report: WorkerReport) => parentPort!.postMessage(report);
-post({ ready: true });
-texts.forEach((text, index) => post({ index, blocks: remarkBlocks(text) }));
+parentPort!.on('message', (texts: string[]) => {
+  post({ ready: true });
+  texts.forEach((text, index) => post({ index, blocks: remarkBlocks(text) }));
+});

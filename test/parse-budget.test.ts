@@ -75,6 +75,18 @@ describe('a document that needs remark is parsed within a budget', () => {
   });
 });
 
+describe('workers kept between parses', () => {
+  it('serve the next parse, and a worker terminated for a refusal is never reused', async () => {
+    const good = source('docs/a.lit.md', `- item\n\n  ${fence('ts #a', 'a').replace(/\n(?=.)/g, '\n  ')}`);
+    const first = await parseMany([good]);
+    const slow = await parseMany([source('docs/slow.lit.md', hardBreaks(60_000))], { budget: { timeMs: 200 } });
+    const again = await parseMany([good, good]);
+    expect(first[0]!.blocks).toEqual(remarkBlocks(good.text));
+    expect(slow[0]!.messages.map((m) => m.rule)).toEqual(['document-too-complex']);
+    expect(again.map((p) => p.blocks)).toEqual([first[0]!.blocks, first[0]!.blocks]);
+  });
+});
+
 describe('the CLI with the default budget', () => {
   it('refuses a slow document within two seconds of the 5 s budget and exits 1, without a stack trace', async () => {
     const dir = makeProject({ 'docs/slow.lit.md': nestedLists(200_000) });
