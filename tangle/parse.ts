@@ -9,6 +9,10 @@
  * GFM is deliberately not enabled here: the syntax contract is "what CommonMark parses
  * as fenced code", and GFM's extensions do not change which fences exist.
  *
+ * Both readers also say how many lines each block has (counted from the fences) and
+ * whether it was closed; `fence-checks.ts` turns those into the authoring messages
+ * that ride on the parsed document.
+ *
  * Pure: text in, data out. The result depends only on the text, so it is cached by the
  * text's hash (see `context.ts`).
  */

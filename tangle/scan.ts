@@ -24,6 +24,12 @@
  * followed only by spaces or tabs — or up to the end of the document. A differential
  * property test (`test/scan.test.ts`) checks the scanner against remark on generated
  * CommonMark and the spec's fenced-code examples.
+ *
+ * The blocks carry what the authoring checks (`fence-checks.ts`) need, the same from
+ * both readers: one column per line between the fences (so one blank line is a line,
+ * not an empty block), and `unclosed` when the document ended before a closing fence.
+ * When the scanner steps aside, `scanDocument` says at which line and why: that is
+ * where a refusal of the document (`document-too-complex`) points.
  */
 import { message } from './messages.js';
 import type { Block, Message } from './types.js';
