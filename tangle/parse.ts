@@ -58,7 +58,7 @@ export function parseDocument(source: SourceText, options: { reader?: Reader | '
   return parsedDocument(source, remarkBlocks(source.text), 'remark');
 }
 
-/** The fenced blocks with an info string, as remark sees them. */
+/** The fenced blocks (with or without an info string), as remark sees them. */
 export function remarkBlocks(text: string): Block[] {
   const tree = processor.parse(text);
   const lines = text.split('\n');
@@ -78,8 +78,11 @@ export function remarkBlocks(text: string): Block[] {
 }
 
 function toBlock(node: Code, lines: string[]): Block | undefined {
-  if (node.lang == null || !node.position) return undefined;
+  if (!node.position) return undefined;
   const { start, end } = node.position;
+  // Fenced, not indented: an indented block starts at its indentation, a fenced one at its fence.
+  const first = lines[start.line - 1]![start.column - 1];
+  if (first !== '`' && first !== '~') return undefined;
   const fenceLine = start.line;
   const value = node.value;
   const closed = isClosedFence(lines, start, end, value);
@@ -96,7 +99,7 @@ function toBlock(node: Code, lines: string[]): Block | undefined {
     return content.length > 0 && raw.endsWith(content) ? raw.length - content.length + 1 : content.length === 0 ? raw.length + 1 : 1;
   });
   const block: Block = {
-    lang: node.lang,
+    lang: node.lang ?? null,
     meta: node.meta ?? null,
     value,
     fenceLine,

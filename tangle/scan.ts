@@ -78,14 +78,14 @@ const OPENING = /^(`{3,}|~{3,})(.*)$/;
 /** What the scanner made of a document: its blocks, or the first line it cannot read (1-based) and why. */
 export type ScanResult = { blocks: Block[] } | { line: number; reason: string };
 
-/** The fenced blocks with an info string, or undefined when remark must decide. */
+/** The fenced blocks (with or without an info string), or undefined when remark must decide. */
 export function scanBlocks(text: string): Block[] | undefined {
   const result = scanDocument(text);
   return 'blocks' in result ? result.blocks : undefined;
 }
 
 /**
- * The fenced blocks with an info string; or, when remark must decide, the first line
+ * The fenced blocks; or, when remark must decide, the first line
  * that could not be read and why (the place a refusal points at).
  */
 export function scanDocument(text: string): ScanResult {
@@ -112,10 +112,10 @@ export function scanDocument(text: string): ScanResult {
         // Find the closing fence.
         let end = i + 1;
         while (end < lines.length && !isClosing(lines[end]!, char, fence.length)) end++;
-        if (info.length > 0) {
+        {
           const content = lines.slice(i + 1, end);
           const space = info.search(/[ \t]/);
-          const lang = space < 0 ? info : info.slice(0, space);
+          const lang = info.length === 0 ? null : space < 0 ? info : info.slice(0, space);
           const meta = space < 0 ? null : info.slice(space).replace(/^[ \t]+/, '') || null;
           const block: Block = {
             lang,

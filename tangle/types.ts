@@ -29,7 +29,7 @@ export interface Message {
 
 /** One fenced code block as the parser saw it, before its info string is interpreted. */
 export interface Block {
-  /** First word of the info string (remark's `lang`), or null. */
+  /** First word of the info string (remark's `lang`), or null when there is no info string. */
   lang: string | null;
   /** Rest of the info string after the first word (remark's `meta`), or null. */
   meta: string | null;

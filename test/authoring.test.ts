@@ -51,6 +51,15 @@ describe('unclosed-fence', () => {
     expect(read(dir, 'src-generated/a.ts')).toContain('export const a = 1;');
   });
 
+  it('is a warning for a block without an info string (a stray fence at the end)', () => {
+    const run = weft(makeProject({ 'docs/a.lit.md': `${fence('ts file=src-generated/a.ts', 'export const a = 1;')}\`\`\`\n` }), 'tangle');
+    expect(run.code).toBe(0);
+    expect(printed(run.stderr, ['unclosed-fence'])).toEqual([
+      'docs/a.lit.md:4:1: warning: code block is never closed; it runs to the end of the document [unclosed-fence]',
+      '  note: close it with a line of ``` after its last line of code',
+    ]);
+  });
+
   it('names the fences it swallowed, which would have opened blocks of their own', () => {
     const doc = `\`\`\`\`ts file=src-generated/a.ts\nexport const a = 1;\n<<b>>\n\nProse.\n\n${fence('ts #b', 'export const b = 2;')}`;
     const run = weft(makeProject({ 'docs/a.lit.md': doc }), 'tangle');
@@ -93,6 +102,16 @@ describe('swallowed-fence', () => {
     expect(printed(run.stderr, ['swallowed-fence'])).toEqual([
       'docs/a.lit.md:6:1: warning: `` ```ts #b `` is a line of code inside the block at line 1, not the start of chunk `b` (ts) [swallowed-fence]',
       '  note: the block at docs/a.lit.md:1:1 (`` ```ts file=src-generated/a.ts ``) is not closed before this line; close it with ``` on a line of its own',
+    ]);
+  });
+
+  it('catches a stray fence line, which opens a block without an info string that swallows the next block', () => {
+    const doc = `${fence('ts file=src-generated/a.ts', '<<b>>')}\`\`\`\n\nProse.\n\n${fence('ts #b', 'export const b = 1;')}`;
+    const run = weft(makeProject({ 'docs/a.lit.md': doc }), 'tangle');
+    expect(run.code).toBe(1);
+    expect(printed(run.stderr, ['swallowed-fence', 'unclosed-fence'])).toEqual([
+      'docs/a.lit.md:8:1: warning: `` ```ts #b `` is a line of code inside the block at line 4, not the start of chunk `b` (ts) [swallowed-fence]',
+      '  note: the block at docs/a.lit.md:4:1 (`` ``` ``) is not closed before this line; close it with ``` on a line of its own',
     ]);
   });
 

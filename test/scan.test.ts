@@ -43,12 +43,13 @@ function remarkCodeNodes(text: string): SpecExample['code'] {
   return found;
 }
 
-/** Blocks with an info string as full remark (inline constructs on) sees them. */
+/** Fenced blocks as full remark (inline constructs on) sees them. */
 function fullRemarkBlocks(text: string) {
   const found: Pick<Block, 'lang' | 'meta' | 'value' | 'fenceLine' | 'fenceColumn'>[] = [];
+  const lines = text.split('\n');
   const visit = (node: Nodes) => {
-    if (node.type === 'code' && node.lang != null) {
-      found.push({ lang: node.lang, meta: node.meta ?? null, value: node.value, fenceLine: node.position!.start.line, fenceColumn: node.position!.start.column });
+    if (node.type === 'code' && /[`~]/.test(lines[node.position!.start.line - 1]![node.position!.start.column - 1] ?? '')) {
+      found.push({ lang: node.lang ?? null, meta: node.meta ?? null, value: node.value, fenceLine: node.position!.start.line, fenceColumn: node.position!.start.column });
     } else if ('children' in node) for (const child of node.children) visit(child as Nodes);
   };
   visit(unified().use(remarkParse).parse(text));
