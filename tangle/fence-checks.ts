@@ -36,13 +36,14 @@ const LISTED_SWALLOWED = 3;
 /** The messages for `path`'s blocks; `text` is the document (for the fences' own text). */
 export function checkBlocks(path: string, blocks: readonly Block[], text: string): Message[] {
   const messages: Message[] = [];
-  if (blocks.length === 0) return messages;
-  const lines = text.split('\n');
-  const lastWrittenLine = lastNonBlankLine(lines);
+  // The document's lines are needed only for an unclosed block or a fence-like line of code (rare).
+  let documentLines: string[] | undefined;
+  const lines = () => (documentLines ??= text.split('\n'));
   for (const block of blocks) {
     const unclear = unclearInfoString(path, block);
     if (unclear) messages.push(unclear);
-    const opening = fenceRun(lines[block.fenceLine - 1]!.slice(block.fenceColumn - 1));
+    if (!block.unclosed && !/```|~~~/.test(block.value)) continue;
+    const opening = fenceRun(lines()[block.fenceLine - 1]!.slice(block.fenceColumn - 1));
     const contentLines = block.columns.length === 0 ? [] : block.value.split('\n');
     const swallowed: { line: number; column: number; text: string; info: string }[] = [];
     contentLines.forEach((content, i) => {
@@ -58,7 +59,7 @@ export function checkBlocks(path: string, blocks: readonly Block[], text: string
         ]),
       );
     });
-    if (block.unclosed) messages.push(unclosedFence(path, block, opening, swallowed, lastWrittenLine));
+    if (block.unclosed) messages.push(unclosedFence(path, block, opening, swallowed, lastNonBlankLine(lines())));
   }
   return messages;
 }
