@@ -11,85 +11,8 @@
  * files) happens in `resolve.ts`.
  */
 import { message } from './messages.js';
-import type { Block, Chunk, CollectedDocument, FileTarget, Message, ParsedDocument, Part } from './types.js';
-
-/** An info string, read. */
-export interface InfoString {
-  /** Language: the first plain word, or the first `.class` in the braces form. */
-  lang: string | null;
-  /** Values of `file=` attributes (normally zero or one). */
-  files: string[];
-  /** Names given with `#name` (normally zero or one). */
-  ids: string[];
-  /** Every other `key=value` attribute, kept and ignored. */
-  attributes: Record<string, string>;
-  /** True when the braces form was used. */
-  braces: boolean;
-}
-
-/** Read an info string (the text after the opening fence). */
-export function parseInfo(info: string): InfoString {
-  let text = info.trim();
-  const braces = text.startsWith('{') && text.endsWith('}');
-  if (braces) text = text.slice(1, -1);
-  const tokens = tokenize(text);
-  const result: InfoString = { lang: null, files: [], ids: [], attributes: {}, braces };
-  tokens.forEach((token, index) => {
-    if (token.startsWith('#')) {
-      result.ids.push(unquote(token.slice(1)));
-      return;
-    }
-    const eq = token.indexOf('=');
-    if (eq > 0) {
-      const key = token.slice(0, eq);
-      const value = unquote(token.slice(eq + 1));
-      if (key === 'file') result.files.push(value);
-      else result.attributes[key] = value;
-      return;
-    }
-    if (braces) {
-      if (token.startsWith('.') && result.lang === null) result.lang = token.slice(1);
-    } else if (index === 0) {
-      result.lang = token;
-    }
-  });
-  return result;
-}
-
-/** Split on white space, keeping quoted values ("a b" or 'a b') together. */
-function tokenize(text: string): string[] {
-  const tokens: string[] = [];
-  let current = '';
-  let quote: string | null = null;
-  for (const char of text) {
-    if (quote) {
-      current += char;
-      if (char === quote) quote = null;
-    } else if (char === '"' || char === "'") {
-      current += char;
-      quote = char;
-    } else if (char === ' ' || char === '\t') {
-      if (current) tokens.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  if (current) tokens.push(current);
-  return tokens;
-}
-
-function unquote(value: string): string {
-  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value[value.length - 1] === value[0]) {
-    return value.slice(1, -1);
-  }
-  return value;
-}
-
-/** The full info string of a block (remark splits it into lang and meta). */
-export function infoOf(block: Block): string {
-  return block.lang === null ? '' : block.meta ? `${block.lang} ${block.meta}` : block.lang;
-}
+import { infoOf, parseInfo } from './info-string.js';
+import type { Chunk, CollectedDocument, FileTarget, Message, ParsedDocument, Part } from './types.js';
 
 /** Group a parsed document's blocks into chunks and file targets. */
 export function collectDocument(parsed: ParsedDocument): CollectedDocument {

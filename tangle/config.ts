@@ -88,6 +88,12 @@ export interface UserConfig {
   budgets?: BudgetsConfig;
   /** The JSON Schema editors validate the file with; Weft ignores it. */
   $schema?: string;
+  /**
+   * Read documents that are not valid UTF-8, with each invalid byte sequence as U+FFFD,
+   * and only warn (`invalid-utf8`). Off, such a document is an error: Weft cannot
+   * reproduce text it could not read. @default false
+   */
+  allowInvalidUtf8?: boolean;
 }
 
 /** The config after defaults and validation. Frozen. */
@@ -97,6 +103,7 @@ export interface ResolvedConfig {
   readonly bundle: Readonly<Required<BundleConfig>> | null;
   readonly limits: Readonly<Required<LimitsConfig>>;
   readonly budgets: Readonly<BudgetsConfig> | null;
+  readonly allowInvalidUtf8: boolean;
 }
 
 /** Highest `limits.maxDepth` a config may set: expansion recurses once per level. */
@@ -125,6 +132,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = deepFreeze({
   bundle: null,
   limits: DEFAULT_LIMITS,
   budgets: null,
+  allowInvalidUtf8: false,
 });
 
 /** Folders no output (and no output directory) may be inside. */
@@ -139,6 +147,7 @@ const TOP_KEYS: Record<string, Shape> = {
   bundle: 'object',
   limits: 'object',
   budgets: 'object',
+  allowInvalidUtf8: 'boolean',
 };
 const BUNDLE_KEYS: Record<string, Shape> = {
   entryPoints: 'string[]',
@@ -321,6 +330,7 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
       : null,
     limits: { ...DEFAULT_LIMITS, ...(user.limits ?? {}) },
     budgets: user.budgets ? { ...user.budgets } : null,
+    allowInvalidUtf8: user.allowInvalidUtf8 ?? false,
   });
   return { config, messages };
 }

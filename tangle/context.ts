@@ -162,7 +162,7 @@ export class Project {
     };
     const sources: SourceText[] = paths.map((p) => {
       const previous = unchanged(p);
-      return previous ? { path: p, text: '', hash: previous.hash, messages: [] } : readSource(this.root, p, config.limits.maxDocumentBytes);
+      return previous ? { path: p, text: '', hash: previous.hash, messages: [] } : readSource(this.root, p, config.limits.maxDocumentBytes, config);
     });
     const documents: (CollectedDocument | undefined)[] = new Array(sources.length);
     const misses: { index: number; source: SourceText }[] = [];

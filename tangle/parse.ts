@@ -9,12 +9,17 @@
  * GFM is deliberately not enabled here: the syntax contract is "what CommonMark parses
  * as fenced code", and GFM's extensions do not change which fences exist.
  *
+ * Both readers also say how many lines each block has (counted from the fences) and
+ * whether it was closed; `fence-checks.ts` turns those into the authoring messages
+ * that ride on the parsed document.
+ *
  * Pure: text in, data out. The result depends only on the text, so it is cached by the
  * text's hash (see `context.ts`).
  */
 import remarkParse from 'remark-parse';
 import { unified, type Processor } from 'unified';
 import type { Code, Nodes } from 'mdast';
+import { parsedDocument, type Reader } from './fence-checks.js';
 import { scanBlocks, tooComplexForRemark } from './scan.js';
 import type { Block, ParsedDocument } from './types.js';
 import type { SourceText } from './read.js';
@@ -34,23 +39,26 @@ const processor = unified()
     data.micromarkExtensions = [...(data.micromarkExtensions ?? []), { disable: { null: INLINE_CONSTRUCTS } }];
   });
 
-/** Which reader produced the blocks: useful to tests and benchmarks. */
-export type Reader = 'scanner' | 'remark';
+export type { Reader } from './fence-checks.js';
 
-/** Parse a decoded document into its blocks. */
+/**
+ * Parse a decoded document into its blocks, in this thread and without a time budget:
+ * for callers that parse one document they trust (tests, `explain`). Builds parse with
+ * `parseMany` (`parse-pool.ts`), which gives remark a time and memory budget.
+ */
 export function parseDocument(source: SourceText, options: { reader?: Reader | 'auto' } = {}): ParsedDocument & { reader: Reader } {
   const reader = options.reader ?? 'auto';
   if (reader !== 'remark') {
     const scanned = scanBlocks(source.text);
-    if (scanned) return { path: source.path, hash: source.hash, blocks: scanned, messages: source.messages, reader: 'scanner' };
+    if (scanned) return parsedDocument(source, scanned, 'scanner');
     if (reader === 'scanner') throw new TypeError('scanBlocks cannot read this document; use reader "auto" or "remark"');
   }
   const tooComplex = tooComplexForRemark(source);
   if (tooComplex) return { path: source.path, hash: source.hash, blocks: [], messages: [...source.messages, tooComplex], reader: 'remark' };
-  return { path: source.path, hash: source.hash, blocks: remarkBlocks(source.text), messages: source.messages, reader: 'remark' };
+  return parsedDocument(source, remarkBlocks(source.text), 'remark');
 }
 
-/** The fenced blocks with an info string, as remark sees them. */
+/** The fenced blocks (with or without an info string), as remark sees them. */
 export function remarkBlocks(text: string): Block[] {
   const tree = processor.parse(text);
   const lines = text.split('\n');
@@ -70,10 +78,19 @@ export function remarkBlocks(text: string): Block[] {
 }
 
 function toBlock(node: Code, lines: string[]): Block | undefined {
-  if (node.lang == null || !node.position) return undefined;
-  const fenceLine = node.position.start.line;
+  if (!node.position) return undefined;
+  const { start, end } = node.position;
+  // Fenced, not indented: an indented block starts at its indentation, a fenced one at its fence.
+  const first = lines[start.line - 1]![start.column - 1];
+  if (first !== '`' && first !== '~') return undefined;
+  const fenceLine = start.line;
   const value = node.value;
-  const contentLines = value.length === 0 ? [] : value.split('\n');
+  const closed = isClosedFence(lines, start, end, value);
+  // Count the content lines from the fences, as CommonMark does: `value` cannot tell
+  // one blank line from none. Unclosed, the block ends at the end of its last line or
+  // at the start of the line after it.
+  const count = closed ? end.line - start.line - 1 : value.length > 0 ? value.split('\n').length : Math.min(1, end.line - start.line - (end.column === 1 ? 1 : 0));
+  const contentLines = count === 0 ? [] : value.split('\n');
   const columns = contentLines.map((content, i) => {
     const raw = lines[fenceLine + i] ?? '';
     // The content is what is left of the raw line after container markers and fence
@@ -81,12 +98,33 @@ function toBlock(node: Code, lines: string[]): Block | undefined {
     // Tabs partly consumed by indentation are the exception: fall back to column 1.
     return content.length > 0 && raw.endsWith(content) ? raw.length - content.length + 1 : content.length === 0 ? raw.length + 1 : 1;
   });
-  return {
-    lang: node.lang,
+  const block: Block = {
+    lang: node.lang ?? null,
     meta: node.meta ?? null,
     value,
     fenceLine,
-    fenceColumn: node.position.start.column,
+    fenceColumn: start.column,
     columns,
   };
+  if (!closed) block.unclosed = true;
+  return block;
+}
+
+/**
+ * Whether remark found a closing fence: the node then ends on its own line, after the
+ * content, at the end of a run of the opening fence's character at least as long.
+ */
+function isClosedFence(lines: string[], start: { line: number; column: number }, end: { line: number; column: number }, value: string): boolean {
+  if (end.line <= start.line || end.column === 1) return false;
+  const opening = lines[start.line - 1]!.slice(start.column - 1);
+  const char = opening[0]!;
+  let length = 0;
+  while (opening[length] === char) length++;
+  const last = lines[end.line - 1]!.slice(0, end.column - 1).replace(/[ \t]+$/, '');
+  let run = 0;
+  while (run < last.length && last[last.length - 1 - run] === char) run++;
+  if (run < length) return false;
+  // A last content line that merely ends in fence characters leaves no line for a closer.
+  const contentLines = value.length === 0 ? 0 : value.split('\n').length;
+  return contentLines <= end.line - start.line - 1;
 }

@@ -3,8 +3,11 @@
  *
  * Normalisation happens once, here, so every later stage (and the cache key) sees the
  * same text on every machine: a UTF-8 byte-order mark is dropped, CRLF and lone CR
- * become LF, and invalid UTF-8 is decoded with U+FFFD and reported rather than thrown.
- * Line numbers are unchanged by this, so positions still point at the file as saved.
+ * become LF. Invalid UTF-8 is reported, never thrown: an error (`invalid-utf8`) by
+ * default, since outputs made from text Weft could not read would not reproduce the
+ * document (each invalid sequence becomes U+FFFD), or a warning when the config sets
+ * `allowInvalidUtf8`. Line numbers are unchanged by this, so positions still point at
+ * the file as saved.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -48,8 +51,14 @@ export function hashText(data: string | Uint8Array): string {
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
+/** How documents are read. */
+export interface ReadOptions {
+  /** Accept invalid UTF-8 (as U+FFFD) with a warning instead of an error (the config's `allowInvalidUtf8`). @default false */
+  allowInvalidUtf8?: boolean;
+}
+
 /** Decode and normalise a document's bytes. Pure; `path` only labels messages. */
-export function decodeSource(path: string, bytes: Uint8Array): SourceText {
+export function decodeSource(path: string, bytes: Uint8Array, options: ReadOptions = {}): SourceText {
   const messages: Message[] = [];
   let text: string;
   try {
@@ -60,7 +69,16 @@ export function decodeSource(path: string, bytes: Uint8Array): SourceText {
     const before = text.slice(0, offset);
     const line = before.split('\n').length;
     const column = offset - before.lastIndexOf('\n');
-    messages.push(message(path, line, column, 'warning', 'invalid-utf8', 'document is not valid UTF-8; invalid bytes were read as U+FFFD'));
+    if (options.allowInvalidUtf8) {
+      messages.push(message(path, line, column, 'warning', 'invalid-utf8', 'document is not valid UTF-8; invalid bytes were read as U+FFFD', ['allowInvalidUtf8 is set in weft.config.json']));
+    } else {
+      messages.push(
+        message(path, line, column, 'error', 'invalid-utf8', 'document is not valid UTF-8, so its outputs would not reproduce it', [
+          'save the document as UTF-8 (the first invalid byte is here)',
+          'to tangle it anyway, with each invalid byte sequence as U+FFFD, set "allowInvalidUtf8": true in weft.config.json',
+        ]),
+      );
+    }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
@@ -73,7 +91,7 @@ function firstReplacement(text: string): number {
 }
 
 /** Read one document; a missing or oversized file is a message, not an exception. */
-export function readSource(root: string, path: string, maxBytes: number): SourceText {
+export function readSource(root: string, path: string, maxBytes: number, options: ReadOptions = {}): SourceText {
   const full = join(root, path);
   try {
     const size = statSync(full).size;
@@ -85,7 +103,7 @@ export function readSource(root: string, path: string, maxBytes: number): Source
         messages: [message(path, 0, 0, 'error', 'document-too-large', `document is ${size} bytes, more than limits.maxDocumentBytes (${maxBytes})`)],
       };
     }
-    return decodeSource(path, readFileSync(full));
+    return decodeSource(path, readFileSync(full), options);
   } catch (error) {
     return {
       path,

@@ -24,6 +24,12 @@
  * followed only by spaces or tabs — or up to the end of the document. A differential
  * property test (`test/scan.test.ts`) checks the scanner against remark on generated
  * CommonMark and the spec's fenced-code examples.
+ *
+ * The blocks carry what the authoring checks (`fence-checks.ts`) need, the same from
+ * both readers: one column per line between the fences (so one blank line is a line,
+ * not an empty block), and `unclosed` when the document ended before a closing fence.
+ * When the scanner steps aside, `scanDocument` says at which line and why: that is
+ * where a refusal of the document (`document-too-complex`) points.
  */
 import { message } from './messages.js';
 import type { Block, Message } from './types.js';
@@ -69,9 +75,22 @@ export function tooComplexForRemark(source: { path: string; text: string }): Mes
 
 const OPENING = /^(`{3,}|~{3,})(.*)$/;
 
-/** The fenced blocks with an info string, or undefined when remark must decide. */
+/** What the scanner made of a document: its blocks, or the first line it cannot read (1-based) and why. */
+export type ScanResult = { blocks: Block[] } | { line: number; reason: string };
+
+/** The fenced blocks (with or without an info string), or undefined when remark must decide. */
 export function scanBlocks(text: string): Block[] | undefined {
-  if (text.includes('\0')) return undefined;
+  const result = scanDocument(text);
+  return 'blocks' in result ? result.blocks : undefined;
+}
+
+/**
+ * The fenced blocks; or, when remark must decide, the first line
+ * that could not be read and why (the place a refusal points at).
+ */
+export function scanDocument(text: string): ScanResult {
+  const nul = text.indexOf('\0');
+  if (nul >= 0) return { line: text.slice(0, nul).split('\n').length, reason: 'a NUL character' };
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const blocks: Block[] = [];
@@ -85,40 +104,41 @@ export function scanBlocks(text: string): Block[] | undefined {
         const fence = match[1]!;
         const rawInfo = match[2]!;
         const char = fence[0]!;
-        if (char === '`' && rawInfo.includes('`')) return undefined;
-        if (/[\\&]/.test(rawInfo) || /[ \t]$/.test(rawInfo)) return undefined;
+        if (char === '`' && rawInfo.includes('`')) return { line: i + 1, reason: 'a backtick in the info string of a backtick fence' };
+        if (/[\\&]/.test(rawInfo) || /[ \t]$/.test(rawInfo)) return { line: i + 1, reason: 'an escape, entity or trailing space in an info string' };
         // CommonMark trims spaces and tabs only: JavaScript's trim() would also eat
         // no-break spaces, form feeds and byte-order marks, which remark keeps.
         const info = rawInfo.replace(/^[ \t]+/, '');
         // Find the closing fence.
         let end = i + 1;
         while (end < lines.length && !isClosing(lines[end]!, char, fence.length)) end++;
-        if (info.length > 0) {
+        {
           const content = lines.slice(i + 1, end);
-          const value = content.join('\n');
           const space = info.search(/[ \t]/);
-          const lang = space < 0 ? info : info.slice(0, space);
+          const lang = info.length === 0 ? null : space < 0 ? info : info.slice(0, space);
           const meta = space < 0 ? null : info.slice(space).replace(/^[ \t]+/, '') || null;
-          blocks.push({
+          const block: Block = {
             lang,
             meta,
-            value,
+            value: content.join('\n'),
             fenceLine: i + 1,
             fenceColumn: 1,
-            // One blank content line is an empty value, and an empty value has no lines.
-            columns: value === '' ? [] : content.map(() => 1),
-          });
+            // One column per line between the fences: one blank line is a line, as in CommonMark.
+            columns: content.map(() => 1),
+          };
+          if (end >= lines.length) block.unclosed = true;
+          blocks.push(block);
         }
         i = end + 1;
         continue;
       }
     }
-    if (line.includes('```') || line.includes('~~~')) return undefined;
-    if (/^ {0,3}</.test(line)) return undefined;
-    if (/^ {0,3}\[/.test(line) && line.includes(']:')) return undefined;
+    if (line.includes('```') || line.includes('~~~')) return { line: i + 1, reason: 'a fence (or inline code) that does not start a line outside lists and quotes' };
+    if (/^ {0,3}</.test(line)) return { line: i + 1, reason: 'a line that may start an HTML block' };
+    if (/^ {0,3}\[/.test(line) && line.includes(']:')) return { line: i + 1, reason: 'a line that may be a link reference definition' };
     i++;
   }
-  return blocks;
+  return { blocks };
 }
 
 function isClosing(line: string, char: string, length: number): boolean {

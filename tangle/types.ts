@@ -29,7 +29,7 @@ export interface Message {
 
 /** One fenced code block as the parser saw it, before its info string is interpreted. */
 export interface Block {
-  /** First word of the info string (remark's `lang`), or null. */
+  /** First word of the info string (remark's `lang`), or null when there is no info string. */
   lang: string | null;
   /** Rest of the info string after the first word (remark's `meta`), or null. */
   meta: string | null;
@@ -42,9 +42,16 @@ export interface Block {
   /**
    * 1-based column, in the document, where each content line's text starts
    * (after block-quote markers, list indentation and fence indentation). Line i
-   * of `value` is document line `fenceLine + 1 + i`. Empty when `value` is empty.
+   * of `value` is document line `fenceLine + 1 + i`. One entry per content line,
+   * counted from the fences as CommonMark does: a block holding one blank line has
+   * `value` "" and one column, an empty block has none.
    */
   columns: number[];
+  /**
+   * True when no closing fence was found: the block runs to the end of the document
+   * (or of the list item or block quote that holds it). Absent when it was closed.
+   */
+  unclosed?: boolean;
 }
 
 /** A parsed document: the only part of a document the later stages need. Cached by content hash. */

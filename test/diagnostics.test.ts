@@ -241,17 +241,6 @@ describe('diagnostics about documents', () => {
     }
   });
 
-  it('invalid-utf8: located at the first invalid byte; the rest of the document still tangles', () => {
-    const dir = makeProject();
-    const bytes = Buffer.concat([Buffer.from('# A\n\nbad '), Buffer.from([0xff]), Buffer.from(` byte\n\n${fence('ts file=src-generated/a.ts', 'ok();')}`)]);
-    mkdirSync(`${dir}/docs`);
-    writeFileSync(`${dir}/docs/a.lit.md`, bytes);
-    const run = weft(dir, 'tangle');
-    expect(run.code).toBe(0);
-    expect(diagnostics(run.stderr)).toEqual(['docs/a.lit.md:3:5: warning: document is not valid UTF-8; invalid bytes were read as U+FFFD [invalid-utf8]']);
-    expect(readFileSync(`${dir}/src-generated/a.ts`, 'utf8')).toContain('ok();');
-  });
-
   it('unreadable-document: a document that cannot be read is an error, not an exception (read stage)', () => {
     const dir = makeProject({ 'docs/a.lit.md': '# A\n' });
     // A source that vanished between the search and the read (a normal race in an editor's save).

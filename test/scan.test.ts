@@ -18,7 +18,7 @@ import { unified } from 'unified';
 import { describe, expect, test } from 'vitest';
 import { parseDocument, remarkBlocks } from '../tangle/parse.js';
 import { decodeSource } from '../tangle/read.js';
-import { scanBlocks } from '../tangle/scan.js';
+import { scanBlocks, scanDocument } from '../tangle/scan.js';
 import { columnOneFenceText, commonmarkText, literateText } from './fixtures/reliability/generators.mjs';
 
 interface SpecExample {
@@ -43,12 +43,13 @@ function remarkCodeNodes(text: string): SpecExample['code'] {
   return found;
 }
 
-/** Blocks with an info string as full remark (inline constructs on) sees them. */
+/** Fenced blocks as full remark (inline constructs on) sees them. */
 function fullRemarkBlocks(text: string) {
   const found: Pick<Block, 'lang' | 'meta' | 'value' | 'fenceLine' | 'fenceColumn'>[] = [];
+  const lines = text.split('\n');
   const visit = (node: Nodes) => {
-    if (node.type === 'code' && node.lang != null) {
-      found.push({ lang: node.lang, meta: node.meta ?? null, value: node.value, fenceLine: node.position!.start.line, fenceColumn: node.position!.start.column });
+    if (node.type === 'code' && /[`~]/.test(lines[node.position!.start.line - 1]![node.position!.start.column - 1] ?? '')) {
+      found.push({ lang: node.lang ?? null, meta: node.meta ?? null, value: node.value, fenceLine: node.position!.start.line, fenceColumn: node.position!.start.column });
     } else if ('children' in node) for (const child of node.children) visit(child as Nodes);
   };
   visit(unified().use(remarkParse).parse(text));
@@ -165,5 +166,45 @@ describe('the scanner takes typical literate documents', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------
+// Line counts and unclosed fences: both readers, the same data.
+
+describe('content lines are counted from the fences, by both readers', () => {
+  test.each([
+    ['an empty block', '```ts #a\n```\n', { value: '', columns: [] }],
+    ['one blank line', '```ts #a\n\n```\n', { value: '', columns: [1] }],
+    ['two blank lines', '```ts #a\n\n\n```\n', { value: '\n', columns: [1, 1] }],
+    ['an unclosed block at the end of the document, nothing after it', '```ts #a\n', { value: '', columns: [], unclosed: true }],
+    ['an unclosed block holding one blank line', '```ts #a\n\n', { value: '', columns: [1], unclosed: true }],
+    ['an unclosed block with trailing blank lines', '```ts #a\nx\n\n\n', { value: 'x\n\n', columns: [1, 1, 1], unclosed: true }],
+    ['an unclosed block without a final line ending', '```ts #a\nx ```', { value: 'x ```', columns: [1], unclosed: true }],
+  ])('%s', (_, text, expected) => {
+    const [block] = scanBlocks(text)!;
+    expect(block).toEqual({ lang: 'ts', meta: '#a', fenceLine: 1, fenceColumn: 1, ...expected });
+    expect(remarkBlocks(text)).toEqual([block]);
+  });
+
+  test.each([
+    ['a closed block in a list item holding one blank line', '- ```ts #a\n\n  ```\n', { value: '', columns: [1], fenceColumn: 3 }],
+    ['a closed block in a block quote holding one blank line', '> ```ts #a\n>\n> ```\n', { value: '', columns: [2], fenceColumn: 3 }],
+    ['an unclosed block that ends with its block quote', '> ```ts #a\n> x\n\nafter\n', { value: 'x', columns: [3], fenceColumn: 3, unclosed: true }],
+    ['an unclosed block that ends with its list item', '- ```ts #a\n  x\n\nafter\n', { value: 'x', columns: [3], fenceColumn: 3, unclosed: true }],
+  ])('remark: %s', (_, text, expected) => {
+    expect(scanBlocks(text)).toBeUndefined();
+    expect(remarkBlocks(text)).toEqual([{ lang: 'ts', meta: '#a', fenceLine: 1, ...expected }]);
+  });
+});
+
+describe('where the scanner stops', () => {
+  test.each([
+    ['a fence in a list item', '# A\n\n- item\n  ```ts\n  x\n  ```\n', 4, 'a fence (or inline code) that does not start a line outside lists and quotes'],
+    ['an HTML block', 'text\n\n<div>\n', 3, 'a line that may start an HTML block'],
+    ['a link reference definition', '[a]: http://x\n', 1, 'a line that may be a link reference definition'],
+    ['a NUL character', 'a\nb\0\n', 2, 'a NUL character'],
+  ])('names the first line it cannot read: %s', (_, text, line, reason) => {
+    expect(scanDocument(text)).toEqual({ line, reason });
   });
 });
