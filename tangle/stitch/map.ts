@@ -15,7 +15,7 @@
  * Pure. Every edit records its expansion instance, so `plan.ts` can decide what to do with
  * a chunk that is used more than once.
  */
-import { message } from '../messages.js';
+import { message, type RuleId } from '../messages.js';
 import type { Chunk, Message, Part } from '../types.js';
 import { slid, type Alignment, type Hunk } from './align.js';
 import { instanceKey, partKey, referencesOf, type Frame, type Trace } from './trace.js';
@@ -72,14 +72,14 @@ export function mapOutput(trace: Trace, alignment: Alignment, instances: Instanc
   const edited = alignment.edited;
   const messages: Message[] = [];
   const edits: PartEdit[] = [];
-  const conflict = (at: number, rule: string, text: string, notes: string[]) => messages.push(message(trace.path, at, 1, 'error', `stitch/${rule}`, text, notes));
-  const warn = (at: number, rule: string, text: string, notes?: string[]) => messages.push(message(trace.path, at, 1, 'warning', `stitch/${rule}`, text, notes));
+  const conflict = (at: number, rule: RuleId, text: string, notes: string[]) => messages.push(message(trace.path, at, 1, 'error', rule, text, notes));
+  const warn = (at: number, rule: RuleId, text: string, notes?: string[]) => messages.push(message(trace.path, at, 1, 'warning', rule, text, notes));
   let headerWarned = false;
   const headerEdited = (at: number) => {
-    if (!headerWarned) warn(at, 'header-edited', 'the header or trailer Weft adds was edited; the edit is ignored and the next tangle restores it');
+    if (!headerWarned) warn(at, 'stitch/header-edited', 'the header or trailer Weft adds was edited; the edit is ignored and the next tangle restores it');
     headerWarned = true;
   };
-  if (alignment.emptied > 0) warn(0, 'whitespace-only-line', `${alignment.emptied} line(s) of only spaces or tabs were emptied`);
+  if (alignment.emptied > 0) warn(0, 'stitch/whitespace-only-line', `${alignment.emptied} line(s) of only spaces or tabs were emptied`);
 
   // Lines under each expansion, by the reference path that leads to it.
   const members = new Map<string, number[]>();
@@ -147,7 +147,7 @@ export function mapOutput(trace: Trace, alignment: Alignment, instances: Instanc
       const parent = line.frames[depth - 1]!;
       const parentPrefix = prefixFor(line.frames, depth - 1);
       if (!to.startsWith(parentPrefix)) {
-        conflict(changed.get(b)! + 1, 'dedent-below-reference', 'an expansion was moved left of the line that references it', [
+        conflict(changed.get(b)! + 1, 'stitch/dedent-below-reference', 'an expansion was moved left of the line that references it', [
           `the reference is at ${parent.part.document}:${parent.part.line + parent.index}; indent the lines at least as far as that reference`,
         ]);
         break;
@@ -178,7 +178,7 @@ export function mapOutput(trace: Trace, alignment: Alignment, instances: Instanc
     const depth = line.frames.length - 1;
     const text = stripped(edited[e]!, prefixFor(line.frames, depth));
     if (text === null) {
-      conflict(e + 1, 'dedent-below-reference', 'a changed line starts left of the indentation of its reference', [
+      conflict(e + 1, 'stitch/dedent-below-reference', 'a changed line starts left of the indentation of its reference', [
         `the line belongs to ${describe(line.frames[depth]!, chunkOf)}, whose reference adds ${JSON.stringify(prefixFor(line.frames, depth))}; indent the line at least that far`,
       ]);
       continue;
@@ -208,7 +208,7 @@ export function mapOutput(trace: Trace, alignment: Alignment, instances: Instanc
     const out: Message[] = [];
     const lines = edited.slice(hunk.edited, hunk.editedEnd);
     const at = hunk.edited + 1;
-    const fail = (rule: string, text: string, notes: string[]) => ({ edits: [], messages: [message(trace.path, at, 1, 'error', `stitch/${rule}`, text, notes)] });
+    const fail = (rule: RuleId, text: string, notes: string[]) => ({ edits: [], messages: [message(trace.path, at, 1, 'error', rule, text, notes)] });
     const removed = base.slice(hunk.base, hunk.baseEnd);
     if (removed.some((line) => line.kind === 'added')) {
       return { edits: [], messages: headerWarned ? [] : ((headerWarned = true), [message(trace.path, at, 1, 'warning', 'stitch/header-edited', 'the header or trailer Weft adds was edited; the edit is ignored and the next tangle restores it')]) };
@@ -242,7 +242,7 @@ export function mapOutput(trace: Trace, alignment: Alignment, instances: Instanc
       }
       const fitting = candidates.filter((c) => lines.every((line) => blank(line) || line.startsWith(prefixFor(c.frames, c.depth))));
       if (fitting.length === 0) {
-        return fail('dedent-below-reference', 'an inserted line starts left of the indentation of every chunk it could belong to', [
+        return fail('stitch/dedent-below-reference', 'an inserted line starts left of the indentation of every chunk it could belong to', [
           candidates.length > 0 ? `candidates: ${candidates.map((c) => `${describe(c.frames[c.depth]!, chunkOf)} (indentation ${JSON.stringify(prefixFor(c.frames, c.depth))})`).join(', ')}` : 'there is no code next to it',
           'indent the line like its neighbours, or put it in the .lit.md by hand',
         ]);
@@ -283,11 +283,11 @@ export function mapOutput(trace: Trace, alignment: Alignment, instances: Instanc
     const inRange = base.filter((line) => line.kind === 'code' && prefixKey(line.frames, common) === key && line.frames[common]!.part === part && line.frames[common]!.index >= low && line.frames[common]!.index <= high).length;
     if (frames.some((f) => f[common]!.part !== part) || inRange !== removed.length) {
       const owners = [...new Set(frames.map((f) => describe(f[f.length - 1]!, chunkOf)))];
-      return fail('spans-chunks', 'a change that adds or removes lines spans more than one chunk', [`it touches ${owners.join(', ')}`, 'make the change in each chunk separately, or edit the .lit.md by hand']);
+      return fail('stitch/spans-chunks', 'a change that adds or removes lines spans more than one chunk', [`it touches ${owners.join(', ')}`, 'make the change in each chunk separately, or edit the .lit.md by hand']);
     }
     const prefix = prefixFor(frames[0]!, common);
     if (lines.some((line) => !blank(line) && !line.startsWith(prefix))) {
-      return fail('dedent-below-reference', 'a changed line starts left of the indentation of its reference', [`${describe(frames[0]![common]!, chunkOf)} is indented by ${JSON.stringify(prefix)}`]);
+      return fail('stitch/dedent-below-reference', 'a changed line starts left of the indentation of its reference', [`${describe(frames[0]![common]!, chunkOf)} is indented by ${JSON.stringify(prefix)}`]);
     }
     return {
       edits: [{ part, instance: instanceKey(frames[0]!, common), start: low, deleteCount: high - low + 1, lines: lines.map((line) => (blank(line) ? '' : line.slice(prefix.length))), output: trace.path, at }],
