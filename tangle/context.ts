@@ -33,11 +33,10 @@ import { Bundler } from './bundle.js';
 import { DiskCache } from './cache.js';
 import { collectDocument } from './collect.js';
 import { CONFIG_FILE, loadConfig, type ResolvedConfig, type UserConfig } from './config.js';
-import { emitFile } from './emit.js';
 import { hasErrors, message, sortMessages } from './messages.js';
 import { parseMany } from './parse-pool.js';
 import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
-import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from './resolve.js';
+import { tangleSources, type PipelineMemo } from './pipeline.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
 import { forgetState, readState, readStateDeps, readStateNames, sameStamp, shapeOf, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
 import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
@@ -108,9 +107,8 @@ export class Project {
   private previousSourceGlobs = '';
   private sourceMatcher: { globs: string; isMatch: (path: string) => boolean } | undefined;
   lastDetails: RebuildDetails = { changedDocuments: [] };
-  /** The previous resolve's expansions, and the output emitted from each expansion (reused by identity). */
-  private resolveMemo: ResolveMemo | undefined;
-  private emitted = new WeakMap<ExpandedFile, Output>();
+  /** The previous pipeline call's memo (expansions and outputs, reused by identity). */
+  private pipelineMemo: PipelineMemo | undefined;
   /** What this context last wrote or found on disk for each output, and its hash (see `trustedOutputs`). */
   private onDisk = new Map<string, { output: Output; hash: string }>();
   private parsedSinceFlush = 0;
@@ -267,14 +265,10 @@ export class Project {
     }
     const { documents, cached, messages: readMessages } = await this.collect(config, hint, found);
     messages.push(...readMessages);
-    const resolved = resolveProject(documents, config, this.resolveMemo);
-    this.resolveMemo = resolved.memo;
-    messages.push(...resolved.messages);
-    const outputs: Output[] = resolved.files.filter((f) => !f.failed).map((file) => {
-      let output = this.emitted.get(file);
-      if (!output) this.emitted.set(file, (output = emitFile(file)));
-      return output;
-    });
+    const tangled = tangleSources(documents, config, this.pipelineMemo);
+    this.pipelineMemo = tangled.memo;
+    messages.push(...tangled.messages);
+    const { outputs } = tangled;
     // Token budgets (budgets.ts): nothing to do, and no tokenizer loaded, unless configured.
     messages.push(...(await budgetMessages(documents, outputs, config, { text: (path) => readSource(this.root, path, config.limits.maxDocumentBytes).text })));
     let lock: { release: () => void } | undefined;
@@ -445,12 +439,12 @@ export class Project {
       }
     }
     const documents = [...needed.values()].sort((a, b) => byteOrder(a.path, b.path));
-    const resolved = resolveProject(documents, config);
-    if (hasErrors(resolved.messages)) return undefined;
-    const outputs = resolved.files.map(emitFile);
+    const tangled = tangleSources(documents, config);
+    if (hasErrors(tangled.messages)) return undefined;
+    const { outputs } = tangled;
     const produced = new Set(outputs.map((o) => o.path));
     // A chunk that an output outside this partial resolve uses is not unused.
-    const messages = resolved.messages.filter((m) => !(m.rule === 'unused-chunk' && this.usedByOthers(m, state, produced)));
+    const messages = tangled.messages.filter((m) => !(m.rule === 'unused-chunk' && this.usedByOthers(m, state, produced)));
     messages.push(...state.messages.filter((m) => !needed.has(m.file) && !produced.has(m.file)));
     const keep = new Set(Object.keys(state.outputs).filter((path) => !produced.has(path)));
     const onDisk = new Map(Object.entries(state.outputs).map(([path, output]) => [path, output.hash]));
@@ -724,17 +718,9 @@ export async function tangle(options: TangleOptions = {}): Promise<TangleResult>
   }
 }
 
-/** Names a document references with `<<name>>` lines (qualified or not), each once. */
+/** Names a document references (qualified or not), each once. */
 function referencedNames(doc: CollectedDocument): Set<string> {
   const names = new Set<string>();
-  for (const target of [...doc.chunks, ...doc.files]) {
-    for (const part of target.parts) {
-      if (!part.value.includes('<<')) continue;
-      for (const line of part.value.split('\n')) {
-        const reference = line.includes('<<') ? REFERENCE.exec(line) : null;
-        if (reference) names.add(reference[2]!.trim());
-      }
-    }
-  }
+  for (const target of [...doc.chunks, ...doc.files]) for (const part of target.parts) for (const reference of part.references) names.add(reference.text);
   return names;
 }

@@ -14,8 +14,7 @@
  */
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { posix } from 'node:path';
-import type { ExpandedFile } from './resolve.js';
-import type { LineOrigin, Output } from './types.js';
+import type { ExpandedFile, LineOrigin, Output } from './types.js';
 
 /** Extensions that get a source map. */
 export const MAPPED_EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.cts', '.jsx']);
@@ -49,22 +48,37 @@ export function headerText(document: string): string {
 
 const NO_ORIGIN: LineOrigin = { document: null, line: 0, column: 0, indent: 0, chunk: null, via: [] };
 
+/** The header line of an output, or null when its language has no comments we know. */
+function headerLine(path: string, lang: string | null, document: string): string | null {
+  const style = commentStyle(path, lang);
+  return style ? `${style.open} ${headerText(document)}${style.close}` : null;
+}
+
+/** The source-map comment that ends a JavaScript or TypeScript output, or null for other files. */
+function mapComment(path: string): string | null {
+  return MAPPED_EXTENSIONS.has(posix.extname(path).toLowerCase()) ? `//# sourceMappingURL=${posix.basename(path)}.map` : null;
+}
+
+/** The lines emit adds to an output's expanded lines (header, source-map comment), for exact size limits. */
+export function framingOf(path: string, lang: string | null, document: string): string[] {
+  return [headerLine(path, lang, document), mapComment(path)].filter((line): line is string => line !== null);
+}
+
 /** Turn an expanded file into the output to write. */
 export function emitFile(file: ExpandedFile): Output {
   const lines = file.lines.map((l) => l.text);
   const origins = file.lines.map((l) => l.origin);
-  const style = commentStyle(file.path, file.lang);
-  if (style) {
-    const header = `${style.open} ${headerText(file.document)}${style.close}`;
+  const header = headerLine(file.path, file.lang, file.document);
+  if (header !== null) {
     const at = lines.length > 0 && lines[0]!.startsWith('#!') ? 1 : 0;
     lines.splice(at, 0, header);
     origins.splice(at, 0, NO_ORIGIN);
   }
-  const mapped = MAPPED_EXTENSIONS.has(posix.extname(file.path).toLowerCase());
+  const comment = mapComment(file.path);
   let map: string | null = null;
-  if (mapped) {
+  if (comment !== null) {
     map = buildSourceMap(file.path, lines, origins);
-    lines.push(`//# sourceMappingURL=${posix.basename(file.path)}.map`);
+    lines.push(comment);
     origins.push(NO_ORIGIN);
   }
   const content = `${lines.join('\n')}\n`;
