@@ -38,7 +38,7 @@ import { parseMany } from './parse-pool.js';
 import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
 import { tangleSources, type PipelineMemo } from './pipeline.js';
 import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
-import { forgetState, readState, readStateDeps, readStateNames, sameStamp, shapeOf, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
+import { forgetState, outputsMatchHashes, readState, readStateDeps, readStateNames, sameStamp, shapeOf, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
 import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
 
 /** Options of `tangle()` and `createContext()`. */
@@ -256,7 +256,9 @@ export class Project {
       const compared = state && messages.length === 0 ? await this.compareWithState(state, config, bundleChecked) : undefined;
       found = compared?.paths; // Searched once: the full pipeline below reuses the list.
       if (state && compared?.sameDocuments && compared.outputsIntact) {
-        if (compared.changed.length === 0) return this.unchangedResult(state, compared.paths.length, started);
+        // `--check` reports outputs clean, so it trusts no stamp for that: it hashes every output.
+        const clean = compared.changed.length === 0 && (!this.options.check || outputsMatchHashes(this.root, state));
+        if (clean) return this.unchangedResult(state, compared.paths.length, started);
         const incremental = await this.incrementalRebuild(state, config, key, bundleChecked, compared.changed, started);
         if (incremental) return incremental;
       }
