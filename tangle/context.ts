@@ -37,7 +37,9 @@ import { hasErrors, message, sortMessages } from './messages.js';
 import { parseMany } from './parse-pool.js';
 import { byteOrder, findSources, hashText, IGNORED as IGNORED_SOURCE_FOLDERS, readSource, type SourceText } from './read.js';
 import { tangleSources, type PipelineMemo } from './pipeline.js';
-import type { CollectedDocument, Message, Output, TangleResult } from './types.js';
+import type { CollectedDocument, Message, Output, RebuildHint, TangleResult } from './types.js';
+
+export type { RebuildHint } from './types.js';
 import { forgetState, outputsMatchHashes, readState, readStateDeps, readStateNames, sameStamp, shapeOf, stampOf, stateKey, writeState, type BuildState, type OutputState, type StampedState } from './state.js';
 import { acquireLock, MANIFEST_FILE as MANIFEST, readManifest, writeOutputs } from './write.js';
 
@@ -82,18 +84,7 @@ export interface RebuildDetails {
   changedDocuments: string[];
 }
 
-/**
- * What watch mode knows about a rebuild's cause. With a hint, only the documents named in
- * `changed` (and new ones) are read; the others are taken from the previous rebuild, and
- * the source list is updated from `changed` instead of searching the disk again.
- */
-export interface RebuildHint {
-  /** Project-relative files that were added, changed or removed since the previous rebuild. */
-  changed: ReadonlySet<string>;
-  /** Search the disk for sources again (a folder appeared or vanished). @default false */
-  rescan?: boolean;
-}
-
+/** The driver of one project: config → read (with caches) → pipeline → write → bundle. */
 export class Project {
   readonly root: string;
   private readonly options: TangleOptions;

@@ -254,3 +254,15 @@ export type Source =
   | { path: string; text: string; hash: string; messages: Message[] }
   | ParsedDocument
   | CollectedDocument;
+
+/**
+ * What watch mode knows about a rebuild's cause. With a hint, only the documents named in
+ * `changed` (and new ones) are read; the others are taken from the previous rebuild, and
+ * the source list is updated from `changed` instead of searching the disk again.
+ */
+export interface RebuildHint {
+  /** Project-relative files that were added, changed or removed since the previous rebuild. */
+  changed: ReadonlySet<string>;
+  /** Search the disk for sources again (a folder appeared or vanished). @default false */
+  rescan?: boolean;
+}
