@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { framingOf } from './emit.js';
 import { documentsRead, isChunk, lookupChunk, type LookupIndex } from './lookup.js';
 import { message } from './messages.js';
-import type { Chunk, ExpandedFile, ExpandedLine, FileTarget, Message, Part, Reference } from './types.js';
+import type { Chunk, ExpandedFile, FileTarget, LineOrigin, Message, Part, Reference } from './types.js';
 
 /** One target's expansion and what it depended on. Never mutated once returned. */
 export interface ExpandedTarget {
@@ -55,6 +55,27 @@ function linesOf(part: Part, cache: ExpandCache): string[] {
   return lines;
 }
 
+/** A part's lines under one chain and indentation (entries of reference lines are unused). */
+interface RenderedPart {
+  texts: string[];
+  origins: LineOrigin[];
+  /** UTF-8 bytes of each line, with its line ending. */
+  bytes: number[];
+}
+
+function renderPart(part: Part, indent: string, via: string[], chunk: Chunk | null, lines: readonly string[]): RenderedPart {
+  const rendered: RenderedPart = { texts: [], origins: [], bytes: [] };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const blank = isBlank(line);
+    const text = blank ? '' : indent + line;
+    rendered.texts.push(text);
+    rendered.bytes.push(Buffer.byteLength(text) + 1);
+    rendered.origins.push({ document: part.document, line: part.line + i, column: part.columns[i] ?? 1, indent: blank ? 0 : indent.length, chunk: chunk?.name ?? null, via });
+  }
+  return rendered;
+}
+
 /** The exact size of an expansion: bytes and lines, and how many of the lines are not blank. */
 interface Size {
   bytes: number;
@@ -68,13 +89,14 @@ export function expandTarget(target: FileTarget, index: LookupIndex, limits: { r
   const messages: Message[] = [];
   const documents = new Set<string>([target.document]);
   const used = new Set<Chunk>();
-  const lines: ExpandedLine[] = [];
+  const texts: string[] = [];
+  const origins: LineOrigin[] = [];
   const chunks: Record<string, string> = {};
   const first = target.parts[0]!;
   const lang = first.lang;
   const framing = framingOf(target.path, lang, target.document);
   const framingBytes = framing.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
-  const file: ExpandedFile = { path: target.path, document: target.document, lang, lines, chunks, failed: false };
+  const file: ExpandedFile = { path: target.path, document: target.document, lang, texts, origins, chunks, failed: false };
   const done = () => ({ file, messages, used: [...used], documents: [...documents] });
 
   const find = (reference: Reference, from: string): Chunk | Message => {
@@ -100,21 +122,35 @@ export function expandTarget(target: FileTarget, index: LookupIndex, limits: { r
     if (!array) next.set(name, (array = [...via, name]));
     return array;
   };
-  const expandPart = (part: Part, indent: string, stack: Chunk[], via: string[], chunk: Chunk | null): void => {
+  /**
+   * A part's lines as generated under one chain (`via`) and indentation: the texts, their
+   * origins and sizes, made once and shared by every expansion of the part there. A chunk
+   * that a bomb expands a million times costs a million array slots, not a million objects.
+   */
+  const rendered = new Map<readonly string[], Map<Part, Map<string, RenderedPart>>>();
+  const render = (part: Part, indent: string, via: string[], chunk: Chunk | null): RenderedPart => {
+    let byPart = rendered.get(via);
+    if (!byPart) rendered.set(via, (byPart = new Map()));
+    let byIndent = byPart.get(part);
+    if (!byIndent) byPart.set(part, (byIndent = new Map()));
+    let done = byIndent.get(indent);
+    if (!done) byIndent.set(indent, (done = renderPart(part, indent, via, chunk, linesOf(part, cache))));
+    return done;
+  };
+  /** The chunks being expanded, outermost first (pushed and popped: no copy per reference). */
+  const stack: Chunk[] = [];
+  const expandPart = (part: Part, indent: string, via: string[], chunk: Chunk | null): void => {
     if (part.value.length === 0) return;
-    const partLines = linesOf(part, cache);
+    const lines = render(part, indent, via, chunk);
     let nextReference = 0;
-    for (let i = 0; i < partLines.length && !aborted; i++) {
+    for (let i = 0; i < lines.texts.length && !aborted; i++) {
       const reference = part.references[nextReference];
       if (reference && reference.index === i) {
         nextReference++;
-        expandReference(reference, part, indent, stack, via);
+        expandReference(reference, part, indent, via);
         continue;
       }
-      const line = partLines[i]!;
-      const blank = isBlank(line);
-      const text = blank ? '' : indent + line;
-      bytes += Buffer.byteLength(text) + 1;
+      bytes += lines.bytes[i]!;
       if (bytes > limits.maxOutputBytes) {
         // The measurement said it fits; stop anyway rather than trust it.
         messages.push(tooLarge(target, limits.maxOutputBytes, bytes, stack.map((c) => c.name)));
@@ -122,14 +158,14 @@ export function expandTarget(target: FileTarget, index: LookupIndex, limits: { r
         aborted = true;
         return;
       }
-      lines.push({
-        text,
-        origin: { document: part.document, line: part.line + i, column: part.columns[i] ?? 1, indent: blank ? 0 : indent.length, chunk: chunk?.name ?? null, via },
-      });
+      texts.push(lines.texts[i]!);
+      origins.push(lines.origins[i]!);
     }
   };
-  const expandReference = (reference: Reference, part: Part, indent: string, stack: Chunk[], via: string[]): void => {
-    const found = find(reference, part.document);
+  const lookups = new Map<Reference, Chunk | Message>();
+  const expandReference = (reference: Reference, part: Part, indent: string, via: string[]): void => {
+    let found = lookups.get(reference);
+    if (!found) lookups.set(reference, (found = find(reference, part.document)));
     if (!isChunk(found)) {
       messages.push(found);
       file.failed = true;
@@ -150,16 +186,17 @@ export function expandTarget(target: FileTarget, index: LookupIndex, limits: { r
       return;
     }
     chunks[`${found.document}#${found.name}`] = hashOfChunk(found, cache.hashes);
-    const inner = [...stack, found];
     const innerVia = viaOf(via, found.name);
-    for (const innerPart of found.parts) expandPart(innerPart, indent + reference.indent, inner, innerVia, found);
+    stack.push(found);
+    for (const innerPart of found.parts) expandPart(innerPart, indent + reference.indent, innerVia, found);
+    stack.pop();
   };
 
   for (const part of target.parts) {
     if (aborted) break;
-    expandPart(part, '', [], [], null);
+    expandPart(part, '', [], null);
   }
-  if (!file.failed && lines.length === 0) {
+  if (!file.failed && texts.length === 0) {
     messages.push(message(target.document, first.fenceLine, first.fenceColumn, 'warning', 'empty-target', `${target.path} is empty`));
   }
   return done();

@@ -22,9 +22,15 @@ import { expandCache, expandTarget, type ExpandedTarget } from './expand.js';
 import { definersOf, lookupIndex } from './lookup.js';
 import { message } from './messages.js';
 import { byteOrder } from './read.js';
-import type { Chunk, CollectedDocument, ExpandedFile, FileTarget, Message } from './types.js';
+import type { Chunk, CollectedDocument, ExpandedFile, FileTarget, LineOrigin, Message } from './types.js';
 
-export type { ExpandedFile, ExpandedLine } from './types.js';
+export type { ExpandedFile } from './types.js';
+
+/** One line of an `ExpandedFile` (`texts[i]` and `origins[i]`), kept for API compatibility. */
+export interface ExpandedLine {
+  text: string;
+  origin: LineOrigin;
+}
 
 export interface ResolveResult {
   files: ExpandedFile[];

@@ -153,12 +153,6 @@ export interface LineOrigin {
   via: string[];
 }
 
-/** One generated line and its origin. */
-export interface ExpandedLine {
-  text: string;
-  origin: LineOrigin;
-}
-
 /** An output file after expansion, before the header and source map are added. */
 export interface ExpandedFile {
   /** Project-relative, normalised POSIX path. */
@@ -167,7 +161,13 @@ export interface ExpandedFile {
   document: string;
   /** Language of the first block (for the header comment when the extension is unknown). */
   lang: string | null;
-  lines: ExpandedLine[];
+  /** The generated lines, without line endings. */
+  texts: string[];
+  /**
+   * Where each line came from (same index as `texts`). Lines that repeat one part's line
+   * under the same chain of references share one origin object.
+   */
+  origins: LineOrigin[];
   /** Qualified chunk names used (`document#name`) and their content hashes. */
   chunks: Record<string, string>;
   /** True when expansion hit an error; such a file is never written. */
