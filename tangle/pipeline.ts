@@ -25,7 +25,7 @@ import { emitFile } from './emit.js';
 import { sortMessages } from './messages.js';
 import { parseDocument } from './parse.js';
 import { resolveProject, type ResolveMemo } from './resolve.js';
-import type { CollectedDocument, ExpandedFile, Message, Output, ParsedDocument, Source } from './types.js';
+import type { Chunk, CollectedDocument, ExpandedFile, Message, Output, ParsedDocument, Source } from './types.js';
 
 /** What one `tangleSources` call leaves for the next. Immutable; pass it back in unchanged. */
 export interface PipelineMemo {
@@ -35,6 +35,16 @@ export interface PipelineMemo {
   readonly resolve: ResolveMemo | undefined;
   /** The output emitted from each expansion, by expansion object. */
   readonly emitted: ReadonlyMap<ExpandedFile, Output>;
+}
+
+/** Options of `tangleSources`. */
+export interface PipelineOptions {
+  /**
+   * For a driver that tangles part of a project (the build state's plan, `state-plan.ts`):
+   * whether an output outside these sources uses a chunk, so it is not reported unused.
+   * Asked only about chunks no output of these sources uses. @default none: the sources are the whole project
+   */
+  usedElsewhere?: (chunk: Chunk) => boolean;
 }
 
 export interface PipelineResult {
@@ -49,7 +59,7 @@ export interface PipelineResult {
 }
 
 /** Parse, collect, resolve and emit `sources` (in path order) under `config`. Pure. */
-export function tangleSources(sources: readonly Source[], config: ResolvedConfig, memo?: PipelineMemo): PipelineResult {
+export function tangleSources(sources: readonly Source[], config: ResolvedConfig, memo?: PipelineMemo, options: PipelineOptions = {}): PipelineResult {
   const known = new Map<string, CollectedDocument>();
   const documents = sources.map((source) => {
     const key = `${source.path}\0${source.hash}`;
@@ -58,7 +68,7 @@ export function tangleSources(sources: readonly Source[], config: ResolvedConfig
     known.set(key, document);
     return document;
   });
-  const resolved = resolveProject(documents, config, memo?.resolve);
+  const resolved = resolveProject(documents, config, memo?.resolve, options.usedElsewhere);
   const emitted = new Map<ExpandedFile, Output>();
   const outputs: Output[] = [];
   for (const file of resolved.files) {

@@ -66,7 +66,13 @@ export interface ResolveMemo {
 }
 
 /** Expand every file target of every document. */
-export function resolveProject(documents: readonly CollectedDocument[], config: ResolvedConfig, previous?: ResolveMemo): ResolveResult {
+export function resolveProject(
+  documents: readonly CollectedDocument[],
+  config: ResolvedConfig,
+  previous?: ResolveMemo,
+  /** Whether outputs outside `documents` use a chunk (see `PipelineOptions.usedElsewhere`). */
+  usedElsewhere?: (chunk: Chunk) => boolean,
+): ResolveResult {
   const messages: Message[] = [];
   const names = new Map<CollectedDocument, string>();
   const index = nameIndex(documents, config, previous?.names, names);
@@ -107,7 +113,7 @@ export function resolveProject(documents: readonly CollectedDocument[], config: 
   for (const [path, gone] of reuse?.targets ?? []) if (!memo.targets.has(path)) uses.add(gone.used, -1);
   // Unused chunks are reported only once the project resolves: while a reference is
   // broken, the chunk it meant looks unused, and that warning would be noise.
-  if (!messages.some((m) => m.severity === 'error')) messages.push(...unusedChunks(documents, memo, previous));
+  if (!messages.some((m) => m.severity === 'error')) messages.push(...unusedChunks(documents, memo, previous, usedElsewhere));
   return { files, messages, memo };
 }
 
@@ -170,11 +176,11 @@ function fileTargets(
 }
 
 /** `unused-chunk` warnings: chunks of `documents` that no target uses. */
-function unusedChunks(documents: readonly CollectedDocument[], memo: ResolveMemo, previous: ResolveMemo | undefined): Message[] {
+function unusedChunks(documents: readonly CollectedDocument[], memo: ResolveMemo, previous: ResolveMemo | undefined, usedElsewhere: ((chunk: Chunk) => boolean) | undefined): Message[] {
   const messages: Message[] = [];
   for (const doc of documents) {
     const counts = memo.usedCounts.get(doc.path);
-    const known = previous?.unused.get(doc.path);
+    const known = usedElsewhere ? undefined : previous?.unused.get(doc.path);
     if (known && known.document === doc && known.counts === counts) {
       memo.unused.set(doc.path, known); // Same document, same uses: same warnings.
       messages.push(...known.messages);
@@ -182,7 +188,7 @@ function unusedChunks(documents: readonly CollectedDocument[], memo: ResolveMemo
     }
     const warnings: Message[] = [];
     for (const chunk of doc.chunks) {
-      if (counts?.has(chunk)) continue;
+      if (counts?.has(chunk) || usedElsewhere?.(chunk)) continue;
       const first = chunk.parts[0]!;
       warnings.push(message(doc.path, first.fenceLine, first.fenceColumn, 'warning', 'unused-chunk', `chunk \`${chunk.name}\` is never used`));
     }
