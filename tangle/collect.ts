@@ -162,11 +162,17 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
  */
 export function referencesOf(part: Part, messages: Message[]): Reference[] {
   const references: Reference[] = [];
-  if (!part.value.includes('<<')) return references;
-  const lines = part.value.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]!;
-    if (!line.includes('<<')) continue;
+  const value = part.value;
+  // Only lines holding `<<` are looked at, found with indexOf: most lines of a part have none.
+  let index = 0;
+  let lineStart = 0;
+  for (let at = value.indexOf('<<'); at !== -1; ) {
+    for (let newline = value.indexOf('\n', lineStart); newline !== -1 && newline < at; newline = value.indexOf('\n', lineStart)) {
+      lineStart = newline + 1;
+      index++;
+    }
+    const lineEnd = value.indexOf('\n', at);
+    const line = value.slice(lineStart, lineEnd === -1 ? value.length : lineEnd);
     const line1 = part.line + index;
     const column = part.columns[index] ?? 1;
     const match = REFERENCE.exec(line);
@@ -177,11 +183,13 @@ export function referencesOf(part: Part, messages: Message[]): Reference[] {
       const reference: Reference = { name: hash > 0 ? text.slice(hash + 1) : text, text, line: line1, column: column + indent.length, indent, index };
       if (hash > 0) reference.document = text.slice(0, hash);
       references.push(reference);
-      continue;
+    } else {
+      for (const inline of line.matchAll(INLINE_REFERENCE)) {
+        messages.push(message(part.document, line1, column + inline.index, 'warning', 'reference-not-alone', `\`<<${inline[1]}>>\` is not alone on its line, so it is not expanded`));
+      }
     }
-    for (const inline of line.matchAll(INLINE_REFERENCE)) {
-      messages.push(message(part.document, line1, column + inline.index, 'warning', 'reference-not-alone', `\`<<${inline[1]}>>\` is not alone on its line, so it is not expanded`));
-    }
+    if (lineEnd === -1) break;
+    at = value.indexOf('<<', lineEnd);
   }
   return references;
 }
