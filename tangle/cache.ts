@@ -178,7 +178,8 @@ function isCollected(data: unknown, path: string, hash: string): data is Collect
         Number.isInteger(p.line) &&
         Number.isInteger(p.fenceLine) &&
         Number.isInteger(p.fenceColumn) &&
-        Array.isArray(p.columns),
+        Array.isArray(p.columns) &&
+        Array.isArray(p.references),
     );
   return (
     doc.chunks.every((c) => c && typeof c.name === 'string' && c.document === path && partsOk(c.parts)) &&

@@ -12,7 +12,18 @@
  */
 import { message } from './messages.js';
 import { infoOf, parseInfo } from './info-string.js';
-import type { Chunk, CollectedDocument, FileTarget, Message, ParsedDocument, Part } from './types.js';
+import type { Chunk, CollectedDocument, FileTarget, Message, ParsedDocument, Part, Reference } from './types.js';
+
+/** A line that is only optional indentation and one `<<name>>`: a reference. */
+export const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
+
+/**
+ * A `<<name>>` inside a longer line that looks meant as a reference (`  <<b>>;`): the `<<`
+ * starts the line or follows white space, the name is chunk-name-shaped (a letter or digit,
+ * then letters, digits and `-_./#:`), and the `>>` ends the line or is followed by white
+ * space or punctuation. `1 << 2`, `a<<b>>c` and `x << y >> z` do not match.
+ */
+const INLINE_REFERENCE = /(?<=^|[ \t])<<([\p{L}\p{N}][\p{L}\p{N}_./#:-]*)>>(?=$|[\s;,.)\]}])/gu;
 
 /** Group a parsed document's blocks into chunks and file targets. */
 export function collectDocument(parsed: ParsedDocument): CollectedDocument {
@@ -37,7 +48,9 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
       columns: block.columns,
       fenceLine: block.fenceLine,
       fenceColumn: block.fenceColumn,
+      references: [],
     };
+    part.references = referencesOf(part, messages);
     if (info.files.length === 1) {
       const path = info.files[0]!;
       if (path.trim() === '') {
@@ -63,4 +76,43 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
     }
   }
   return { path: doc, hash: parsed.hash, chunks: [...chunks.values()], files: [...files.values()], messages };
+}
+
+/**
+ * A part's `<<references>>`, read once for every later stage. A `<<name>>` that shares its
+ * line with other code is not a reference (it is copied as it is); when it looks meant as
+ * one, a `reference-not-alone` warning says so at the `<<`.
+ */
+export function referencesOf(part: Part, messages: Message[]): Reference[] {
+  const references: Reference[] = [];
+  const value = part.value;
+  // Only lines holding `<<` are looked at, found with indexOf: most lines of a part have none.
+  let index = 0;
+  let lineStart = 0;
+  for (let at = value.indexOf('<<'); at !== -1; ) {
+    for (let newline = value.indexOf('\n', lineStart); newline !== -1 && newline < at; newline = value.indexOf('\n', lineStart)) {
+      lineStart = newline + 1;
+      index++;
+    }
+    const lineEnd = value.indexOf('\n', at);
+    const line = value.slice(lineStart, lineEnd === -1 ? value.length : lineEnd);
+    const line1 = part.line + index;
+    const column = part.columns[index] ?? 1;
+    const match = REFERENCE.exec(line);
+    if (match) {
+      const text = match[2]!.trim();
+      const hash = text.lastIndexOf('#');
+      const indent = match[1]!;
+      const reference: Reference = { name: hash > 0 ? text.slice(hash + 1) : text, text, line: line1, column: column + indent.length, indent, index };
+      if (hash > 0) reference.document = text.slice(0, hash);
+      references.push(reference);
+    } else {
+      for (const inline of line.matchAll(INLINE_REFERENCE)) {
+        messages.push(message(part.document, line1, column + inline.index, 'warning', 'reference-not-alone', `\`<<${inline[1]}>>\` is not alone on its line, so it is not expanded`));
+      }
+    }
+    if (lineEnd === -1) break;
+    at = value.indexOf('<<', lineEnd);
+  }
+  return references;
 }

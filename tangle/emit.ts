@@ -14,8 +14,7 @@
  */
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { posix } from 'node:path';
-import type { ExpandedFile } from './resolve.js';
-import type { LineOrigin, Output } from './types.js';
+import type { ExpandedFile, LineOrigin, Output } from './types.js';
 
 /** Extensions that get a source map. */
 export const MAPPED_EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.cts', '.jsx']);
@@ -49,22 +48,37 @@ export function headerText(document: string): string {
 
 const NO_ORIGIN: LineOrigin = { document: null, line: 0, column: 0, indent: 0, chunk: null, via: [] };
 
+/** The header line of an output, or null when its language has no comments we know. */
+function headerLine(path: string, lang: string | null, document: string): string | null {
+  const style = commentStyle(path, lang);
+  return style ? `${style.open} ${headerText(document)}${style.close}` : null;
+}
+
+/** The source-map comment that ends a JavaScript or TypeScript output, or null for other files. */
+function mapComment(path: string): string | null {
+  return MAPPED_EXTENSIONS.has(posix.extname(path).toLowerCase()) ? `//# sourceMappingURL=${posix.basename(path)}.map` : null;
+}
+
+/** The lines emit adds to an output's expanded lines (header, source-map comment), for exact size limits. */
+export function framingOf(path: string, lang: string | null, document: string): string[] {
+  return [headerLine(path, lang, document), mapComment(path)].filter((line): line is string => line !== null);
+}
+
 /** Turn an expanded file into the output to write. */
 export function emitFile(file: ExpandedFile): Output {
-  const lines = file.lines.map((l) => l.text);
-  const origins = file.lines.map((l) => l.origin);
-  const style = commentStyle(file.path, file.lang);
-  if (style) {
-    const header = `${style.open} ${headerText(file.document)}${style.close}`;
+  const lines = file.texts.slice();
+  const origins = file.origins.slice();
+  const header = headerLine(file.path, file.lang, file.document);
+  if (header !== null) {
     const at = lines.length > 0 && lines[0]!.startsWith('#!') ? 1 : 0;
     lines.splice(at, 0, header);
     origins.splice(at, 0, NO_ORIGIN);
   }
-  const mapped = MAPPED_EXTENSIONS.has(posix.extname(file.path).toLowerCase());
+  const comment = mapComment(file.path);
   let map: string | null = null;
-  if (mapped) {
+  if (comment !== null) {
     map = buildSourceMap(file.path, lines, origins);
-    lines.push(`//# sourceMappingURL=${posix.basename(file.path)}.map`);
+    lines.push(comment);
     origins.push(NO_ORIGIN);
   }
   const content = `${lines.join('\n')}\n`;
@@ -79,37 +93,60 @@ export function emitFile(file: ExpandedFile): Output {
   };
 }
 
-/** A version 3 source map from the generated lines back to the documents. */
+/** Lines encoded at a time: the segments of a whole output are never all held as arrays at once. */
+const MAP_BATCH_LINES = 4096;
+
+/**
+ * A version 3 source map from the generated lines back to the documents. The mappings are
+ * encoded a batch of lines at a time, so an output of millions of lines never holds its
+ * segments as millions of arrays. Segment fields are relative to the previous segment, so
+ * each batch but the first is encoded behind a copy of the last segment before it, whose
+ * encoding is then cut off: the text is exactly what encoding every line at once gives.
+ */
 export function buildSourceMap(path: string, lines: string[], origins: LineOrigin[]): string {
   const dir = posix.dirname(path);
   const sources: string[] = [];
   const sourceIndex = new Map<string, number>();
-  const mappings: SourceMapSegment[][] = new Array(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const origin = origins[i]!;
-    const segments: SourceMapSegment[] = [];
-    mappings[i] = segments;
-    if (origin.document === null) continue;
-    let source = sourceIndex.get(origin.document);
-    if (source === undefined) {
-      source = sources.length;
-      sources.push(posix.relative(dir, origin.document));
-      sourceIndex.set(origin.document, source);
+  const parts: string[] = [];
+  let last: SourceMapSegment | undefined;
+  for (let start = 0; start < lines.length; start += MAP_BATCH_LINES) {
+    const batch: SourceMapSegment[][] = [];
+    const carried = last !== undefined;
+    if (last) batch.push([[0, last[1]!, last[2]!, last[3]!]]);
+    for (let i = start; i < Math.min(lines.length, start + MAP_BATCH_LINES); i++) {
+      const origin = origins[i]!;
+      let source: number | undefined;
+      if (origin.document !== null) {
+        source = sourceIndex.get(origin.document);
+        if (source === undefined) {
+          source = sources.length;
+          sources.push(posix.relative(dir, origin.document));
+          sourceIndex.set(origin.document, source);
+        }
+      }
+      const segments = source === undefined ? [] : lineSegments(lines[i]!, origin, source);
+      batch.push(segments);
+      if (segments.length > 0) last = segments[segments.length - 1];
     }
-    const text = lines[i]!;
-    const line = origin.line - 1;
-    const column = origin.column - 1;
-    // Column 0 (the indentation a reference added, if any) maps to the start of the text.
-    segments.push([0, source, line, column]);
-    // Then one segment per word (see `startsToken`), in one pass over the characters.
-    let previous = origin.indent > 0 ? text.charCodeAt(origin.indent - 1) : 32;
-    for (let at = origin.indent; at < text.length; at++) {
-      const code = text.charCodeAt(at);
-      if (at > 0 && (at === origin.indent || startsToken(code, previous))) segments.push([at, source, line, column + at - origin.indent]);
-      previous = code;
-    }
+    const encoded = encode(batch);
+    parts.push(carried ? encoded.slice(encoded.indexOf(';') + 1) : encoded);
   }
-  return JSON.stringify({ version: 3, file: posix.basename(path), sources, names: [], mappings: encode(mappings) });
+  return JSON.stringify({ version: 3, file: posix.basename(path), sources, names: [], mappings: parts.join(';') });
+}
+
+/** The segments of one generated line: its start, then one per word (see `startsToken`). */
+function lineSegments(text: string, origin: LineOrigin, source: number): SourceMapSegment[] {
+  const line = origin.line - 1;
+  const column = origin.column - 1;
+  // Column 0 (the indentation a reference added, if any) maps to the start of the text.
+  const segments: SourceMapSegment[] = [[0, source, line, column]];
+  let previous = origin.indent > 0 ? text.charCodeAt(origin.indent - 1) : 32;
+  for (let at = origin.indent; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (at > 0 && (at === origin.indent || startsToken(code, previous))) segments.push([at, source, line, column + at - origin.indent]);
+    previous = code;
+  }
+  return segments;
 }
 
 /**

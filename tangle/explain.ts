@@ -22,7 +22,6 @@ import type { Heading } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { posix } from 'node:path';
 import { didYouMean } from './messages.js';
-import { REFERENCE } from './resolve.js';
 import type { TangledSnapshot } from './snapshot.js';
 import { parseMarkdown } from './stats.js';
 import type { Chunk, FileTarget, LineOrigin, Output, Part } from './types.js';
@@ -124,16 +123,12 @@ function fenceOf(target: Chunk | FileTarget): Place {
 function referenceSites(parts: readonly Part[], name: string, document: string, localNames: (doc: string) => Set<string>): Place[] {
   const sites: Place[] = [];
   for (const part of parts) {
-    part.value.split('\n').forEach((text, i) => {
-      const match = text.includes('<<') ? REFERENCE.exec(text) : null;
-      if (!match) return;
-      const written = match[2]!.trim();
+    for (const reference of part.references) {
+      const written = reference.text;
       // A bare name means the referencing document's own chunk when it has one.
       const bare = written === name && (part.document === document || !localNames(part.document).has(name));
-      if (bare || written === `${document}#${name}`) {
-        sites.push({ document: part.document, line: part.line + i, column: (part.columns[i] ?? 1) + match[1]!.length });
-      }
-    });
+      if (bare || written === `${document}#${name}`) sites.push({ document: part.document, line: reference.line, column: reference.column });
+    }
   }
   return sites;
 }
@@ -251,7 +246,7 @@ export function explainChunk(project: TangledSnapshot, query: string): ChunkExpl
       line: p.fenceLine,
       column: p.fenceColumn,
       firstLine: p.line,
-      lastLine: p.value === '' ? p.line - 1 : p.line + p.value.split('\n').length - 1,
+      lastLine: p.columns.length === 0 ? p.line - 1 : p.line + p.value.split('\n').length - 1,
       section: sections.at(p.document, p.fenceLine),
     }));
     const uses: ChunkExplanation['uses'] = [];

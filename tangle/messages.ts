@@ -44,6 +44,7 @@ export const RULE_IDS = [
   'output-path-conflict',
   'output-too-large',
   'path-too-long',
+  'reference-not-alone',
   'shell-syntax',
   'shellcheck',
   'stale-output',

@@ -14,13 +14,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import picomatch from 'picomatch';
-import { collectDocument } from './collect.js';
 import { CONFIG_FILE, DEFAULT_CONFIG, loadConfig, parseConfig, type ResolvedConfig } from './config.js';
-import { emitFile } from './emit.js';
 import { message, sortMessages } from './messages.js';
-import { parseDocument } from './parse.js';
+import { tangleSources } from './pipeline.js';
 import { byteOrder, decodeSource, findSources, readSource, type SourceText } from './read.js';
-import { resolveProject } from './resolve.js';
 import type { CollectedDocument, Message, Output } from './types.js';
 
 /** A project's documents and config at one point in time. */
@@ -42,14 +39,10 @@ export interface TangledSnapshot extends Snapshot {
   outputs: Output[];
 }
 
-/** Run decode's successors (parse → collect → resolve → emit) over a snapshot. Pure. */
+/** Run decode's successors (the pipeline: parse → collect → resolve → emit) over a snapshot. Pure. */
 export function tangleSnapshot(snapshot: Snapshot): TangledSnapshot {
-  const documents = snapshot.sources.map((source): CollectedDocument =>
-    source.hash === '' ? { path: source.path, hash: '', chunks: [], files: [], messages: source.messages } : collectDocument(parseDocument(source)),
-  );
-  const resolved = resolveProject(documents, snapshot.config);
-  const outputs = resolved.files.filter((file) => !file.failed).map(emitFile);
-  return { ...snapshot, documents, outputs, messages: sortMessages([...snapshot.messages, ...resolved.messages]) };
+  const { documents, outputs, messages } = tangleSources(snapshot.sources, snapshot.config);
+  return { ...snapshot, documents, outputs, messages: sortMessages([...snapshot.messages, ...messages]) };
 }
 
 /** A snapshot of documents given as texts (path → Markdown), for tests and the API. */

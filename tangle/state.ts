@@ -29,6 +29,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { CACHE_DIR } from './cache.js';
+import { hashText } from './read.js';
 import type { Message } from './types.js';
 import { WEFT_VERSION } from './version.js';
 import { atomicWrite } from './atomic-write.js';
@@ -255,6 +256,24 @@ function isStampedState(data: unknown): data is StampedState {
   for (const output of Object.values(data.outputs)) {
     if (!Array.isArray(output) || (output.length !== 4 && output.length !== 6) || typeof output[3] !== 'string') return false;
     for (const at of [0, 1, 2, 4, 5]) if (at < output.length && typeof output[at] !== 'number') return false;
+  }
+  return true;
+}
+
+/**
+ * Whether every output on disk has the content hash the state recorded. Stamps can be
+ * forged (an edit of the same size with its mtime put back), so `--check`, which reports
+ * outputs clean, reads and hashes each one; stamps only decide what to re-tangle.
+ */
+export function outputsMatchHashes(root: string, state: StampedState): boolean {
+  for (const [path, entry] of Object.entries(state.outputs)) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(root, path));
+    } catch {
+      return false;
+    }
+    if (hashText(bytes) !== entry[3]) return false;
   }
   return true;
 }

@@ -73,6 +73,28 @@ export type Target =
   | { kind: 'file'; path: string }
   | { kind: 'chunk'; name: string };
 
+/**
+ * A `<<name>>` reference: a line of a part that holds only indentation and `<<…>>`.
+ * Collect records each once, so later stages (lookup, expansion, dependency tracking,
+ * explain, diff, budgets) read this instead of matching `<<…>>` text again.
+ */
+export interface Reference {
+  /** The chunk name: the text between `<<` and `>>`, trimmed, after the last `#` when qualified. */
+  name: string;
+  /** The qualifier of `<<docs/x.lit.md#name>>` (the text before the last `#`), or undefined. */
+  document?: string;
+  /** The whole name as written, trimmed (`docs/x.lit.md#name`, or `name`). */
+  text: string;
+  /** 1-based line in the document. */
+  line: number;
+  /** 1-based column in the document of the `<<`. */
+  column: number;
+  /** The indentation before `<<`, which expansion puts in front of every non-blank line. */
+  indent: string;
+  /** 0-based index of the line in its part's `value`. */
+  index: number;
+}
+
 /** One block that contributes to a target, with where its text came from. */
 export interface Part {
   /** Document that defines this part. */
@@ -88,6 +110,8 @@ export interface Part {
   /** 1-based line and column of the opening fence (where the info string is). */
   fenceLine: number;
   fenceColumn: number;
+  /** Its `<<references>>`, in line order. */
+  references: Reference[];
 }
 
 /** A named chunk: all blocks of one document that define the same name. */
@@ -134,6 +158,27 @@ export interface LineOrigin {
   chunk: string | null;
   /** Names of the chunks referenced on the way to this line, outermost first. */
   via: string[];
+}
+
+/** An output file after expansion, before the header and source map are added. */
+export interface ExpandedFile {
+  /** Project-relative, normalised POSIX path. */
+  path: string;
+  /** Document that defines it. */
+  document: string;
+  /** Language of the first block (for the header comment when the extension is unknown). */
+  lang: string | null;
+  /** The generated lines, without line endings. */
+  texts: string[];
+  /**
+   * Where each line came from (same index as `texts`). Lines that repeat one part's line
+   * under the same chain of references share one origin object.
+   */
+  origins: LineOrigin[];
+  /** Qualified chunk names used (`document#name`) and their content hashes. */
+  chunks: Record<string, string>;
+  /** True when expansion hit an error; such a file is never written. */
+  failed: boolean;
 }
 
 /** A tangled output, ready to be written. */
@@ -202,4 +247,29 @@ export interface TangleResult {
   };
   /** True when there is no error message. */
   ok: boolean;
+}
+
+/**
+ * One document as a driver hands it to `tangleSources` (pipeline.ts), at whichever stage
+ * the driver already has it: its decoded text (`SourceText` of read.ts: `path`, `text`,
+ * `hash`, `messages`; the pipeline parses and collects it), its parsed blocks (from the
+ * worker pool: the pipeline collects them), or its collected chunks (from the parse
+ * cache). The kinds are told apart by their fields: `text`, `blocks`, `chunks`. A document
+ * that could not be read has hash `''` and its problem in `messages`.
+ */
+export type Source =
+  | { path: string; text: string; hash: string; messages: Message[] }
+  | ParsedDocument
+  | CollectedDocument;
+
+/**
+ * What watch mode knows about a rebuild's cause. With a hint, only the documents named in
+ * `changed` (and new ones) are read; the others are taken from the previous rebuild, and
+ * the source list is updated from `changed` instead of searching the disk again.
+ */
+export interface RebuildHint {
+  /** Project-relative files that were added, changed or removed since the previous rebuild. */
+  changed: ReadonlySet<string>;
+  /** Search the disk for sources again (a folder appeared or vanished). @default false */
+  rescan?: boolean;
 }

@@ -43,14 +43,30 @@
  * unnoticed until its document changed, and incremental writes could not trust the disk).
  */
 import chokidar, { type FSWatcher } from 'chokidar';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { CONFIG_FILE, type ResolvedConfig } from './config.js';
-import type { Project, RebuildHint } from './context.js';
 import { type FolderWatch, watchFolders, within } from './folders.js';
 import { message } from './messages.js';
-import type { TangleResult } from './types.js';
+import type { Message, RebuildHint, TangleResult } from './types.js';
+
+/**
+ * What watch mode needs of a build (`Project` in context.ts is one): a small interface, so
+ * watch.ts does not import the driver, and a test or another driver can be watched.
+ */
+export interface Rebuildable {
+  /** Absolute project root. */
+  readonly root: string;
+  /** The config in force (a bad config file keeps the previous good one). */
+  loadConfig(): { config: ResolvedConfig | undefined; messages: Message[] };
+  /** Tangle (and bundle) once; `hint` says which files changed since the previous rebuild. */
+  rebuild(hint?: RebuildHint): Promise<TangleResult>;
+  /** Project-relative paths of the documents the last rebuild read. */
+  sourcePaths(): string[];
+  /** Documents whose content changed in the last rebuild. */
+  readonly lastDetails: { changedDocuments: string[] };
+}
 
 /** What the watcher reports. */
 export type WatchEvent =
@@ -67,8 +83,13 @@ export type WatchEvent =
       /** The previous build had errors and this one has none. */
       recovered: boolean;
     }
-  /** The file watcher itself failed (the watch goes on). */
-  | { type: 'error'; error: string };
+  /** The file watcher itself failed (the watch goes on, unless a `stopped` event follows). */
+  | { type: 'error'; error: string }
+  /**
+   * The watch stopped by itself, after an `error` event saying why: the project folder was
+   * moved or deleted (a rebuild would only recreate its old path). `weft watch` exits 1.
+   */
+  | { type: 'stopped'; error: string };
 
 export interface WatchOptions {
   /** Called after the first build, after each rebuild, and on watcher errors. */
@@ -86,6 +107,9 @@ const IGNORED_SEGMENTS = new Set(['.git', 'node_modules', '.weft']);
 
 /** The quiet period while the pending events are about a single file (see `debounceMs`). */
 const SAVE_QUIET_MS = 2;
+
+/** How often the project folder is checked for having been moved or deleted, in milliseconds. */
+const ROOT_CHECK_MS = 250;
 
 /** How long after a file's last event it is checked again (chokidar's longest throttle is 100 ms). */
 const RECHECK_MS = 120;
@@ -123,7 +147,7 @@ function scopeOf(config: ResolvedConfig | undefined): Scope {
 
 
 /** Start watching; resolves (with a stop function) after the first build, once the watcher is ready. */
-export async function startWatching(project: Project, options: WatchOptions): Promise<() => Promise<void>> {
+export async function startWatching(project: Rebuildable, options: WatchOptions): Promise<() => Promise<void>> {
   const debounceMs = options.debounceMs ?? 5;
   /** The quiet period now: a save (truncate and write, or write and rename) touches one file, a burst several. */
   const quietMs = () => (pending.size <= 1 ? Math.min(SAVE_QUIET_MS, debounceMs) : debounceMs);
@@ -319,6 +343,7 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
         }
       }
       if (trigger.length === 0) continue; // Only Weft's own writes, or files that are not sources.
+      if (rootGone()) return stopBecauseRootGone(); // Never rebuild into a recreated old path.
       if (configChanged) {
         const next = scopeOf(project.loadConfig().config);
         if (next.key !== scope.key) {
@@ -339,22 +364,53 @@ export async function startWatching(project: Project, options: WatchOptions): Pr
     }
   };
 
+  /**
+   * The project folder, by identity: once it is moved or deleted, a rebuild would write the
+   * outputs into a new folder at the old path, so the watch stops instead, saying why.
+   */
+  const rootIdentity = folderIdentity(project.root);
+  const rootGone = (): boolean => folderIdentity(project.root) !== rootIdentity;
+  const stopBecauseRootGone = () => {
+    if (closed) return;
+    const error = `the project folder ${project.root} was moved or deleted; stopping`;
+    void stop().then(() => {
+      emit({ type: 'error', error });
+      emit({ type: 'stopped', error });
+    });
+  };
+  let rootCheck: NodeJS.Timeout | undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      closed = true;
+      clearInterval(rootCheck);
+      if (timer) clearTimeout(timer);
+      if (recheckTimer) clearTimeout(recheckTimer);
+      await running;
+      folders.close();
+      await watcher.close();
+    })());
+
   let folders = openFolders();
   let watcher = await openWatcher();
+  rootCheck = setInterval(() => {
+    if (rootGone()) stopBecauseRootGone();
+  }, ROOT_CHECK_MS);
+  rootCheck.unref();
   const first = await safeRebuild();
   remember(first);
   watchMore();
   lastOk = first.ok;
   emit({ type: 'ready', result: first, changed: project.lastDetails.changedDocuments });
 
-  return async () => {
-    closed = true;
-    if (timer) clearTimeout(timer);
-    if (recheckTimer) clearTimeout(recheckTimer);
-    await running;
-    folders.close();
-    await watcher.close();
-  };
+  return stop;
+}
+
+/** A folder's device and inode (`dev:ino`), or null when it is not a folder any more. */
+function folderIdentity(path: string): string | null {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat?.isDirectory() ? `${stat.dev}:${stat.ino}` : null;
 }
 
 /** The static folder a glob starts in (`docs/**\/*.lit.md` → `docs`, `*.lit.md` → `.`). */

@@ -174,4 +174,25 @@ describe('incremental tangles from the build state', () => {
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain('src-generated/a.ts is stale');
   });
+
+  it('--check hashes every output: an edit of the same size with its mtime put back is still reported', () => {
+    const dir = makeProject({ 'docs/a.lit.md': A('1'), 'docs/b.lit.md': B('help();') });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    const output = join(dir, 'src-generated/a.ts');
+    // A whole-second mtime, recorded by the next run, can be put back exactly.
+    utimesSync(output, 1_700_000_000, 1_700_000_000);
+    expect(weft(dir, 'tangle').code).toBe(0);
+    expect(weft(dir, 'tangle', '--check').code).toBe(0);
+    const before = statSync(output);
+    const text = readFileSync(output, 'utf8');
+    const edited = text.replace('1', '9');
+    expect(edited).not.toBe(text);
+    expect(Buffer.byteLength(edited)).toBe(before.size);
+    writeFileSync(output, edited);
+    utimesSync(output, 1_700_000_000, 1_700_000_000);
+    expect(statSync(output).mtimeMs).toBe(before.mtimeMs);
+    const check = weft(dir, 'tangle', '--check');
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(/src-generated\/a\.ts.*\[(hand-edited-output|stale-output)\]/);
+  });
 });

@@ -475,6 +475,53 @@ describe('watch: bundle', () => {
   });
 });
 
+describe('watch: the project folder', () => {
+  /** Watch `dir` and resolve with every event once the watch stops by itself. */
+  async function watchUntilStopped(dir: string, change: () => void): Promise<WatchEvent[]> {
+    const events: WatchEvent[] = [];
+    let stopped = () => {};
+    const done = new Promise<void>((resolve) => (stopped = resolve));
+    const context = await createContext({ root: dir, bundle: false });
+    open.push(context);
+    await context.watch({
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'stopped') stopped();
+      },
+    });
+    change();
+    await done;
+    return events;
+  }
+
+  it('stops with an error, instead of recreating the old path, when the project folder is renamed', async () => {
+    const dir = project(2);
+    const moved = `${dir}-moved`;
+    const events = await watchUntilStopped(dir, () => {
+      renameSync(dir, moved);
+      writeFileSync(join(moved, 'docs/d001.lit.md'), doc('d001', 'export const d001 = 2;'));
+    });
+    try {
+      const error = `the project folder ${dir} was moved or deleted; stopping`;
+      expect(events.map((e) => e.type)).toEqual(['ready', 'error', 'stopped']);
+      expect(events.slice(1)).toEqual([
+        { type: 'error', error },
+        { type: 'stopped', error },
+      ]);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      rmSync(moved, { recursive: true, force: true });
+    }
+  });
+
+  it('stops with an error when the project folder is deleted', async () => {
+    const dir = project(1);
+    const events = await watchUntilStopped(dir, () => rmSync(dir, { recursive: true, force: true }));
+    expect(events.map((e) => e.type)).toEqual(['ready', 'error', 'stopped']);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
+
 describe('weft watch (the command)', () => {
   /** Start `weft watch ARGS` in `dir`; resolves once it printed a line that matches `until`. */
   function child(dir: string, args: string[]) {
@@ -531,6 +578,21 @@ describe('weft watch (the command)', () => {
     expect(watcher.stdout).toMatch(/weft: stopped watching\n$/);
     expect(leftovers(dir)).toEqual([]);
     expect(read(dir, 'src-generated/d001.ts')).toMatch(/export const d001 = [23];\n/);
+  });
+
+  it('exits 1 with the reason when the project folder is moved away', async () => {
+    const dir = project(1);
+    const watcher = child(dir, ['--no-bundle']);
+    await watcher.line(/initial build/);
+    renameSync(dir, `${dir}-moved`);
+    try {
+      expect(await watcher.exited).toBe(1);
+      expect(watcher.stderr).toContain(`watcher error: the project folder ${dir} was moved or deleted; stopping`);
+      expect(watcher.stdout).toMatch(/weft: stopped watching\n$/);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      rmSync(`${dir}-moved`, { recursive: true, force: true });
+    }
   });
 
   it('streams NDJSON events with --json, and lets weft tangle run meanwhile', async () => {

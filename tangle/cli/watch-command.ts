@@ -33,6 +33,7 @@ Options:
     let requestStop = () => {};
     const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
     let signals = 0;
+    let stoppedByItself = false;
     const onSignal = () => {
       if (++signals === 1) return requestStop();
       io.stderr('weft: interrupted again; stopping without waiting\n');
@@ -42,7 +43,13 @@ Options:
     process.on('SIGTERM', onSignal);
     const context = await createContext(tangleOptions(values, found.root));
     try {
-      await context.watch({ onEvent: (event) => io.stdout(values.json ? `${JSON.stringify(watchEventJson(event, found))}\n` : watchStatus(event, io, found.root)) });
+      await context.watch({
+        onEvent: (event) => {
+          // The watch stopped by itself (its `error` event said why): exit 1.
+          if (event.type === 'stopped') return void ((stoppedByItself = true), requestStop());
+          io.stdout(values.json ? `${JSON.stringify(watchEventJson(event, found))}\n` : watchStatus(event, io, found.root));
+        },
+      });
       await stopRequested;
     } finally {
       await context.dispose();
@@ -50,7 +57,7 @@ Options:
       process.off('SIGTERM', onSignal);
     }
     io.stdout(values.json ? `${JSON.stringify({ event: 'stopped', time: new Date().toISOString() })}\n` : 'weft: stopped watching\n');
-    return 0;
+    return stoppedByItself ? 1 : 0;
   },
 };
 
@@ -59,7 +66,7 @@ Options:
  * the changed documents and triggering paths, and the `weft tangle --json` fields, where
  * `files` lists only the outputs that were written, deleted, kept, refused or not written.
  */
-function watchEventJson(event: WatchEvent, found: ProjectRoot) {
+function watchEventJson(event: Exclude<WatchEvent, { type: 'stopped' }>, found: ProjectRoot) {
   const time = new Date().toISOString();
   if (event.type === 'error') return { event: 'error', time, error: event.error };
   const messages = explainNoSources(event.result.messages, found.root, false);
@@ -76,7 +83,7 @@ function watchEventJson(event: WatchEvent, found: ProjectRoot) {
 }
 
 /** Messages (with code frames in a terminal) and one status line per watch event, for stdout. */
-function watchStatus(event: WatchEvent, io: Io, root: string): string {
+function watchStatus(event: Exclude<WatchEvent, { type: 'stopped' }>, io: Io, root: string): string {
   const time = new Date().toTimeString().slice(0, 8);
   if (event.type === 'error') {
     io.stderr(`${time} watcher error: ${event.error}\n`);

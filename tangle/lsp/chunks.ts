@@ -267,7 +267,7 @@ export function quickFixes(index: ChunkIndex, uri: string, document: string, dia
   if (!qualified) {
     const part = [...(index.targets.get(document) ?? [])].map((site) => site.part).find((p) => line >= p.line && line < p.line + p.value.split('\n').length);
     if (part) {
-      const after = part.line + (part.value.length === 0 ? 0 : part.value.split('\n').length) + 1;
+      const after = part.line + (part.columns.length === 0 ? 0 : part.value.split('\n').length) + 1;
       const fence = index.lines.get(document)?.[part.fenceLine - 1]?.match(/^[ \t>]*(`{3,}|~{3,})/)?.[1] ?? '```';
       actions.push({
         title: `Create chunk <<${reference.name}>> here`,

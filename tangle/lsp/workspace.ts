@@ -10,74 +10,33 @@
  *   document's collected chunks by content hash, resolve's memo, each expanded file's
  *   output), so an edit to one document of a thousand re-parses one document. At merge it
  *   becomes a call to the engine's incremental `tangleSources(sources, config, memo)`.
- * - A part's references are read in ONE helper, `referencesOf(part)`, with resolve's own
- *   `REFERENCE` pattern; at merge it reads `Part.references` instead.
+ * - A part's references are the engine's data (`Part.references`, recorded once by
+ *   collect), adapted to the server's positions in one helper, `referencesOf(part)`.
  * - Names resolve exactly as resolve.ts resolves them: the document's own chunk, then a
  *   qualified `docs/a.lit.md#name`, then the single other document that defines it.
  *
  * Positions here are the engine's: 1-based lines and columns in UTF-16 code units (the
  * LSP's 0-based positions are converted in `server.ts` only).
  */
-import { collectDocument } from '../collect.js';
 import type { ResolvedConfig } from '../config.js';
-import { emitFile } from '../emit.js';
-import { sortMessages } from '../messages.js';
-import { parseDocument } from '../parse.js';
+import { tangleSources, type PipelineMemo } from '../pipeline.js';
 import { decodeSource, type SourceText } from '../read.js';
-import { REFERENCE, resolveProject, type ExpandedFile, type ResolveMemo } from '../resolve.js';
 import type { TangledSnapshot } from '../snapshot.js';
 import type { Chunk, CollectedDocument, Message, Output, Part } from '../types.js';
 
-/** What `retangle` keeps between calls. Never mutated: each call returns a new one. */
+/** What `retangle` keeps between calls: the pipeline's memo. Never mutated: each call returns a new one. */
 export interface RetangleMemo {
-  /** Each document's collected chunks, with the hash of the text they came from. */
-  documents: ReadonlyMap<string, { hash: string; document: CollectedDocument }>;
-  resolve: ResolveMemo | undefined;
+  pipeline: PipelineMemo | undefined;
 }
 
-/** Expanded files are immutable and reused by resolve while unchanged; so are their outputs. */
-const emitted = new WeakMap<ExpandedFile, Output>();
-
 /**
- * Tangle `sources` in memory, reusing what `memo` holds for unchanged documents. Pure
- * apart from the memo tables. The one place the server re-tangles.
+ * Tangle `sources` in memory with the engine's one pipeline (`tangleSources`), reusing
+ * through its memo what is unchanged. Pure. The one place the server re-tangles.
  */
 export function retangle(sources: readonly SourceText[], config: ResolvedConfig, memo?: RetangleMemo): { project: TangledSnapshot; memo: RetangleMemo } {
-  const cached = new Map<string, { hash: string; document: CollectedDocument }>();
-  const documents = sources.map((source): CollectedDocument => {
-    const before = memo?.documents.get(source.path);
-    if (before && before.hash === source.hash && source.hash !== '') {
-      cached.set(source.path, before);
-      return before.document;
-    }
-    const document =
-      source.hash === '' ? { path: source.path, hash: '', chunks: [], files: [], messages: source.messages } : collectDocument(parseDocument(source));
-    cached.set(source.path, { hash: source.hash, document });
-    return document;
-  });
-  const resolved = resolveProject(documents, config, memo?.resolve);
-  // Outputs (text and source map) are emitted on first use: the chunk features and Weft's
-  // diagnostics need only the resolved project, and emitting a thousand documents' outputs
-  // is a second or more of start-up.
-  let outputs: Output[] | undefined;
-  const project: TangledSnapshot = {
-    label: 'editor',
-    config,
-    sources: [...sources],
-    messages: sortMessages(resolved.messages),
-    documents,
-    get outputs() {
-      outputs ??= resolved.files
-        .filter((file) => !file.failed)
-        .map((file) => {
-          let output = emitted.get(file);
-          if (!output) emitted.set(file, (output = emitFile(file)));
-          return output;
-        });
-      return outputs;
-    },
-  };
-  return { project, memo: { documents: cached, resolve: resolved.memo } };
+  const tangled = tangleSources(sources, config, memo?.pipeline);
+  const project: TangledSnapshot = { label: 'editor', config, sources: [...sources], messages: tangled.messages, documents: tangled.documents, outputs: tangled.outputs };
+  return { project, memo: { pipeline: tangled.memo } };
 }
 
 /** A document's text as the engine reads it (BOM dropped, CRLF as LF). */
@@ -102,17 +61,18 @@ export interface ChunkReference {
 
 /** The references a part makes, in order. The single place that reads them (see the top). */
 export function referencesOf(part: Part): ChunkReference[] {
-  const result: ChunkReference[] = [];
-  if (!part.value.includes('<<')) return result;
-  part.value.split('\n').forEach((text, i) => {
-    const match = REFERENCE.exec(text);
-    if (!match) return;
-    const indent = match[1]!.length;
-    const raw = match[2]!;
-    const column = (part.columns[i] ?? 1) + indent;
-    result.push({ name: raw.trim(), document: part.document, line: part.line + i, column, nameColumn: column + 2 + (raw.length - raw.trimStart().length), indent });
+  return part.references.map((reference) => {
+    const line = part.value.split('\n', reference.index + 1)[reference.index] ?? '';
+    const inside = line.slice(line.indexOf('<<') + 2);
+    return {
+      name: reference.text,
+      document: part.document,
+      line: reference.line,
+      column: reference.column,
+      nameColumn: reference.column + 2 + (inside.length - inside.trimStart().length),
+      indent: reference.indent.length,
+    };
   });
-  return result;
 }
 
 /** Where a block names its target: the `#name` or `file=path` in the info string. */
@@ -261,13 +221,14 @@ export function expandChunk(index: ChunkIndex, chunk: Chunk, limit = index.proje
   const lines: string[] = [];
   const expand = (current: Chunk, indent: string, stack: Chunk[]) => {
     for (const part of current.parts) {
-      if (part.value.length === 0) continue;
-      for (const text of part.value.split('\n')) {
-        const match = REFERENCE.exec(text);
-        const inner = match ? resolveName(index, match[2]!.trim(), part.document) : undefined;
-        if (match && inner && !stack.includes(inner) && stack.length < limit) expand(inner, indent + match[1]!, [...stack, inner]);
+      if (part.columns.length === 0) continue;
+      const references = new Map(part.references.map((reference) => [reference.index, reference]));
+      part.value.split('\n').forEach((text, i) => {
+        const reference = references.get(i);
+        const inner = reference ? resolveName(index, reference.text, part.document) : undefined;
+        if (reference && inner && !stack.includes(inner) && stack.length < limit) expand(inner, indent + reference.indent, [...stack, inner]);
         else lines.push(text.trim() === '' ? '' : indent + text);
-      }
+      });
     }
   };
   expand(chunk, '', [chunk]);

@@ -225,7 +225,7 @@ export function mapOutput(trace: Trace, alignment: Alignment, instances: Instanc
       while (common < A.length && common < B.length && sameFrame(A[common]!, B[common]!)) common++;
       type Candidate = { frames: readonly Frame[]; depth: number; after: boolean; order: number };
       const candidates: Candidate[] = [];
-      const partLines = (part: Part) => (part.value === '' ? 0 : part.value.split('\n').length);
+      const partLines = (part: Part) => (part.columns.length === 0 ? 0 : part.value.split('\n').length);
       const isLastPart = (frame: Frame) => {
         const chunk = chunkOf.get(frame.part);
         return !chunk || chunk.parts[chunk.parts.length - 1] === frame.part;

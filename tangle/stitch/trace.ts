@@ -9,11 +9,9 @@
  * then checks, line by line, that it produced exactly the output's text; any difference
  * makes the trace unusable (`base-unreproducible`), so stitch never acts on a guess.
  *
- * References are matched in one helper, `referencesOf`, so it can be swapped for the
- * pipeline's `Part.references` data.
+ * References are the pipeline's data (`Part.references`), adapted in one helper, `referencesOf`.
  */
 import { posix } from 'node:path';
-import { REFERENCE } from '../resolve.js';
 import type { Chunk, CollectedDocument, Output, Part } from '../types.js';
 
 /** One level of a generated line's provenance. */
@@ -45,12 +43,7 @@ export interface PartReference {
 
 /** The references of a part. The one place that reads `<<name>>` lines (see the top of the file). */
 export function referencesOf(part: Part): PartReference[] {
-  const result: PartReference[] = [];
-  part.value.split('\n').forEach((line, index) => {
-    const match = line.includes('<<') ? REFERENCE.exec(line) : null;
-    if (match) result.push({ index, indent: match[1]!, name: match[2]!.trim() });
-  });
-  return result;
+  return part.references.map((reference) => ({ index: reference.index, indent: reference.indent, name: reference.text }));
 }
 
 /** A key naming a part: its document and first line. */
@@ -96,7 +89,7 @@ export function traceOutput(documents: readonly CollectedDocument[], output: Out
   if (!target) return null;
   const code: { text: string; frames: Frame[] }[] = [];
   const expand = (part: Part, indent: string, above: Frame[], depth: number): boolean => {
-    if (part.value.length === 0) return true;
+    if (part.columns.length === 0) return true;
     if (depth > 1000) return false;
     const references = new Map(referencesOf(part).map((r) => [r.index, r]));
     const lines = part.value.split('\n');

@@ -81,7 +81,7 @@ export function createStitchWatcher(options: StitchWatcherOptions): StitchWatche
       return pending;
     },
     async onEvent(event) {
-      if (mode === 'off' || event.type === 'error') return;
+      if (mode === 'off' || event.type === 'error' || event.type === 'stopped') return;
       const edited = [...new Set(event.result.messages.filter((m) => m.rule === 'hand-edited-output' && m.severity === 'error').map((m) => m.file))].sort();
       const fresh = edited.filter((path) => {
         let text: string;

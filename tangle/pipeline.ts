@@ -1,0 +1,89 @@
+/**
+ * The pipeline: sources → documents, outputs and messages, as one pure function.
+ *
+ *     parse (scan or remark) → collect → resolve (lookup, expand) → emit
+ *
+ * `tangleSources` is what every driver calls: a `weft tangle` run and watch mode
+ * (`Project` in context.ts), the snapshot paths of `explain`, `diff` and `stats`
+ * (snapshot.ts), and anything later (weave, stitch, a language server, bundler plugins).
+ * It touches no file, no clock and no process; reading sources and writing outputs are the
+ * driver's business, before and after.
+ *
+ * Incremental work is the memo's business, as esbuild's cache is: the memo is passed in
+ * and a new one returned, and nothing in either is ever mutated. It keeps each collected
+ * document by path and content hash, the previous resolve's expansions (`ResolveMemo`,
+ * reused per output while every document it read is the same object), and the output
+ * emitted from each expansion. So a second call with one source changed collects one
+ * document, expands the outputs that read it, and returns the very same `Output` objects
+ * for the rest; its result equals a cold call's, because a memo entry depends only on
+ * what it was made from. A driver that drops the memo gets a cold build, never a
+ * different one.
+ */
+import { collectDocument } from './collect.js';
+import type { ResolvedConfig } from './config.js';
+import { emitFile } from './emit.js';
+import { sortMessages } from './messages.js';
+import { parseDocument } from './parse.js';
+import { resolveProject, type ResolveMemo } from './resolve.js';
+import type { Chunk, CollectedDocument, ExpandedFile, Message, Output, ParsedDocument, Source } from './types.js';
+
+/** What one `tangleSources` call leaves for the next. Immutable; pass it back in unchanged. */
+export interface PipelineMemo {
+  /** Collected documents by `path + '\0' + hash` (only those of the last call's sources). */
+  readonly documents: ReadonlyMap<string, CollectedDocument>;
+  /** The last resolve's expansions and indexes. */
+  readonly resolve: ResolveMemo | undefined;
+  /** The output emitted from each expansion, by expansion object. */
+  readonly emitted: ReadonlyMap<ExpandedFile, Output>;
+}
+
+/** Options of `tangleSources`. */
+export interface PipelineOptions {
+  /**
+   * For a driver that tangles part of a project (the build state's plan, `state-plan.ts`):
+   * whether an output outside these sources uses a chunk, so it is not reported unused.
+   * Asked only about chunks no output of these sources uses. @default none: the sources are the whole project
+   */
+  usedElsewhere?: (chunk: Chunk) => boolean;
+}
+
+export interface PipelineResult {
+  /** One per source, same order. */
+  documents: CollectedDocument[];
+  /** Outputs that tangle without errors, in path order. */
+  outputs: Output[];
+  /** Every message of the documents and the resolve, sorted by file, line, column. */
+  messages: Message[];
+  /** Pass to the next call. */
+  memo: PipelineMemo;
+}
+
+/** Parse, collect, resolve and emit `sources` (in path order) under `config`. Pure. */
+export function tangleSources(sources: readonly Source[], config: ResolvedConfig, memo?: PipelineMemo, options: PipelineOptions = {}): PipelineResult {
+  const known = new Map<string, CollectedDocument>();
+  const documents = sources.map((source) => {
+    const key = `${source.path}\0${source.hash}`;
+    // An unreadable document (hash '') is never taken from the memo: its problem may differ.
+    const document = (source.hash === '' ? undefined : memo?.documents.get(key)) ?? collected(source);
+    known.set(key, document);
+    return document;
+  });
+  const resolved = resolveProject(documents, config, memo?.resolve, options.usedElsewhere);
+  const emitted = new Map<ExpandedFile, Output>();
+  const outputs: Output[] = [];
+  for (const file of resolved.files) {
+    if (file.failed) continue;
+    const output = memo?.emitted.get(file) ?? emitFile(file);
+    emitted.set(file, output);
+    outputs.push(output);
+  }
+  return { documents, outputs, messages: sortMessages(resolved.messages), memo: { documents: known, resolve: resolved.memo, emitted } };
+}
+
+/** A source, collected (parsed first when it is text). */
+function collected(source: Source): CollectedDocument {
+  if ('chunks' in source) return source;
+  if ('blocks' in source) return collectDocument(source);
+  if (source.hash === '') return { path: source.path, hash: '', chunks: [], files: [], messages: source.messages };
+  return collectDocument(parseDocument(source) as ParsedDocument);
+}
