@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import { framingOf } from './emit.js';
 import { documentsRead, isChunk, lookupChunk, type LookupIndex } from './lookup.js';
-import { message } from './messages.js';
+import { message, type RuleId } from './messages.js';
 import type { Chunk, ExpandedFile, FileTarget, LineOrigin, Message, Part, Reference } from './types.js';
 
 /** One target's expansion and what it depended on. Never mutated once returned. */
@@ -172,7 +172,7 @@ export function expandTarget(target: FileTarget, index: LookupIndex, limits: { r
       return;
     }
     used.add(found);
-    const at = (rule: string, text: string) => message(part.document, reference.line, reference.column, 'error', rule, text);
+    const at = (rule: RuleId, text: string) => message(part.document, reference.line, reference.column, 'error', rule, text);
     if (stack.includes(found)) {
       const chain = [...stack.slice(stack.indexOf(found)), found].map((c) => `<<${c.name}>>`);
       messages.push(at('chunk-cycle', `reference cycle: ${chain.join(' → ')}`));

@@ -10,7 +10,7 @@
  * dependency tracking do not). The index depends only on the documents' names, so it can
  * be kept between builds while no name changes (see `pipeline.ts`).
  */
-import { didYouMean, message } from './messages.js';
+import { didYouMean, message, type RuleId } from './messages.js';
 import type { Chunk, CollectedDocument, Message, Reference } from './types.js';
 
 /** Every document's chunks by name, and who defines each name. Built once per build. */
@@ -46,7 +46,7 @@ export function lookupChunk(reference: Reference, from: string, index: LookupInd
   const { text } = reference;
   const local = index.chunks.get(from)?.get(text);
   if (local) return local;
-  const at = (rule: string, sentence: string, notes?: string[]) => message(from, reference.line, reference.column, 'error', rule, sentence, notes);
+  const at = (rule: RuleId, sentence: string, notes?: string[]) => message(from, reference.line, reference.column, 'error', rule, sentence, notes);
   if (reference.document !== undefined) {
     const qualified = index.chunks.get(reference.document);
     if (qualified) {

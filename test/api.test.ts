@@ -64,7 +64,7 @@ describe('rule ids', () => {
   /** Rule ids written in `tangle/`: after a severity in `message(…)`, or as `rule: '…'`. */
   function usedRuleIds(): string[] {
     const used = new Set<string>();
-    const patterns = [/(?:'error'|'warning'|severity),\s*'([a-z0-9]+(?:-[a-z0-9]+)*)'/g, /\brule: '([a-z0-9]+(?:-[a-z0-9]+)*)'/g, /'(stitch\/[a-z0-9]+(?:-[a-z0-9]+)*)'/g, /\breport\(\w+, '([a-z0-9]+(?:-[a-z0-9]+)*)'/g];
+    const patterns = [/(?:'error'|'warning'|severity),\s*'([a-z0-9]+(?:-[a-z0-9]+)*)'/g, /\brule: '([a-z0-9]+(?:-[a-z0-9]+)*)'/g, /'(stitch\/[a-z0-9]+(?:-[a-z0-9]+)*)'/g, /\breport\(\w+, '([a-z0-9]+(?:-[a-z0-9]+)*)'/g, /\bat\('([a-z0-9]+(?:-[a-z0-9]+)*)'/g];
     for (const { text } of engineSources()) for (const pattern of patterns) for (const match of text.matchAll(pattern)) used.add(match[1]!);
     return [...used].sort();
   }
