@@ -1,14 +1,4 @@
-/**
- * Located messages: how problems are made, ordered and printed.
- *
- * Problems in documents are values, never exceptions (STYLE.md §3). Stages return
- * `Message[]`; only the CLI prints them and picks an exit code. The printed form is
- * the one compilers use, so editors and agents can jump to it:
- *
- *     docs/x.lit.md:12:5: error: undefined chunk `parse-arg` [undefined-chunk]
- *
- * The code frame under a message is added only for terminals (`frame: true`).
- */
+// generated from docs/engine/messages.lit.md by weft — edit the source, not this file
 import pc from 'picocolors';
 import type { Message, Severity } from './types.js';
 
@@ -179,3 +169,4 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+//# sourceMappingURL=messages.ts.map
