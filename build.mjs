@@ -31,12 +31,12 @@ try {
   process.exit(1);
 }
 
-const entryPoints = readdirSync('tangle')
+const entryPoints = readdirSync('tangle', { recursive: true })
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
   .map((f) => `tangle/${f}`);
 // Remove the previous build's JavaScript (a module deleted from tangle/ must not linger);
 // typings stay until tsc replaces them, so a copy that cannot run tsc keeps its own.
-for (const file of existsSync('lib') ? readdirSync('lib') : []) {
+for (const file of existsSync('lib') ? readdirSync('lib', { recursive: true }) : []) {
   if (file.endsWith('.js') || file.endsWith('.js.map')) rmSync(`lib/${file}`);
 }
 await esbuild.build({

@@ -255,6 +255,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   diff: { summary: 'show what changed in chunks and outputs since a git revision', load: async () => (await import('./governance-commands.js')).diffCommand },
   stats: { summary: 'count lines, bytes and tokens of documents, chunks and outputs', load: async () => (await import('./governance-commands.js')).statsCommand },
   explain: { summary: 'trace a generated line, or a chunk, back to the Markdown', load: async () => (await import('./governance-commands.js')).explainCommand },
+  weave: { summary: 'build an HTML site of the documents, with chunk cross-references', load: async () => (await import('./cli-weave.js')).weaveCommand },
 };
 
 const MAIN_USAGE = () => `Usage: weft <command> [options]

@@ -119,6 +119,8 @@ const TOP_KEYS: Record<string, Shape> = {
   bundle: 'object',
   limits: 'object',
   budgets: 'object',
+  // Checked by tangle/weave/config.ts.
+  weave: 'object',
 };
 const BUNDLE_KEYS: Record<string, Shape> = {
   entryPoints: 'string[]',

@@ -1,0 +1,263 @@
+/**
+ * The cross-reference model of a woven site: which page each document becomes, the § number
+ * and anchor of every chunk part, where each chunk is used, and which outputs it reaches.
+ *
+ * Weave is not a second chunk reader: the chunks, file targets, outputs and per-line origins
+ * all come from the engine (`tangleSnapshot`). This stage only numbers and links them. It is
+ * pure, so every rule of the site (numbering, anchors, "Used in" sentences) is tested with
+ * strings.
+ *
+ * Anchors come from names, never from positions, so inserting a chunk above another leaves
+ * the other's links valid: `chunk-<slug>` for a chunk's first part, `chunk-<slug>-2` for its
+ * second, `file-<slug(path)>` for a file root. A slug never ends in `-<digits>` (one that
+ * would gets a `_`), so a part suffix can never collide with another chunk's slug; two names
+ * with the same slug on one page get `_2`, `_3` in order of definition. Heading ids never
+ * start with `chunk-` or `file-` (see render.ts), so they cannot collide either.
+ */
+import { posix } from 'node:path';
+import { REFERENCE } from '../resolve.js';
+import type { Chunk, CollectedDocument, FileTarget, LineOrigin, Message, Output, Part } from '../types.js';
+import { message } from '../messages.js';
+
+/** One chunk part or file part, as it appears on its page. */
+export interface WovenPart {
+  kind: 'chunk' | 'file';
+  /** The chunk name, or the output path of a file root. */
+  name: string;
+  document: string;
+  /** 0-based position among the parts of its chunk or file. */
+  index: number;
+  /** `3.12`: document 3, 12th numbered part of that document. */
+  number: string;
+  /** The element id on the document's page. */
+  anchor: string;
+  part: Part;
+  /** Key of the chunk or file this part belongs to (see `targetKey`). */
+  target: string;
+}
+
+/** A chunk or file target and everything the site says about it. */
+export interface WovenTarget {
+  key: string;
+  kind: 'chunk' | 'file';
+  name: string;
+  document: string;
+  parts: WovenPart[];
+  /** Parts (of other chunks) whose code references this chunk, in site order, without repeats. */
+  uses: WovenPart[];
+  /** Output paths this chunk's lines were written to (a file root: its own path). */
+  outputs: string[];
+}
+
+/** One `<<name>>` line of a part. */
+export interface Reference {
+  /** 0-based line within the part's value. */
+  index: number;
+  /** The indentation before `<<`. */
+  indent: string;
+  /** The name as written (trimmed), possibly qualified `docs/a.lit.md#name`. */
+  name: string;
+}
+
+/** A document as a page of the site. */
+export interface WovenDocument {
+  path: string;
+  /** 1-based position in the site's document order. */
+  number: number;
+  /** Site-relative path of its page: `docs/a.lit.md` → `docs/a.html`. */
+  page: string;
+  /** Numbered parts in document order. */
+  parts: WovenPart[];
+}
+
+/** The whole site's cross-reference data. */
+export interface WeaveModel {
+  documents: WovenDocument[];
+  targets: Map<string, WovenTarget>;
+  /** Parts by `document:fenceLine`, for the renderer to find the part of a code block. */
+  partsByFence: Map<string, WovenPart>;
+  /** Outputs in path order, with the site path of their tangled view. */
+  outputs: { output: Output; page: string }[];
+  /** Problems weave finds itself (references the engine did not expand, so did not check). */
+  messages: Message[];
+  /** Look a reference up the way `resolve.ts` does: same document, qualified, then the one other definer. */
+  lookup(name: string, from: string): WovenTarget | undefined;
+}
+
+/**
+ * The references of a part: its lines that hold only `<<name>>`. One helper, so the data
+ * the engine will carry as `Part.references` can replace it in one place.
+ */
+export function referencesOf(part: Part): Reference[] {
+  if (!part.value.includes('<<')) return [];
+  const result: Reference[] = [];
+  part.value.split('\n').forEach((line, index) => {
+    const match = line.includes('<<') ? REFERENCE.exec(line) : null;
+    if (match) result.push({ index, indent: match[1]!, name: match[2]!.trim() });
+  });
+  return result;
+}
+
+/** `chunk:docs/a.lit.md#name` or `file:src/x.ts`. */
+export function targetKey(kind: 'chunk' | 'file', document: string, name: string): string {
+  return kind === 'chunk' ? `chunk:${document}#${name}` : `file:${name}`;
+}
+
+/** The site path of a document's page. */
+export function pageOf(document: string): string {
+  return document.replace(/\.lit\.md$/, '').replace(/\.md$/, '') + '.html';
+}
+
+/** The site path of an output's tangled view. */
+export function tangledPageOf(output: string): string {
+  return `tangled/${output}.html`;
+}
+
+/** A relative link from one site page to another page (and an optional anchor). */
+export function hrefFrom(fromPage: string, toPage: string, anchor?: string): string {
+  const target = fromPage === toPage ? '' : posix.relative(posix.dirname(fromPage), toPage);
+  return anchor ? `${target}#${anchor}` : target || posix.basename(toPage);
+}
+
+/** Lower-case letters, digits and single hyphens; never ending in `-<digits>`, never empty. */
+export function slug(text: string): string {
+  const base = text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+  return base === '' || /-\d+$/.test(base) || /^\d+$/.test(base) ? `${base}_` : base;
+}
+
+/**
+ * The document order: `order` first (paths as listed, unknown ones ignored), then the rest
+ * in path order.
+ */
+export function orderDocuments(paths: readonly string[], order: readonly string[]): string[] {
+  const known = new Set(paths);
+  const first = order.filter((path, i) => known.has(path) && order.indexOf(path) === i);
+  const listed = new Set(first);
+  return [...first, ...paths.filter((path) => !listed.has(path))];
+}
+
+/** Number, anchor and link every chunk part of the project. Pure. */
+export function buildModel(documents: readonly CollectedDocument[], outputs: readonly Output[], order: readonly string[], engineMessages: readonly Message[]): WeaveModel {
+  const byPath = new Map(documents.map((d) => [d.path, d]));
+  const ordered = orderDocuments(
+    documents.map((d) => d.path),
+    order,
+  ).map((path) => byPath.get(path)!);
+  const targets = new Map<string, WovenTarget>();
+  const partsByFence = new Map<string, WovenPart>();
+  const chunksByDocument = new Map<string, Map<string, WovenTarget>>();
+  const definers = new Map<string, WovenTarget[]>();
+  const wovenDocuments: WovenDocument[] = [];
+
+  ordered.forEach((doc, docIndex) => {
+    const entries: { kind: 'chunk' | 'file'; target: Chunk | FileTarget; name: string; part: Part; index: number }[] = [];
+    for (const chunk of doc.chunks) chunk.parts.forEach((part, index) => entries.push({ kind: 'chunk', target: chunk, name: chunk.name, part, index }));
+    for (const file of doc.files) file.parts.forEach((part, index) => entries.push({ kind: 'file', target: file, name: file.path, part, index }));
+    entries.sort((a, b) => a.part.fenceLine - b.part.fenceLine);
+    // Slugs in order of first definition, so the `_2` of a clash is stable too.
+    const slugs = new Map<string, string>();
+    const taken = new Set<string>();
+    for (const entry of entries) {
+      const key = targetKey(entry.kind, doc.path, entry.name);
+      if (slugs.has(key)) continue;
+      const prefix = entry.kind === 'chunk' ? 'chunk-' : 'file-';
+      let candidate = prefix + slug(entry.name);
+      for (let n = 2; taken.has(candidate); n++) candidate = `${prefix}${slug(entry.name)}_${n}`;
+      taken.add(candidate);
+      slugs.set(key, candidate);
+    }
+    const wovenParts: WovenPart[] = entries.map((entry, i) => {
+      const key = targetKey(entry.kind, doc.path, entry.name);
+      const anchor = entry.index === 0 ? slugs.get(key)! : `${slugs.get(key)!}-${entry.index + 1}`;
+      return { kind: entry.kind, name: entry.name, document: doc.path, index: entry.index, number: `${docIndex + 1}.${i + 1}`, anchor, part: entry.part, target: key };
+    });
+    for (const woven of wovenParts) {
+      partsByFence.set(`${doc.path}:${woven.part.fenceLine}`, woven);
+      let target = targets.get(woven.target);
+      if (!target) {
+        target = { key: woven.target, kind: woven.kind, name: woven.name, document: doc.path, parts: [], uses: [], outputs: woven.kind === 'file' ? [woven.name] : [] };
+        targets.set(woven.target, target);
+        if (woven.kind === 'chunk') {
+          if (!chunksByDocument.has(doc.path)) chunksByDocument.set(doc.path, new Map());
+          chunksByDocument.get(doc.path)!.set(woven.name, target);
+          definers.set(woven.name, [...(definers.get(woven.name) ?? []), target]);
+        }
+      }
+      target.parts[woven.index] = woven;
+    }
+    wovenDocuments.push({ path: doc.path, number: docIndex + 1, page: pageOf(doc.path), parts: wovenParts });
+  });
+
+  const lookup = (name: string, from: string): WovenTarget | undefined => {
+    const local = chunksByDocument.get(from)?.get(name);
+    if (local) return local;
+    const hash = name.lastIndexOf('#');
+    if (hash > 0) {
+      const qualified = chunksByDocument.get(name.slice(0, hash))?.get(name.slice(hash + 1));
+      if (qualified) return qualified;
+      if (byPath.has(name.slice(0, hash))) return undefined;
+    }
+    const others = (definers.get(name) ?? []).filter((t) => t.document !== from);
+    return others.length === 1 ? others[0] : undefined;
+  };
+
+  // Uses, and the references the engine never expanded (a chunk no output reaches): those
+  // are reported here with the engine's rule id, unless the engine already reported the spot.
+  const reported = new Set(engineMessages.map((m) => `${m.file}:${m.line}:${m.column}`));
+  const messages: Message[] = [];
+  for (const doc of wovenDocuments) {
+    for (const woven of doc.parts) {
+      for (const reference of referencesOf(woven.part)) {
+        const found = lookup(reference.name, woven.document);
+        if (found && found.key !== woven.target && !found.uses.includes(woven)) found.uses.push(woven);
+        if (!found) {
+          const line = woven.part.line + reference.index;
+          const column = (woven.part.columns[reference.index] ?? 1) + reference.indent.length;
+          if (!reported.has(`${woven.document}:${line}:${column}`)) {
+            messages.push(message(woven.document, line, column, 'error', 'undefined-chunk', `chunk \`${reference.name}\` is not defined`));
+          }
+        }
+      }
+    }
+  }
+
+  // Which outputs each chunk reached: the engine's per-output chunk list (`document#name`).
+  const sortedOutputs = [...outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const output of sortedOutputs) {
+    for (const qualified of Object.keys(output.chunks)) {
+      const target = targets.get(`chunk:${qualified}`);
+      if (target && !target.outputs.includes(output.path)) target.outputs.push(output.path);
+    }
+  }
+  return {
+    documents: wovenDocuments,
+    targets,
+    partsByFence,
+    outputs: sortedOutputs.map((output) => ({ output, page: tangledPageOf(output.path) })),
+    messages,
+    lookup,
+  };
+}
+
+/** The part that produced a generated line, from the line's origin (the source maps' provenance). */
+export function partOfOrigin(model: WeaveModel, origin: LineOrigin): WovenPart | undefined {
+  if (origin.document === null) return undefined;
+  const doc = model.documents.find((d) => d.path === origin.document);
+  if (!doc) return undefined;
+  let best: WovenPart | undefined;
+  for (const woven of doc.parts) {
+    const lines = woven.part.value === '' ? 0 : woven.part.value.split('\n').length;
+    if (origin.line >= woven.part.line && origin.line < woven.part.line + lines) best = woven;
+  }
+  return best;
+}
+
+/** `§2.4`, `§2.4 and §5.1`, `§2.4, §3.1, and §5.1`: a list in a full sentence, Oxford comma. */
+export function listInSentence(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  if (items.length === 2) return `${items[0]} and ${items[1]}`;
+  return `${items.slice(0, -1).join(', ')}, and ${items.at(-1)}`;
+}
