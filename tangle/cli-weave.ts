@@ -41,7 +41,7 @@ Options:
       const s = result.summary;
       const errors = result.messages.filter((m) => m.severity === 'error').length;
       io.stdout(
-        `weft: wove ${s.pages} pages from ${s.documents} documents into ${relative(io.cwd, result.out) || '.'}: ${s.written} written, ${s.unchanged} unchanged, ${s.deleted} deleted in ${s.ms} ms${errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}\n`,
+        `weft: wove ${s.pages} pages from ${s.documents} document${s.documents === 1 ? "" : "s"} into ${relative(io.cwd, result.out) || '.'}: ${s.written} written, ${s.unchanged} unchanged, ${s.deleted} deleted in ${s.ms} ms${errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}\n`,
       );
     }
     return result.ok ? 0 : 1;

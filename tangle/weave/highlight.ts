@@ -43,7 +43,13 @@ export async function loadHighlighter(themes: Themes, langs: Iterable<string>): 
   const highlighter = await pending;
   const loaded = new Set(highlighter.getLoadedLanguages());
   const missing = [...new Set(langs)].filter((lang) => lang !== 'text' && !loaded.has(lang));
-  if (missing.length > 0) await highlighter.loadLanguage(...(missing as Parameters<Highlighter['loadLanguage']>));
+  if (missing.length > 0) {
+    await highlighter.loadLanguage(...(missing as Parameters<Highlighter['loadLanguage']>));
+    // A grammar's first use was seen to colour its first line for one theme only (every
+    // token in the default foreground), so output differed between runs: use each new
+    // grammar once, for each theme, before any real block.
+    for (const lang of missing) for (const theme of [themes.light, themes.dark]) highlighter.codeToTokensBase('x = 1 // x\n"x"', { lang, theme });
+  }
   return highlighter;
 }
 

@@ -45,7 +45,7 @@ export interface WovenTarget {
   parts: WovenPart[];
   /** Parts (of other chunks) whose code references this chunk, in site order, without repeats. */
   uses: WovenPart[];
-  /** Output paths this chunk's lines were written to (a file root: its own path). */
+  /** Output paths this chunk's lines were written to (a file root: its own path, unless it failed to tangle). */
   outputs: string[];
 }
 
@@ -178,7 +178,7 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
       partsByFence.set(`${doc.path}:${woven.part.fenceLine}`, woven);
       let target = targets.get(woven.target);
       if (!target) {
-        target = { key: woven.target, kind: woven.kind, name: woven.name, document: doc.path, parts: [], uses: [], outputs: woven.kind === 'file' ? [woven.name] : [] };
+        target = { key: woven.target, kind: woven.kind, name: woven.name, document: doc.path, parts: [], uses: [], outputs: [] };
         targets.set(woven.target, target);
         if (woven.kind === 'chunk') {
           if (!chunksByDocument.has(doc.path)) chunksByDocument.set(doc.path, new Map());
@@ -227,6 +227,7 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
   // Which outputs each chunk reached: the engine's per-output chunk list (`document#name`).
   const sortedOutputs = [...outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const output of sortedOutputs) {
+    targets.get(targetKey('file', output.document, output.path))?.outputs.push(output.path);
     for (const qualified of Object.keys(output.chunks)) {
       const target = targets.get(`chunk:${qualified}`);
       if (target && !target.outputs.includes(output.path)) target.outputs.push(output.path);

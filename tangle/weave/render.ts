@@ -25,7 +25,7 @@ import { posix } from 'node:path';
 import { parseInfo } from '../collect.js';
 import { eachElement, h, textOf, type Child } from './hast.js';
 import { grammarOf, highlightBlock, loadHighlighter, type Themes } from './highlight.js';
-import { hrefFrom, listInSentence, referencesOf, type WeaveModel, type WovenDocument, type WovenPart, type WovenTarget } from './model.js';
+import { hrefFrom, listInSentence, referencesOf, tangledPageOf, type WeaveModel, type WovenDocument, type WovenPart, type WovenTarget } from './model.js';
 
 /** Ids every page uses for itself; headings never take them. */
 export const RESERVED_IDS = ['main', 'weft-search', 'weft-results', 'weft-theme', 'weft-top'];
@@ -173,7 +173,9 @@ function renderPart(woven: WovenPart, model: WeaveModel, page: string, highlight
   const sign = woven.index === 0 ? '≡' : '+≡';
   const name =
     woven.kind === 'file'
-      ? h('a', { className: ['name'], href: hrefFrom(page, model.outputs.find((o) => o.output.path === woven.name)?.page ?? page) }, h('code', {}, woven.name))
+      ? target.outputs.length > 0
+        ? h('a', { className: ['name'], href: hrefFrom(page, tangledPageOf(woven.name)) }, h('code', {}, woven.name))
+        : h('span', { className: ['name'] }, h('code', {}, woven.name))
       : h('span', { className: ['name'] }, `⟨${woven.name}⟩`);
   const caption = h(
     'figcaption',
@@ -216,7 +218,7 @@ function notesOf(woven: WovenPart, target: WovenTarget, model: WeaveModel, page:
   if (next) sentences.push(['Continued in ', ...partLinks([next], model, page), '.']);
   if (woven.index > 0) sentences.push(['Also defined in ', ...partLinks(target.parts.filter((p) => p !== woven && p !== next), model, page), '.']);
   if (target.outputs.length > 0) {
-    const links = target.outputs.map((path) => h('a', { href: hrefFrom(page, model.outputs.find((o) => o.output.path === path)!.page) }, h('code', {}, path)));
+    const links = target.outputs.map((path) => h('a', { href: hrefFrom(page, tangledPageOf(path)) }, h('code', {}, path)));
     const words = listInSentence(links.map((_, i) => `\0${i}\0`));
     sentences.push(['Written to ', ...words.split(/\0(\d+)\0/).map((piece, i) => (i % 2 === 1 ? links[Number(piece)]! : piece)), '.']);
   }
