@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
 export const THEME_SCRIPT =
   "(function(){var t;try{t=localStorage.getItem('weft-theme')}catch(e){}if(t!=='light'&&t!=='dark')t=matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light';document.documentElement.dataset.theme=t})();";
 
-export const STYLESHEET = `:root{color-scheme:light;--bg:#ffffff;--fg:#1f2328;--muted:#59636e;--link:#0550ae;--border:#d1d9e0;--panel:#f6f8fa;--focus:#0969da;--broken:#a40e26;--code-bg:#f6f8fa}
+export const STYLESHEET = `:root{color-scheme:light;--bg:#ffffff;--fg:#1f2328;--muted:#59636e;--link:#0550ae;--border:#d1d9e0;--panel:#f6f8fa;--focus:#0969da;--broken:#a40e26;--code-bg:#ffffff}
 :root[data-theme=dark]{color-scheme:dark;--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--link:#4493f8;--border:#3d444d;--panel:#151b23;--focus:#4493f8;--broken:#ff8182;--code-bg:#151b23}
 @media (prefers-color-scheme:dark){:root:not([data-theme]){color-scheme:dark;--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--link:#4493f8;--border:#3d444d;--panel:#151b23;--focus:#4493f8;--broken:#ff8182;--code-bg:#151b23}}
 *{box-sizing:border-box}
