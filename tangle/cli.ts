@@ -164,11 +164,14 @@ Options:
   --no-bundle     do not run esbuild
   --json          print one JSON object per event, one per line
   --no-cache      ignore the parse cache in .weft/cache/
+  --serve         also weave the site after every build and serve it on 127.0.0.1, with live reload
+  --port N        port for --serve (default 4173; 0: any free port)
   -C, --root DIR  project root (default: the current folder)
   -h, --help      show this help`,
   async run(argv, io) {
-    const { values } = parseFlags(argv, TANGLE_FLAGS);
+    const { values } = parseFlags(argv, { ...TANGLE_FLAGS, serve: { type: 'boolean' }, port: { type: 'string' } });
     if (values.check) throw new UsageError('--check cannot be used with watch');
+    if (values.port !== undefined && !values.serve) throw new UsageError('--port needs --serve');
     const options = tangleOptions(values, io);
     // Signals are caught before the first build: a Ctrl-C during it still stops cleanly,
     // after the build's writes (which are atomic) are done. A second one stops at once.
@@ -183,10 +186,18 @@ Options:
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const context = await createContext(options);
+    let serve: import('./cli-weave.js').WatchServe | undefined;
     try {
-      await context.watch({ onEvent: (event) => io.stdout(values.json ? `${JSON.stringify(watchEventJson(event))}\n` : watchStatus(event, io, options.root!)) });
+      if (values.serve) serve = await (await import('./cli-weave.js')).startWatchServe(options.root!, values.port, values.json ?? false, io);
+      await context.watch({
+        onEvent: (event) => {
+          io.stdout(values.json ? `${JSON.stringify(watchEventJson(event))}\n` : watchStatus(event, io, options.root!));
+          serve?.onEvent(event);
+        },
+      });
       await stopRequested;
     } finally {
+      await serve?.close();
       await context.dispose();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

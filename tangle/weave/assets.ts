@@ -125,15 +125,20 @@ export const CLIENT_SCRIPT = `// Weft site: theme toggle, copy buttons, search. 
 
 /** MiniSearch's browser build (UMD: defines `window.MiniSearch`). */
 export function miniSearchScript(): Buffer {
-  return readFileSync(join(dirname(require.resolve('minisearch')), '..', 'umd', 'index.js'));
+  miniSearch ??= readFileSync(join(dirname(require.resolve('minisearch')), '..', 'umd', 'index.js'));
+  return miniSearch;
 }
+let miniSearch: Buffer | undefined;
 
 /** KaTeX's stylesheet and fonts, as site-relative paths under `assets/katex/` → bytes. */
 export function katexAssets(): Map<string, Buffer> {
+  if (katex) return katex;
   const dist = join(dirname(require.resolve('katex/package.json')), 'dist');
   const files = new Map<string, Buffer>([['assets/katex/katex.min.css', readFileSync(join(dist, 'katex.min.css'))]]);
   for (const font of readdirSync(join(dist, 'fonts')).sort()) {
     if (font.endsWith('.woff2')) files.set(`assets/katex/fonts/${font}`, readFileSync(join(dist, 'fonts', font)));
   }
+  katex = files;
   return files;
 }
+let katex: Map<string, Buffer> | undefined;

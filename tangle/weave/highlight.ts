@@ -53,9 +53,29 @@ export async function loadHighlighter(themes: Themes, langs: Iterable<string>): 
   return highlighter;
 }
 
-/** The `<pre>` of a highlighted block; its `<code>` holds one `span.line` per line. */
+/** The `<pre>` of a highlighted block; its `<code>` holds one `span.line` per line. A fresh copy: callers may change it. */
 export function highlightBlock(highlighter: Highlighter, code: string, lang: string, themes: Themes): Element {
-  const root = highlighter.codeToHast(code, { lang, themes: { light: themes.light, dark: themes.dark }, defaultColor: false }) as Root;
-  const pre = root.children.find((node): node is Element => node.type === 'element' && node.tagName === 'pre')!;
-  return pre;
+  const key = `${themes.light}\0${themes.dark}\0${lang}\0${code}`;
+  let pre = highlighted.get(key);
+  if (!pre) {
+    const root = highlighter.codeToHast(code, {
+      lang,
+      themes: { light: themes.light, dark: themes.dark },
+      defaultColor: false,
+      // No time limit: shiki stops tokenizing a line after 500 ms by default, which a busy
+      // machine can reach; the rest of the line would lose its colours.
+      tokenizeTimeLimit: 0,
+    }) as Root;
+    pre = root.children.find((node): node is Element => node.type === 'element' && node.tagName === 'pre')!;
+    // Bounded: a long watch session must not grow without limit.
+    if (highlighted.size >= 50_000) highlighted.clear();
+    highlighted.set(key, pre);
+  }
+  return structuredClone(pre);
 }
+
+/**
+ * Highlighted blocks by themes, language and text: in watch mode an edit to one document
+ * re-highlights only the blocks whose text changed (highlighting is most of the render time).
+ */
+const highlighted = new Map<string, Element>();

@@ -27,9 +27,9 @@ import { unsafeRelativePath } from '../config.js';
 import { CLIENT_SCRIPT, STYLESHEET, katexAssets, miniSearchScript } from './assets.js';
 import { DEFAULT_WEAVE_CONFIG, loadWeaveConfig, type WeaveConfig } from './config.js';
 import { checkLinks } from './links.js';
-import { buildModel } from './model.js';
+import { buildModel, fingerprintOf } from './model.js';
 import { indexPage, layout, tangledPage } from './pages.js';
-import { keepProse, renderDocument, type SearchEntry } from './render.js';
+import { keepProse, renderDocument, type RenderedDocument, type SearchEntry } from './render.js';
 
 export { resolveWeaveConfig, DEFAULT_WEAVE_CONFIG, type WeaveConfig, type WeaveUserConfig } from './config.js';
 export { checkLinks } from './links.js';
@@ -47,6 +47,8 @@ export interface WeaveOptions {
   write?: boolean;
   /** Write even when a document has errors. @default true */
   writeOnError?: boolean;
+  /** Pages rendered by an earlier weave in this process, reused when unchanged (watch mode). @default none */
+  memo?: WeaveMemo;
 }
 
 /** What happened to one site file. */
@@ -66,23 +68,64 @@ export interface WeaveResult {
   files: WovenFile[];
   /** The site, site-relative path → content. */
   site: Map<string, string | Uint8Array>;
-  summary: { documents: number; pages: number; written: number; unchanged: number; deleted: number; ms: number };
+  summary: { documents: number; pages: number; rendered: number; written: number; unchanged: number; deleted: number; ms: number };
+}
+
+/**
+ * What a weave keeps for the next one in the same process (watch mode): each document's
+ * rendered page, keyed by its content hash, its cross-reference fingerprint and the options.
+ */
+export interface WeaveMemo {
+  pages: Map<string, { key: string; rendered: RenderedDocument }>;
+  /** Each whole page's HTML, by site path, with the key it was made for. */
+  html: Map<string, { key: unknown[]; html: string }>;
+  /** What the last write put on disk, by site path (the site folder is Weft's: no need to read it back). */
+  written: Map<string, string | Uint8Array>;
+}
+
+/** A new, empty memo. */
+export function createWeaveMemo(): WeaveMemo {
+  return { pages: new Map(), html: new Map(), written: new Map() };
+}
+
+/** `make()`, or the value it made last time for the same key (compared item by item, by identity). */
+function remembered(memo: WeaveMemo, path: string, key: unknown[], make: () => string): string {
+  const kept = memo.html.get(path);
+  if (kept && kept.key.length === key.length && kept.key.every((item, i) => item === key[i])) return kept.html;
+  const html = make();
+  memo.html.set(path, { key, html });
+  return html;
 }
 
 /** Build the site of a tangled snapshot in memory. Pure except for reading the bundled assets. */
-export async function weaveSite(tangled: TangledSnapshot, config: WeaveConfig = DEFAULT_WEAVE_CONFIG): Promise<{ site: Map<string, string | Uint8Array>; messages: Message[] }> {
+export async function weaveSite(
+  tangled: TangledSnapshot,
+  config: WeaveConfig = DEFAULT_WEAVE_CONFIG,
+  memo: WeaveMemo = createWeaveMemo(),
+): Promise<{ site: Map<string, string | Uint8Array>; messages: Message[]; rendered: number }> {
   const engineMessages = tangled.messages;
   const model = buildModel(tangled.documents, tangled.outputs, config.order, engineMessages);
   const site = new Map<string, string | Uint8Array>();
   const texts = new Map(tangled.sources.map((s) => [s.path, s]));
   const titles = new Map<string, string>();
-  const rendered: Awaited<ReturnType<typeof renderDocument>>[] = [];
+  const rendered: RenderedDocument[] = [];
+  const options = JSON.stringify([config.themes, config.repoUrl]);
+  let renderedCount = 0;
   for (const doc of model.documents) {
     const source = texts.get(doc.path)!;
-    const result = await renderDocument(source.text, source.hash || doc.path, doc, model, { themes: config.themes, repoUrl: config.repoUrl });
+    const key = `${source.hash}\0${fingerprintOf(doc, model)}\0${options}`;
+    const kept = memo.pages.get(doc.path);
+    let result = kept && kept.key === key ? kept.rendered : undefined;
+    if (!result) {
+      result = await renderDocument(source.text, source.hash || doc.path, doc, model, { themes: config.themes, repoUrl: config.repoUrl });
+      memo.pages.set(doc.path, { key, rendered: result });
+      renderedCount++;
+    }
     titles.set(doc.path, result.title);
     rendered.push(result);
   }
+  const present = new Set(model.documents.map((d) => d.path));
+  for (const path of memo.pages.keys()) if (!present.has(path)) memo.pages.delete(path);
   keepProse(new Set(tangled.sources.map((s) => s.hash || s.path)));
   const search: SearchEntry[] = [];
   let math = false;
@@ -91,17 +134,25 @@ export async function weaveSite(tangled: TangledSnapshot, config: WeaveConfig = 
     math ||= result.math;
     search.push(...result.search);
     const neighbour = (j: number) => (model.documents[j] ? { page: model.documents[j]!.page, title: rendered[j]!.title } : undefined);
-    site.set(doc.page, layout({ page: doc.page, title: result.title, siteTitle: config.title, math: result.math, previous: neighbour(i - 1), next: neighbour(i + 1) }, result.body));
+    const previous = neighbour(i - 1);
+    const next = neighbour(i + 1);
+    const key = [result, config.title, previous?.page, previous?.title, next?.page, next?.title];
+    site.set(doc.page, remembered(memo, doc.page, key, () => layout({ page: doc.page, title: result.title, siteTitle: config.title, math: result.math, previous, next }, result.body)));
   });
   site.set('index.html', indexPage(model, titles, config.title));
-  model.outputs.forEach((_, i) => site.set(model.outputs[i]!.page, tangledPage(model, i, config.title)));
+  model.outputs.forEach(({ output, page }, i) => {
+    // A tangled view shows the output's text and links each line to a part: the documents it came from must be unchanged.
+    const from = [...new Set(output.origins.map((o) => o.document).filter((d): d is string => d !== null))].sort();
+    const key = [output.content, config.title, JSON.stringify(from.map((d) => memo.pages.get(d)?.key))];
+    site.set(page, remembered(memo, page, key, () => tangledPage(model, i, config.title)));
+  });
   site.set('assets/weft.css', STYLESHEET);
   site.set('assets/weft.js', CLIENT_SCRIPT);
   site.set('assets/minisearch.js', miniSearchScript());
   // `<` escaped so no text in the index can close the script element.
   site.set('assets/search-data.js', `window.WEFT_SEARCH = ${JSON.stringify(search).replace(/</g, '\\u003c')};\n`);
   if (math) for (const [path, bytes] of katexAssets()) site.set(path, bytes);
-  return { site, messages: sortMessages([...engineMessages, ...model.messages]) };
+  return { site, messages: sortMessages([...engineMessages, ...model.messages]), rendered: renderedCount };
 }
 
 /** Where the list of files the last weave wrote is kept. */
@@ -119,7 +170,7 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   const outProblem = outFolderProblem(root, out);
   if (outProblem) messages.push(message('weft.config.json', 0, 0, 'error', 'malformed-config', `weave output folder "${relative(root, out) || '.'}" is not allowed: ${outProblem}`));
   const tangled = tangleSnapshot(snapshot);
-  const { site, messages: siteMessages } = await weaveSite(tangled, config);
+  const { site, messages: siteMessages, rendered } = await weaveSite(tangled, config, options.memo);
   messages.push(...siteMessages);
   const prefix = relative(root, out).split('\\').join('/');
   if (options.check) messages.push(...checkLinks(site, prefix.startsWith('..') || isAbsolute(prefix) ? '' : prefix));
@@ -127,7 +178,7 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   const ok = !sorted.some((m) => m.severity === 'error');
   const files: WovenFile[] = [];
   const mayWrite = options.write !== false && !outProblem && weaveConfig.config !== null && (ok || options.writeOnError !== false);
-  if (mayWrite) files.push(...writeSite(root, out, site));
+  if (mayWrite) files.push(...writeSite(root, out, site, options.memo));
   const count = (action: WovenFile['action']) => files.filter((f) => f.action === action).length;
   return {
     ok,
@@ -138,6 +189,7 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
     summary: {
       documents: tangled.documents.length,
       pages: [...site.keys()].filter((p) => p.endsWith('.html')).length,
+      rendered,
       written: count('written'),
       unchanged: count('unchanged'),
       deleted: count('deleted'),
@@ -155,7 +207,7 @@ function outFolderProblem(root: string, out: string): string | undefined {
 }
 
 /** Write what changed (atomically), delete what an earlier weave wrote and this one did not. */
-export function writeSite(root: string, out: string, site: ReadonlyMap<string, string | Uint8Array>): WovenFile[] {
+export function writeSite(root: string, out: string, site: ReadonlyMap<string, string | Uint8Array>, memo?: WeaveMemo): WovenFile[] {
   const files: WovenFile[] = [];
   const listFile = join(root, WEAVE_FILES);
   let previous: { out: string; files: string[] } = { out: '', files: [] };
@@ -167,6 +219,12 @@ export function writeSite(root: string, out: string, site: ReadonlyMap<string, s
   const paths = [...site.keys()].sort();
   for (const path of paths) {
     const content = site.get(path)!;
+    const last = memo?.written.get(path);
+    if (last !== undefined && (last === content || (typeof last === 'string' && typeof content === 'string' && last.length === content.length && last === content))) {
+      files.push({ path, action: 'unchanged' });
+      continue;
+    }
+    memo?.written.set(path, content);
     const bytes = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
     const full = join(out, path);
     let same = false;
@@ -192,7 +250,10 @@ export function writeSite(root: string, out: string, site: ReadonlyMap<string, s
       }
     }
   }
-  mkdirSync(join(root, '.weft'), { recursive: true });
-  writeFileSync(listFile, `${JSON.stringify({ out: outKey, files: paths }, null, 2)}\n`);
+  const list = `${JSON.stringify({ out: outKey, files: paths }, null, 2)}\n`;
+  if (JSON.stringify(previous, null, 2) + '\n' !== list) {
+    mkdirSync(join(root, '.weft'), { recursive: true });
+    writeFileSync(listFile, list);
+  }
   return files;
 }

@@ -246,19 +246,52 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
 /** The part that produced a generated line, from the line's origin (the source maps' provenance). */
 export function partOfOrigin(model: WeaveModel, origin: LineOrigin): WovenPart | undefined {
   if (origin.document === null) return undefined;
-  const doc = model.documents.find((d) => d.path === origin.document);
-  if (!doc) return undefined;
-  let best: WovenPart | undefined;
-  for (const woven of doc.parts) {
-    const lines = woven.part.value === '' ? 0 : woven.part.value.split('\n').length;
-    if (origin.line >= woven.part.line && origin.line < woven.part.line + lines) best = woven;
+  let lines = partsByLine.get(model);
+  if (!lines) {
+    lines = new Map();
+    partsByLine.set(model, lines);
   }
-  return best;
+  let byLine = lines.get(origin.document);
+  if (!byLine) {
+    byLine = new Map();
+    for (const woven of model.documents.find((d) => d.path === origin.document)?.parts ?? []) {
+      const count = woven.part.value === '' ? 0 : woven.part.value.split('\n').length;
+      for (let i = 0; i < count; i++) byLine.set(woven.part.line + i, woven);
+    }
+    lines.set(origin.document, byLine);
+  }
+  return byLine.get(origin.line);
 }
+/** Per model, per document: the part each document line belongs to. */
+const partsByLine = new WeakMap<WeaveModel, Map<string, Map<number, WovenPart>>>();
 
 /** `§2.4`, `§2.4 and §5.1`, `§2.4, §3.1, and §5.1`: a list in a full sentence, Oxford comma. */
 export function listInSentence(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   if (items.length === 2) return `${items[0]} and ${items[1]}`;
   return `${items.slice(0, -1).join(', ')}, and ${items.at(-1)}`;
+}
+
+/**
+ * Everything a document's page shows about other documents: its § numbers, the numbers and
+ * anchors of the uses, parts and references it links to, and the outputs its chunks reach.
+ * A page whose own text and fingerprint are unchanged renders to the same HTML.
+ */
+export function fingerprintOf(doc: WovenDocument, model: WeaveModel): string {
+  const place = (part: WovenPart | undefined) => (part ? `${part.document}#${part.anchor}@${part.number}:${part.part.fenceLine}` : '');
+  return JSON.stringify([
+    doc.number,
+    model.documents.map((d) => d.path),
+    doc.parts.map((woven) => {
+      const target = model.targets.get(woven.target)!;
+      return [
+        woven.number,
+        woven.anchor,
+        target.uses.map(place),
+        target.parts.map(place),
+        target.outputs,
+        referencesOf(woven.part).map((reference) => place(model.lookup(reference.name, woven.document)?.parts[0])),
+      ];
+    }),
+  ]);
 }

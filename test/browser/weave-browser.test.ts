@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The woven site in a real browser: Debian's Chromium driven by playwright-core, over a
  * 10-document fixture (the bench generator's corpus) opened from `file://` (which the site
