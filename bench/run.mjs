@@ -12,7 +12,8 @@
 // (Weft's header line and source-map comment stripped): a comparison is only fair on the
 // same work.
 //
-// Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--json]
+// Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--no-weave] [--json]
+// --no-weave skips `weft weave` (bench/weave.mjs: cold, warm and one-document edits, per size).
 // Without noweb installed the comparison is skipped (install it: apt-get install -y noweb).
 
 import { spawnSync } from 'node:child_process';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'no-watch': { type: 'boolean' },
     'no-cells': { type: 'boolean' },
+    'no-weave': { type: 'boolean' },
     json: { type: 'boolean' },
   },
 });
@@ -200,6 +202,15 @@ for (const docs of sizes) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+if (!values['no-weave']) {
+  const { benchWeave } = await import('./weave.mjs');
+  results.weave = [];
+  for (const docs of sizes) {
+    log(`weave: ${docs} documents (cold, warm, 100 one-document edits)`);
+    results.weave.push(await benchWeave({ docs, edits: 100 }));
+  }
+}
+
 if (!values['no-cells']) {
   log('cells reference system: request/reply in process, in a worker, over loopback HTTP');
   const cells = spawnSync(process.execPath, [path.join(ROOT, 'scripts/cells/bench.mjs'), '--quick', '--json'], { cwd: ROOT, encoding: 'utf8' });
@@ -230,6 +241,9 @@ function table(r) {
     if (r.watch.bundle) out += `; to bundle p50 ${r.watch.bundle.p50} ms, p95 ${r.watch.bundle.p95} ms`;
     if (r.watch.event) out += `; to the rebuild event p50 ${r.watch.event.p50} ms, p95 ${r.watch.event.p95} ms`;
     out += '\n';
+  }
+  for (const w of r.weave ?? []) {
+    out += `\nweave ${w.documents} docs: cold ${w.cold.ms} ms (peak ${w.cold.rssMiB} MiB), warm ${w.warm.ms} ms (${w.warm.summary.written} written), one-document edit p50 ${w.edit.p50} ms, p95 ${w.edit.p95} ms\n`;
   }
   if (r.cells && !r.cells.error) {
     out += '\ncells request/reply (echo cell):\n';

@@ -17,6 +17,7 @@ const WEAVE_FLAGS = {
   out: { type: 'string', short: 'o' },
   check: { type: 'boolean' },
   json: { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
   root: { type: 'string', short: 'C' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -31,12 +32,13 @@ Options:
   -o, --out DIR   output folder (default: weave.out in weft.config.json, else site/)
   --check         also verify every emitted link and id (broken-link, duplicate-id)
   --json          stream one JSON object per line (diagnostic events, then done)
+  --no-cache      ignore the rendered pages kept in .weft/cache/weave/
   -C, --root DIR  project root (default: the current folder)
   -h, --help      show this help`,
   async run(argv, io) {
     const { values } = parseFlags(argv, WEAVE_FLAGS);
     const root = resolvePath(io.cwd, values.root ?? '.');
-    const result = await weave({ root, out: values.out === undefined ? undefined : resolvePath(io.cwd, values.out), check: values.check ?? false });
+    const result = await weave({ root, out: values.out === undefined ? undefined : resolvePath(io.cwd, values.out), check: values.check ?? false, cache: !values['no-cache'] });
     if (values.json) {
       for (const m of result.messages) io.stdout(`${JSON.stringify({ event: 'diagnostic', ...messageJson(m) })}\n`);
       io.stdout(`${JSON.stringify({ event: 'done', ok: result.ok, out: relative(root, result.out) || '.', summary: result.summary })}\n`);

@@ -281,6 +281,14 @@ describe('weft weave (command)', () => {
     expect(weft(dir, 'weave').stdout).toMatch(/: 0 written, \d+ unchanged, 0 deleted/);
   });
 
+  it('re-renders no page in a new process when nothing changed (pages come from .weft/cache/weave/), unless --no-cache', () => {
+    const dir = makeProject({ 'docs/greet.lit.md': GREET });
+    const rendered = (...args: string[]) => JSON.parse(weft(dir, 'weave', '--json', ...args).stdout.trim().split('\n').at(-1)!).summary.rendered;
+    expect(rendered()).toBe(1);
+    expect(rendered()).toBe(0);
+    expect(rendered('--no-cache')).toBe(1);
+  });
+
   it('exits 1 with the engine diagnostic for an undefined reference', () => {
     const dir = makeProject({ 'docs/a.lit.md': `# A\n\n${fence('ts file=src-generated/a.ts', '<<missing>>')}\n` });
     const run = weft(dir, 'weave');

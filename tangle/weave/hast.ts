@@ -45,4 +45,11 @@ export function serialise(root: Root): string {
   return stringifier.stringify(root);
 }
 
-const stringifier = unified().use(rehypeStringify);
+// `allowDangerousHtml` only lets through `raw` nodes, which only `raw()` makes, from HTML this
+// module serialised itself (a cached page body): text from documents is never raw.
+const stringifier = unified().use(rehypeStringify, { allowDangerousHtml: true });
+
+/** HTML that was serialised by `serialise` before (a cached page body), to embed as is. */
+export function raw(html: string): ElementContent {
+  return { type: 'raw', value: html } as unknown as ElementContent;
+}

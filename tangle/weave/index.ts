@@ -17,8 +17,11 @@
  *   visibly as broken, which is what the author needs to see. `weft watch --serve` is
  *   different: it keeps the last good site and shows the errors as an overlay.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
+import { WEFT_VERSION } from '../version.js';
 import { atomicWrite } from '../write.js';
 import { message, sortMessages } from '../messages.js';
 import { readFolder, tangleSnapshot, type Snapshot, type TangledSnapshot } from '../snapshot.js';
@@ -27,6 +30,7 @@ import { unsafeRelativePath } from '../config.js';
 import { CLIENT_SCRIPT, STYLESHEET, katexAssets, miniSearchScript } from './assets.js';
 import { DEFAULT_WEAVE_CONFIG, loadWeaveConfig, type WeaveConfig } from './config.js';
 import { checkLinks } from './links.js';
+import { raw } from './hast.js';
 import { buildModel, fingerprintOf } from './model.js';
 import { indexPage, layout, tangledPage } from './pages.js';
 import { keepProse, renderDocument, type RenderedDocument, type SearchEntry } from './render.js';
@@ -49,6 +53,8 @@ export interface WeaveOptions {
   writeOnError?: boolean;
   /** Pages rendered by an earlier weave in this process, reused when unchanged (watch mode). @default none */
   memo?: WeaveMemo;
+  /** Keep rendered pages in `.weft/cache/weave/` and reuse them. @default true */
+  cache?: boolean;
 }
 
 /** What happened to one site file. */
@@ -88,6 +94,51 @@ export function createWeaveMemo(): WeaveMemo {
   return { pages: new Map(), html: new Map(), written: new Map() };
 }
 
+/** Rendered pages kept between processes: `get` and `set` by key (see `renderKey`). */
+export interface PageCache {
+  get(key: string): RenderedDocument | undefined;
+  set(key: string, value: RenderedDocument): void;
+}
+
+/** Where `weave()` keeps rendered pages between runs. */
+export const WEAVE_CACHE = '.weft/cache/weave';
+
+/**
+ * The on-disk page cache: one JSON file per rendered page under `.weft/cache/weave/`, named by
+ * the SHA-256 of its key (content hash, cross-reference fingerprint, themes, repoUrl, Weft's
+ * and shiki's versions). Entries are immutable; a bad or missing one is a miss, never an error.
+ */
+export function diskPageCache(root: string): PageCache {
+  const folder = join(root, WEAVE_CACHE);
+  const file = (key: string) => join(folder, `${createHash('sha256').update(key).digest('hex')}.json`);
+  return {
+    get(key) {
+      try {
+        const entry = JSON.parse(readFileSync(file(key), 'utf8')) as { key: string; value: RenderedDocument };
+        return entry.key === key ? entry.value : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    set(key, value) {
+      try {
+        mkdirSync(folder, { recursive: true });
+        atomicWrite(file(key), JSON.stringify({ key, value }), 0o644);
+      } catch {
+        // A cache that cannot be written only costs time.
+      }
+    },
+  };
+}
+
+const SHIKI_VERSION = (() => {
+  try {
+    return JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('shiki')), '..', 'package.json'), 'utf8')).version as string;
+  } catch {
+    return 'unknown';
+  }
+})();
+
 /** `make()`, or the value it made last time for the same key (compared item by item, by identity). */
 function remembered(memo: WeaveMemo, path: string, key: unknown[], make: () => string): string {
   const kept = memo.html.get(path);
@@ -102,6 +153,7 @@ export async function weaveSite(
   tangled: TangledSnapshot,
   config: WeaveConfig = DEFAULT_WEAVE_CONFIG,
   memo: WeaveMemo = createWeaveMemo(),
+  cache?: PageCache,
 ): Promise<{ site: Map<string, string | Uint8Array>; messages: Message[]; rendered: number }> {
   const engineMessages = tangled.messages;
   const model = buildModel(tangled.documents, tangled.outputs, config.order, engineMessages);
@@ -109,18 +161,20 @@ export async function weaveSite(
   const texts = new Map(tangled.sources.map((s) => [s.path, s]));
   const titles = new Map<string, string>();
   const rendered: RenderedDocument[] = [];
-  const options = JSON.stringify([config.themes, config.repoUrl]);
+  const options = JSON.stringify([WEFT_VERSION, SHIKI_VERSION, config.themes, config.repoUrl]);
   let renderedCount = 0;
   for (const doc of model.documents) {
     const source = texts.get(doc.path)!;
     const key = `${source.hash}\0${fingerprintOf(doc, model)}\0${options}`;
     const kept = memo.pages.get(doc.path);
     let result = kept && kept.key === key ? kept.rendered : undefined;
+    if (!result && source.hash) result = cache?.get(key);
     if (!result) {
       result = await renderDocument(source.text, source.hash || doc.path, doc, model, { themes: config.themes, repoUrl: config.repoUrl });
-      memo.pages.set(doc.path, { key, rendered: result });
+      if (source.hash) cache?.set(key, result);
       renderedCount++;
     }
+    if (kept?.rendered !== result) memo.pages.set(doc.path, { key, rendered: result });
     titles.set(doc.path, result.title);
     rendered.push(result);
   }
@@ -137,7 +191,7 @@ export async function weaveSite(
     const previous = neighbour(i - 1);
     const next = neighbour(i + 1);
     const key = [result, config.title, previous?.page, previous?.title, next?.page, next?.title];
-    site.set(doc.page, remembered(memo, doc.page, key, () => layout({ page: doc.page, title: result.title, siteTitle: config.title, math: result.math, previous, next }, result.body)));
+    site.set(doc.page, remembered(memo, doc.page, key, () => layout({ page: doc.page, title: result.title, siteTitle: config.title, math: result.math, previous, next }, [raw(result.body)])));
   });
   site.set('index.html', indexPage(model, titles, config.title));
   model.outputs.forEach(({ output, page }, i) => {
@@ -170,7 +224,7 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   const outProblem = outFolderProblem(root, out);
   if (outProblem) messages.push(message('weft.config.json', 0, 0, 'error', 'malformed-config', `weave output folder "${relative(root, out) || '.'}" is not allowed: ${outProblem}`));
   const tangled = tangleSnapshot(snapshot);
-  const { site, messages: siteMessages, rendered } = await weaveSite(tangled, config, options.memo);
+  const { site, messages: siteMessages, rendered } = await weaveSite(tangled, config, options.memo, options.cache === false ? undefined : diskPageCache(root));
   messages.push(...siteMessages);
   const prefix = relative(root, out).split('\\').join('/');
   if (options.check) messages.push(...checkLinks(site, prefix.startsWith('..') || isAbsolute(prefix) ? '' : prefix));

@@ -23,7 +23,7 @@ import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { posix } from 'node:path';
 import { parseInfo } from '../collect.js';
-import { eachElement, h, textOf, type Child } from './hast.js';
+import { eachElement, h, serialise, textOf, type Child } from './hast.js';
 import { grammarOf, highlightBlock, loadHighlighter, type Themes } from './highlight.js';
 import { hrefFrom, listInSentence, referencesOf, tangledPageOf, type WeaveModel, type WovenDocument, type WovenPart, type WovenTarget } from './model.js';
 
@@ -50,8 +50,8 @@ export interface SearchEntry {
 export interface RenderedDocument {
   /** The first level-1 heading's text, or the file name. */
   title: string;
-  /** The children of `<main>`. */
-  body: ElementContent[];
+  /** The HTML of the children of `<main>` (plain data, so it can be cached on disk). */
+  body: string;
   /** Whether the page has math (then it links KaTeX's CSS). */
   math: boolean;
   search: SearchEntry[];
@@ -138,7 +138,7 @@ export async function renderDocument(text: string, hash: string, doc: WovenDocum
   for (const entry of search) entry.text = entry.text.replace(/\s+/g, ' ').trim();
   return {
     title: title || posix.basename(doc.path),
-    body: hast.children as ElementContent[],
+    body: serialise({ type: 'root', children: hast.children }),
     math,
     search: search.filter((entry) => entry.title !== '' || entry.text !== ''),
   };
