@@ -157,7 +157,7 @@ describe('diagnostics', () => {
     expect(run.code).toBe(1);
     expect(diagnostics(run.stderr)).toEqual([
       'weft.config.json:2:3: error: `sources` must be a list of strings [malformed-config]',
-      'weft.config.json:3:3: error: unknown config key `outputDir` (known keys: sources, outputDirs, bundle, limits, budgets) [malformed-config]',
+      'weft.config.json:3:3: error: unknown config key `outputDir` (known keys: sources, outputDirs, bundle, limits, budgets, weave) [malformed-config]',
     ]);
     expect(exists(dir, 'src-generated/a.ts')).toBe(false);
   });

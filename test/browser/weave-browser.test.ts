@@ -7,7 +7,7 @@
  * Chromium is not preinstalled everywhere: `.ci/run` installs it. These tests never skip:
  * without `/usr/bin/chromium` they fail with a one-line message saying how to install it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -146,6 +146,24 @@ describe('the woven site in Chromium', () => {
     expect(await first.getAttribute('href')).toMatch(/#chunk-/);
     expect(problems).toEqual([]);
     await page.context().close();
+  });
+
+  it("copies a chunk's exact text, <<references>> as written, with its copy button", async () => {
+    const context = await browser.newContext();
+    // The clipboard is recorded, not used: headless Chromium has no system clipboard.
+    await context.addInitScript(() => {
+      Object.defineProperty(navigator, 'clipboard', { value: { writeText: (text: string) => ((window as unknown as { copied: string }).copied = text, Promise.resolve()) } });
+    });
+    const page = await context.newPage();
+    await page.goto(url('docs/mod-0001.html'));
+    await page.locator('figure.chunk button.copy').first().click();
+    await page.waitForFunction(() => (window as unknown as { copied?: string }).copied !== undefined);
+    const copied = await page.evaluate(() => (window as unknown as { copied: string }).copied);
+    const markdown = readFileSync(join(site, '..', 'docs', 'mod-0001.lit.md'), 'utf8');
+    const first = /^```[^\n]*(?:file=|#)[^\n]*\n([\s\S]*?)\n```$/m.exec(markdown)!;
+    expect(copied).toBe(first[1]);
+    expect(await page.locator('figure.chunk button.copy').first().textContent()).toBe('Copied');
+    await context.close();
   });
 
   it('keeps screenshots of one page in both themes as test artifacts', async () => {
