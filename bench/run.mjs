@@ -14,6 +14,8 @@
 //
 // Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--no-lsp] [--json]
 // --no-lsp skips the language server's figures (bench/lsp.mjs).
+// Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--no-weave] [--json]
+// --no-weave skips `weft weave` (bench/weave.mjs: cold, warm and one-document edits, per size).
 // Without noweb installed the comparison is skipped (install it: apt-get install -y noweb).
 
 import { spawnSync } from 'node:child_process';
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     'no-watch': { type: 'boolean' },
     'no-cells': { type: 'boolean' },
     'no-lsp': { type: 'boolean' },
+    'no-weave': { type: 'boolean' },
     json: { type: 'boolean' },
   },
 });
@@ -202,6 +205,15 @@ for (const docs of sizes) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+if (!values['no-weave']) {
+  const { benchWeave } = await import('./weave.mjs');
+  results.weave = [];
+  for (const docs of sizes) {
+    log(`weave: ${docs} documents (cold, warm, 100 one-document edits)`);
+    results.weave.push(await benchWeave({ docs, edits: 100 }));
+  }
+}
+
 if (!values['no-cells']) {
   log('cells reference system: request/reply in process, in a worker, in a child process, over loopback HTTP');
   const cells = spawnSync(process.execPath, [path.join(ROOT, 'scripts/cells/bench.mjs'), '--quick', '--json'], { cwd: ROOT, encoding: 'utf8' });
@@ -238,6 +250,9 @@ function table(r) {
     if (r.watch.bundle) out += `; to bundle p50 ${r.watch.bundle.p50} ms, p95 ${r.watch.bundle.p95} ms`;
     if (r.watch.event) out += `; to the rebuild event p50 ${r.watch.event.p50} ms, p95 ${r.watch.event.p95} ms`;
     out += '\n';
+  }
+  for (const w of r.weave ?? []) {
+    out += `\nweave ${w.documents} docs: cold ${w.cold.ms} ms (peak ${w.cold.rssMiB} MiB), warm ${w.warm.ms} ms (${w.warm.summary.written} written), one-document edit p50 ${w.edit.p50} ms, p95 ${w.edit.p95} ms\n`;
   }
   if (r.cells && !r.cells.error) {
     out += '\ncells request/reply (echo cell):\n';

@@ -148,6 +148,8 @@ const TOP_KEYS: Record<string, Shape> = {
   limits: 'object',
   budgets: 'object',
   allowInvalidUtf8: 'boolean',
+  // Checked by tangle/weave/config.ts.
+  weave: 'object',
 };
 const BUNDLE_KEYS: Record<string, Shape> = {
   entryPoints: 'string[]',

@@ -9,6 +9,7 @@ import type { Message, Severity } from './types.js';
  */
 export const RULE_IDS = [
   'ambiguous-chunk',
+  'broken-link',
   'bundle-error',
   'bundle-outdir',
   'case-conflict',
@@ -17,6 +18,7 @@ export const RULE_IDS = [
   'document-too-complex',
   'document-too-large',
   'duplicate-file',
+  'duplicate-id',
   'empty-target',
   'expansion-limit',
   'hand-edited-output',

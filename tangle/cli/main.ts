@@ -31,6 +31,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   diff: { summary: 'show what changed in chunks and outputs since a git revision', load: async () => (await import('./diff-command.js')).diffCommand },
   stats: { summary: 'count lines, bytes and tokens of documents, chunks and outputs', load: async () => (await import('./stats-command.js')).statsCommand },
   explain: { summary: 'trace a generated line, or a chunk, back to the Markdown', load: async () => (await import('./explain-command.js')).explainCommand },
+  weave: { summary: 'build an HTML site of the documents, with chunk cross-references', load: async () => (await import('./weave-command.js')).weaveCommand },
   stitch: { summary: 'carry edits made in generated files back into the .lit.md', load: async () => (await import('./stitch-command.js')).stitchCommand },
   lsp: { summary: 'start the language server for *.lit.md (stdio)', load: async () => (await import('./lsp-command.js')).lspCommand },
 };

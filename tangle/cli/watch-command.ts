@@ -22,11 +22,14 @@ Options:
   --no-bundle     do not run esbuild
   --json          print one JSON object per event, one per line
   --no-cache      ignore the parse cache in .weft/cache/
+  --serve         also weave the site after every build and serve it on 127.0.0.1, with live reload
+  --port N        port for --serve (default 4173; 0: any free port)
   -C, --root DIR  project root, an existing folder (default: found upward from here)
   -h, --help      show this help`,
   async run(argv, io) {
-    const { values } = parseFlags(argv, TANGLE_FLAGS);
+    const { values } = parseFlags(argv, { ...TANGLE_FLAGS, serve: { type: 'boolean' }, port: { type: 'string' } });
     if (values.check) throw new UsageError('--check cannot be used with watch');
+    if (values.port !== undefined && !values.serve) throw new UsageError('--port needs --serve');
     const found = projectRootFor(values, io);
     // Signals are caught before the first build: a Ctrl-C during it still stops cleanly,
     // after the build's writes (which are atomic) are done. A second one stops at once.
@@ -42,16 +45,20 @@ Options:
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const context = await createContext(tangleOptions(values, found.root));
+    let serve: import('./weave-command.js').WatchServe | undefined;
     try {
+      if (values.serve) serve = await (await import('./weave-command.js')).startWatchServe(found.root, values.port, values.json ?? false, io);
       await context.watch({
         onEvent: (event) => {
           // The watch stopped by itself (its `error` event said why): exit 1.
           if (event.type === 'stopped') return void ((stoppedByItself = true), requestStop());
           io.stdout(values.json ? `${JSON.stringify(watchEventJson(event, found))}\n` : watchStatus(event, io, found.root));
+          serve?.onEvent(event);
         },
       });
       await stopRequested;
     } finally {
+      await serve?.close();
       await context.dispose();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

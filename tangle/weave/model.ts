@@ -1,0 +1,284 @@
+/**
+ * The cross-reference model of a woven site: which page each document becomes, the § number
+ * and anchor of every chunk part, where each chunk is used, and which outputs it reaches.
+ *
+ * Weave is not a second chunk reader: the chunks, file targets, outputs and per-line origins
+ * all come from the engine (`tangleSnapshot`). This stage only numbers and links them. It is
+ * pure, so every rule of the site (numbering, anchors, "Used in" sentences) is tested with
+ * strings.
+ *
+ * Anchors come from names, never from positions, so inserting a chunk above another leaves
+ * the other's links valid: `chunk-<slug>` for a chunk's first part, `chunk-<slug>-2` for its
+ * second, `file-<slug(path)>` for a file root. A slug never ends in `-<digits>` (one that
+ * would gets a `_`), so a part suffix can never collide with another chunk's slug; two names
+ * with the same slug on one page get `_2`, `_3` in order of definition. Heading ids never
+ * start with `chunk-` or `file-` (see render.ts), so they cannot collide either.
+ */
+import { posix } from 'node:path';
+import { isChunk, lookupChunk, lookupIndex } from '../lookup.js';
+import type { Chunk, CollectedDocument, FileTarget, LineOrigin, Message, Output, Part } from '../types.js';
+import { message } from '../messages.js';
+
+/** One chunk part or file part, as it appears on its page. */
+export interface WovenPart {
+  kind: 'chunk' | 'file';
+  /** The chunk name, or the output path of a file root. */
+  name: string;
+  document: string;
+  /** 0-based position among the parts of its chunk or file. */
+  index: number;
+  /** `3.12`: document 3, 12th numbered part of that document. */
+  number: string;
+  /** The element id on the document's page. */
+  anchor: string;
+  part: Part;
+  /** Key of the chunk or file this part belongs to (see `targetKey`). */
+  target: string;
+}
+
+/** A chunk or file target and everything the site says about it. */
+export interface WovenTarget {
+  key: string;
+  kind: 'chunk' | 'file';
+  name: string;
+  document: string;
+  parts: WovenPart[];
+  /** Parts (of other chunks) whose code references this chunk, in site order, without repeats. */
+  uses: WovenPart[];
+  /** Output paths this chunk's lines were written to (a file root: its own path, unless it failed to tangle). */
+  outputs: string[];
+}
+
+/** One `<<name>>` line of a part. */
+export interface Reference {
+  /** 0-based line within the part's value. */
+  index: number;
+  /** The indentation before `<<`. */
+  indent: string;
+  /** The name as written (trimmed), possibly qualified `docs/a.lit.md#name`. */
+  name: string;
+}
+
+/** A document as a page of the site. */
+export interface WovenDocument {
+  path: string;
+  /** 1-based position in the site's document order. */
+  number: number;
+  /** Site-relative path of its page: `docs/a.lit.md` → `docs/a.html`. */
+  page: string;
+  /** Numbered parts in document order. */
+  parts: WovenPart[];
+}
+
+/** The whole site's cross-reference data. */
+export interface WeaveModel {
+  documents: WovenDocument[];
+  targets: Map<string, WovenTarget>;
+  /** Parts by `document:fenceLine`, for the renderer to find the part of a code block. */
+  partsByFence: Map<string, WovenPart>;
+  /** Outputs in path order, with the site path of their tangled view. */
+  outputs: { output: Output; page: string }[];
+  /** Problems weave finds itself (references the engine did not expand, so did not check). */
+  messages: Message[];
+  /** Look a reference up the way `resolve.ts` does: same document, qualified, then the one other definer. */
+  lookup(name: string, from: string): WovenTarget | undefined;
+}
+
+/** The references of a part, as the engine recorded them (`Part.references`), in weave's shape. */
+export function referencesOf(part: Part): Reference[] {
+  return part.references.map((reference) => ({ index: reference.index, indent: reference.indent, name: reference.text }));
+}
+
+/** `chunk:docs/a.lit.md#name` or `file:src/x.ts`. */
+export function targetKey(kind: 'chunk' | 'file', document: string, name: string): string {
+  return kind === 'chunk' ? `chunk:${document}#${name}` : `file:${name}`;
+}
+
+/** The site path of a document's page. */
+export function pageOf(document: string): string {
+  return document.replace(/\.lit\.md$/, '').replace(/\.md$/, '') + '.html';
+}
+
+/** The site path of an output's tangled view. */
+export function tangledPageOf(output: string): string {
+  return `tangled/${output}.html`;
+}
+
+/** A relative link from one site page to another page (and an optional anchor). */
+export function hrefFrom(fromPage: string, toPage: string, anchor?: string): string {
+  const target = fromPage === toPage ? '' : posix.relative(posix.dirname(fromPage), toPage);
+  return anchor ? `${target}#${anchor}` : target || posix.basename(toPage);
+}
+
+/** Lower-case letters, digits and single hyphens; never ending in `-<digits>`, never empty. */
+export function slug(text: string): string {
+  const base = text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+  return base === '' || /-\d+$/.test(base) || /^\d+$/.test(base) ? `${base}_` : base;
+}
+
+/**
+ * The document order: `order` first (paths as listed, unknown ones ignored), then the rest
+ * in path order.
+ */
+export function orderDocuments(paths: readonly string[], order: readonly string[]): string[] {
+  const known = new Set(paths);
+  const first = order.filter((path, i) => known.has(path) && order.indexOf(path) === i);
+  const listed = new Set(first);
+  return [...first, ...paths.filter((path) => !listed.has(path))];
+}
+
+/** Number, anchor and link every chunk part of the project. Pure. */
+export function buildModel(documents: readonly CollectedDocument[], outputs: readonly Output[], order: readonly string[], engineMessages: readonly Message[]): WeaveModel {
+  const byPath = new Map(documents.map((d) => [d.path, d]));
+  const ordered = orderDocuments(
+    documents.map((d) => d.path),
+    order,
+  ).map((path) => byPath.get(path)!);
+  const targets = new Map<string, WovenTarget>();
+  const partsByFence = new Map<string, WovenPart>();
+  const chunksByDocument = new Map<string, Map<string, WovenTarget>>();
+  const definers = new Map<string, WovenTarget[]>();
+  const wovenDocuments: WovenDocument[] = [];
+
+  ordered.forEach((doc, docIndex) => {
+    const entries: { kind: 'chunk' | 'file'; target: Chunk | FileTarget; name: string; part: Part; index: number }[] = [];
+    for (const chunk of doc.chunks) chunk.parts.forEach((part, index) => entries.push({ kind: 'chunk', target: chunk, name: chunk.name, part, index }));
+    for (const file of doc.files) file.parts.forEach((part, index) => entries.push({ kind: 'file', target: file, name: file.path, part, index }));
+    entries.sort((a, b) => a.part.fenceLine - b.part.fenceLine);
+    // Slugs in order of first definition, so the `_2` of a clash is stable too.
+    const slugs = new Map<string, string>();
+    const taken = new Set<string>();
+    for (const entry of entries) {
+      const key = targetKey(entry.kind, doc.path, entry.name);
+      if (slugs.has(key)) continue;
+      const prefix = entry.kind === 'chunk' ? 'chunk-' : 'file-';
+      let candidate = prefix + slug(entry.name);
+      for (let n = 2; taken.has(candidate); n++) candidate = `${prefix}${slug(entry.name)}_${n}`;
+      taken.add(candidate);
+      slugs.set(key, candidate);
+    }
+    const wovenParts: WovenPart[] = entries.map((entry, i) => {
+      const key = targetKey(entry.kind, doc.path, entry.name);
+      const anchor = entry.index === 0 ? slugs.get(key)! : `${slugs.get(key)!}-${entry.index + 1}`;
+      return { kind: entry.kind, name: entry.name, document: doc.path, index: entry.index, number: `${docIndex + 1}.${i + 1}`, anchor, part: entry.part, target: key };
+    });
+    for (const woven of wovenParts) {
+      partsByFence.set(`${doc.path}:${woven.part.fenceLine}`, woven);
+      let target = targets.get(woven.target);
+      if (!target) {
+        target = { key: woven.target, kind: woven.kind, name: woven.name, document: doc.path, parts: [], uses: [], outputs: [] };
+        targets.set(woven.target, target);
+        if (woven.kind === 'chunk') {
+          if (!chunksByDocument.has(doc.path)) chunksByDocument.set(doc.path, new Map());
+          chunksByDocument.get(doc.path)!.set(woven.name, target);
+          definers.set(woven.name, [...(definers.get(woven.name) ?? []), target]);
+        }
+      }
+      target.parts[woven.index] = woven;
+    }
+    wovenDocuments.push({ path: doc.path, number: docIndex + 1, page: pageOf(doc.path), parts: wovenParts });
+  });
+
+  // Names resolve exactly as the engine resolves them (lookup.ts), never by rules of weave's own.
+  const index = lookupIndex(documents);
+  const lookup = (name: string, from: string): WovenTarget | undefined => {
+    const hash = name.lastIndexOf('#');
+    const reference = { name: hash > 0 ? name.slice(hash + 1) : name, document: hash > 0 ? name.slice(0, hash) : undefined, text: name, line: 0, column: 0, indent: '', index: 0 };
+    const found = lookupChunk(reference, from, index);
+    return isChunk(found) ? chunksByDocument.get(found.document)?.get(found.name) : undefined;
+  };
+
+  // Uses, and the references the engine never expanded (a chunk no output reaches): those
+  // are reported here with the engine's rule id, unless the engine already reported the spot.
+  const reported = new Set(engineMessages.map((m) => `${m.file}:${m.line}:${m.column}`));
+  const messages: Message[] = [];
+  for (const doc of wovenDocuments) {
+    for (const woven of doc.parts) {
+      for (const reference of referencesOf(woven.part)) {
+        const found = lookup(reference.name, woven.document);
+        if (found && found.key !== woven.target && !found.uses.includes(woven)) found.uses.push(woven);
+        if (!found) {
+          const line = woven.part.line + reference.index;
+          const column = (woven.part.columns[reference.index] ?? 1) + reference.indent.length;
+          if (!reported.has(`${woven.document}:${line}:${column}`)) {
+            messages.push(message(woven.document, line, column, 'error', 'undefined-chunk', `chunk \`${reference.name}\` is not defined`));
+          }
+        }
+      }
+    }
+  }
+
+  // Which outputs each chunk reached: the engine's per-output chunk list (`document#name`).
+  const sortedOutputs = [...outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const output of sortedOutputs) {
+    targets.get(targetKey('file', output.document, output.path))?.outputs.push(output.path);
+    for (const qualified of Object.keys(output.chunks)) {
+      const target = targets.get(`chunk:${qualified}`);
+      if (target && !target.outputs.includes(output.path)) target.outputs.push(output.path);
+    }
+  }
+  return {
+    documents: wovenDocuments,
+    targets,
+    partsByFence,
+    outputs: sortedOutputs.map((output) => ({ output, page: tangledPageOf(output.path) })),
+    messages,
+    lookup,
+  };
+}
+
+/** The part that produced a generated line, from the line's origin (the source maps' provenance). */
+export function partOfOrigin(model: WeaveModel, origin: LineOrigin): WovenPart | undefined {
+  if (origin.document === null) return undefined;
+  let lines = partsByLine.get(model);
+  if (!lines) {
+    lines = new Map();
+    partsByLine.set(model, lines);
+  }
+  let byLine = lines.get(origin.document);
+  if (!byLine) {
+    byLine = new Map();
+    for (const woven of model.documents.find((d) => d.path === origin.document)?.parts ?? []) {
+      const count = woven.part.value === '' ? 0 : woven.part.value.split('\n').length;
+      for (let i = 0; i < count; i++) byLine.set(woven.part.line + i, woven);
+    }
+    lines.set(origin.document, byLine);
+  }
+  return byLine.get(origin.line);
+}
+/** Per model, per document: the part each document line belongs to. */
+const partsByLine = new WeakMap<WeaveModel, Map<string, Map<number, WovenPart>>>();
+
+/** `§2.4`, `§2.4 and §5.1`, `§2.4, §3.1, and §5.1`: a list in a full sentence, Oxford comma. */
+export function listInSentence(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  if (items.length === 2) return `${items[0]} and ${items[1]}`;
+  return `${items.slice(0, -1).join(', ')}, and ${items.at(-1)}`;
+}
+
+/**
+ * Everything a document's page shows about other documents: its § numbers, the numbers and
+ * anchors of the uses, parts and references it links to, and the outputs its chunks reach.
+ * A page whose own text and fingerprint are unchanged renders to the same HTML.
+ */
+export function fingerprintOf(doc: WovenDocument, model: WeaveModel): string {
+  const place = (part: WovenPart | undefined) => (part ? `${part.document}#${part.anchor}@${part.number}:${part.part.fenceLine}` : '');
+  return JSON.stringify([
+    doc.number,
+    model.documents.map((d) => d.path),
+    doc.parts.map((woven) => {
+      const target = model.targets.get(woven.target)!;
+      return [
+        woven.number,
+        woven.anchor,
+        target.uses.map(place),
+        target.parts.map(place),
+        target.outputs,
+        referencesOf(woven.part).map((reference) => place(model.lookup(reference.name, woven.document)?.parts[0])),
+      ];
+    }),
+  ]);
+}

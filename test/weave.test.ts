@@ -1,0 +1,336 @@
+/**
+ * `weft weave`: the woven site's captions, notes, anchors, references, escaping and
+ * tangled views, on small in-memory projects with exact expected HTML fragments; then the
+ * command's exit codes, diagnostics and determinism on real temp folders.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import rehypeParse from 'rehype-parse';
+import { unified } from 'unified';
+import { describe, expect, it } from 'vitest';
+import { snapshotOfTexts, tangleSnapshot } from '../tangle/snapshot.js';
+import { checkLinks } from '../tangle/weave/links.js';
+import { listInSentence, slug } from '../tangle/weave/model.js';
+import { weaveSite } from '../tangle/weave/index.js';
+import { fence, makeProject, read, weft } from './helpers.js';
+
+async function site(files: Record<string, string>) {
+  return weaveSite(tangleSnapshot(snapshotOfTexts(files)));
+}
+
+async function page(files: Record<string, string>, path: string): Promise<string> {
+  const { site: built } = await site(files);
+  const html = built.get(path);
+  if (typeof html !== 'string') throw new Error(`no page ${path}; pages: ${[...built.keys()].join(', ')}`);
+  return html;
+}
+
+/** The `<figcaption>` of the element with this id. */
+function caption(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  expect(start, `no element with id ${id}`).toBeGreaterThan(-1);
+  const from = html.indexOf('<figcaption>', start);
+  return html.slice(from, html.indexOf('</figcaption>', from) + '</figcaption>'.length);
+}
+
+/** The paragraph with class `cls` inside the figure with this id. */
+function paragraph(html: string, id: string, cls: string): string | undefined {
+  const start = html.indexOf(`id="${id}"`);
+  const end = html.indexOf('</figure>', start);
+  const figure = html.slice(start, end);
+  const from = figure.indexOf(`<p class="${cls}`);
+  return from < 0 ? undefined : figure.slice(from, figure.indexOf('</p>', from) + 4);
+}
+
+const GREET = [
+  '# Greeting\n\n',
+  fence('ts file=src-generated/greet.ts', 'export function greet(name: string) {\n  <<build-the-message>>\n  return message;\n}'),
+  '\n\n## The message\n\n',
+  fence('ts #build-the-message', 'let message = `Hello, ${name}`;'),
+  '\n\nAnd a second part:\n\n',
+  fence('ts #build-the-message', "message += '!';"),
+  '\n',
+].join('');
+
+describe('chunk captions and numbering', () => {
+  it('captions a file root with its output path linked to the tangled view, and a chunk with ≡ then +≡', async () => {
+    const html = await page({ 'docs/greet.lit.md': GREET }, 'docs/greet.html');
+    expect(caption(html, 'file-src-generated-greet-ts')).toBe(
+      '<figcaption><a class="number" href="#file-src-generated-greet-ts" aria-label="§1.1, permalink">§1.1</a> <a class="name" href="../tangled/src-generated/greet.ts.html"><code>src-generated/greet.ts</code></a> ≡</figcaption>',
+    );
+    expect(caption(html, 'chunk-build-the-message')).toBe(
+      '<figcaption><a class="number" href="#chunk-build-the-message" aria-label="§1.2, permalink">§1.2</a> <span class="name">⟨build-the-message⟩</span> ≡</figcaption>',
+    );
+    expect(caption(html, 'chunk-build-the-message-2')).toBe(
+      '<figcaption><a class="number" href="#chunk-build-the-message-2" aria-label="§1.3, permalink">§1.3</a> <span class="name">⟨build-the-message⟩</span> +≡</figcaption>',
+    );
+  });
+
+  it('numbers chunks per document: the second document starts again at §2.1', async () => {
+    const other = `# Other\n\n${fence('ts #helper', 'const x = 1;')}\n`;
+    const html = await page({ 'docs/a.lit.md': GREET, 'docs/b.lit.md': other }, 'docs/b.html');
+    expect(caption(html, 'chunk-helper')).toContain('>§2.1</a>');
+  });
+
+  it('orders documents by weave.order, then by path', async () => {
+    const other = `# Other\n\n${fence('ts #helper', 'const x = 1;')}\n`;
+    const tangled = tangleSnapshot(snapshotOfTexts({ 'docs/a.lit.md': GREET, 'docs/b.lit.md': other }));
+    const { site: built } = await weaveSite(tangled, { title: 'T', out: 'site', order: ['docs/b.lit.md'], themes: { light: 'github-light-default', dark: 'github-dark-default' }, repoUrl: null });
+    expect(caption(built.get('docs/b.html') as string, 'chunk-helper')).toContain('>§1.1</a>');
+    expect(caption(built.get('docs/a.html') as string, 'chunk-build-the-message')).toContain('>§2.2</a>');
+  });
+});
+
+describe('notes', () => {
+  it('says where a chunk is used, where it continues, where else it is defined, and where it is written', async () => {
+    const html = await page({ 'docs/greet.lit.md': GREET }, 'docs/greet.html');
+    expect(paragraph(html, 'chunk-build-the-message', 'used')).toBe('<p class="used">Used in <a href="#file-src-generated-greet-ts">§1.1</a>.</p>');
+    expect(paragraph(html, 'chunk-build-the-message', 'notes')).toBe(
+      '<p class="notes">Continued in <a href="#chunk-build-the-message-2">§1.3</a>. Written to <a href="../tangled/src-generated/greet.ts.html"><code>src-generated/greet.ts</code></a>.</p>',
+    );
+    expect(paragraph(html, 'chunk-build-the-message-2', 'notes')).toBe(
+      '<p class="notes">Also defined in <a href="#chunk-build-the-message">§1.2</a>. Written to <a href="../tangled/src-generated/greet.ts.html"><code>src-generated/greet.ts</code></a>.</p>',
+    );
+  });
+
+  it('joins two uses with "and" and three with commas and an Oxford comma', async () => {
+    expect(listInSentence(['§1.1'])).toBe('§1.1');
+    expect(listInSentence(['§1.1', '§1.2'])).toBe('§1.1 and §1.2');
+    expect(listInSentence(['§1.1', '§1.2', '§2.1'])).toBe('§1.1, §1.2, and §2.1');
+    const doc = [
+      fence('ts file=src-generated/a.ts', '<<shared>>'),
+      fence('ts file=src-generated/b.ts', '<<shared>>'),
+      fence('ts file=src-generated/c.ts', '<<shared>>'),
+      fence('ts #shared', 'export const x = 1;'),
+    ].join('\n');
+    const html = await page({ 'docs/a.lit.md': doc }, 'docs/a.html');
+    expect(paragraph(html, 'chunk-shared', 'used')).toBe(
+      '<p class="used">Used in <a href="#file-src-generated-a-ts">§1.1</a>, <a href="#file-src-generated-b-ts">§1.2</a>, and <a href="#file-src-generated-c-ts">§1.3</a>.</p>',
+    );
+    expect(paragraph(html, 'chunk-shared', 'notes')).toBe(
+      '<p class="notes">Written to <a href="../tangled/src-generated/a.ts.html"><code>src-generated/a.ts</code></a>, <a href="../tangled/src-generated/b.ts.html"><code>src-generated/b.ts</code></a>, and <a href="../tangled/src-generated/c.ts.html"><code>src-generated/c.ts</code></a>.</p>',
+    );
+  });
+
+  it('never links a chunk to itself: a part that references its own chunk is not a use', async () => {
+    const doc = [fence('ts file=src-generated/a.ts', '<<loop>>'), fence('ts #loop', 'a();'), fence('ts #loop', 'b();')].join('\n');
+    const html = await page({ 'docs/a.lit.md': doc }, 'docs/a.html');
+    expect(paragraph(html, 'chunk-loop', 'used')).toBe('<p class="used">Used in <a href="#file-src-generated-a-ts">§1.1</a>.</p>');
+    expect(html).not.toMatch(/Used in[^.]*§1\.2/);
+  });
+
+  it('marks a chunk that nothing uses, on its page and in the chunk index', async () => {
+    const doc = `${fence('ts file=src-generated/a.ts', 'x();')}\n${fence('ts #orphan', 'y();')}\n`;
+    const { site: built } = await site({ 'docs/a.lit.md': doc });
+    expect(paragraph(built.get('docs/a.html') as string, 'chunk-orphan', 'used')).toBe('<p class="used unused">Not used.</p>');
+    expect(built.get('index.html')).toContain('<td><span class="unused-mark">unused</span></td>');
+  });
+});
+
+describe('anchors', () => {
+  it('keeps a chunk anchor when another chunk is inserted above it (only the § number moves)', async () => {
+    const before = `${fence('ts file=src-generated/a.ts', '<<second>>')}\n${fence('ts #second', 'b();')}\n`;
+    const after = `${fence('ts file=src-generated/a.ts', '<<first>>\n<<second>>')}\n${fence('ts #first', 'a();')}\n${fence('ts #second', 'b();')}\n`;
+    const one = await page({ 'docs/a.lit.md': before }, 'docs/a.html');
+    const two = await page({ 'docs/a.lit.md': after }, 'docs/a.html');
+    expect(caption(one, 'chunk-second')).toContain('href="#chunk-second"');
+    expect(caption(two, 'chunk-second')).toContain('href="#chunk-second"');
+    expect(caption(one, 'chunk-second')).toContain('§1.2');
+    expect(caption(two, 'chunk-second')).toContain('§1.3');
+  });
+
+  it('never lets heading ids collide with chunk ids, or chunk slugs with part suffixes', async () => {
+    const doc = [
+      '# Chunk parse\n\n## main\n\n',
+      fence('ts file=src-generated/a.ts', '<<parse>>\n<<parse 2>>'),
+      fence('ts #parse', 'a();'),
+      fence('ts #parse', 'b();'),
+      fence('ts #"parse 2"', 'c();'),
+      fence('ts #parse-2', 'd();'),
+    ].join('\n');
+    const html = await page({ 'docs/a.lit.md': doc }, 'docs/a.html');
+    expect(html).toContain('<h1 id="section-chunk-parse">');
+    expect(html).toContain('<h2 id="main-1">');
+    expect(html).toContain('id="chunk-parse"');
+    expect(html).toContain('id="chunk-parse-2"');
+    expect(html).toContain('id="chunk-parse-2_"');
+    expect(html).toContain('id="chunk-parse-2__2"');
+    expect(slug('parse 2')).toBe('parse-2_');
+  });
+
+  it('has no duplicate ids and no broken links on any page', async () => {
+    const doc = ['# A\n\n# A\n\n', fence('ts file=src-generated/a.ts', '<<x>>'), fence('ts #x', 'a();'), fence('ts #x', 'b();'), '\n[to b](b.lit.md#b)\n'].join('\n');
+    const { site: built } = await site({ 'docs/a.lit.md': doc, 'docs/b.lit.md': '# B\n\nText.\n' });
+    expect(checkLinks(built, '')).toEqual([]);
+    expect(built.get('docs/a.html')).toContain('<a href="b.html#b">to b</a>');
+  });
+});
+
+describe('references', () => {
+  it('renders a reference line as ⟨name §n⟩ linked to the first definition, keeping its indentation', async () => {
+    const html = await page({ 'docs/greet.lit.md': GREET }, 'docs/greet.html');
+    expect(html).toContain(
+      '<span class="line">  <a class="reference" href="#chunk-build-the-message" title="docs/greet.lit.md:13">⟨build-the-message <span class="number">§1.2</span>⟩</a></span>',
+    );
+  });
+
+  it('links references across documents to the other page', async () => {
+    const a = `${fence('ts file=src-generated/a.ts', '<<helper>>')}\n`;
+    const b = `# B\n\n${fence('ts #helper', 'export const x = 1;')}\n`;
+    const { site: built } = await site({ 'docs/a.lit.md': a, 'docs/sub/b.lit.md': b });
+    expect(built.get('docs/a.html')).toContain('<a class="reference" href="sub/b.html#chunk-helper" title="docs/sub/b.lit.md:3">⟨helper <span class="number">§2.1</span>⟩</a>');
+    expect(paragraph(built.get('docs/sub/b.html') as string, 'chunk-helper', 'used')).toBe('<p class="used">Used in <a href="../a.html#file-src-generated-a-ts">§1.1</a>.</p>');
+  });
+
+  it('renders an undefined reference visibly broken and reports undefined-chunk, also in a chunk no output uses', async () => {
+    const doc = `${fence('ts file=src-generated/a.ts', '<<missing>>')}\n${fence('ts #unused', '  <<also-missing>>')}\n`;
+    const { site: built, messages } = await site({ 'docs/a.lit.md': doc });
+    expect(built.get('docs/a.html')).toContain('<span class="reference broken" title="undefined chunk: missing">⟨missing ?⟩</span>');
+    expect(messages.map((m) => `${m.file}:${m.line}:${m.column} ${m.rule}`)).toEqual(['docs/a.lit.md:2:1 undefined-chunk', 'docs/a.lit.md:6:3 undefined-chunk']);
+  });
+});
+
+describe('escaping', () => {
+  it('escapes <script> in code, in chunk names and in prose code spans', async () => {
+    const doc = [
+      'Prose with `<script>alert(1)</script>` in a code span.\n',
+      fence('ts file=src-generated/a.ts', '<<x<script>y>>\nconst s = "<script>alert(2)</script>";'),
+      fence('ts #x<script>y', 'y();'),
+    ].join('\n');
+    const html = await page({ 'docs/a.lit.md': doc }, 'docs/a.html');
+    // Only the page's own two scripts are elements; everything else is text or attribute values.
+    const scripts: string[] = [];
+    const walk = (node: any): void => {
+      if (node.tagName === 'script') scripts.push(String(node.properties.src ?? 'inline'));
+      for (const child of node.children ?? []) walk(child);
+    };
+    walk(unified().use(rehypeParse).parse(html));
+    expect(scripts).toEqual(['inline', '../assets/weft.js']);
+    expect(html).toContain('<code>&#x3C;script>alert(1)&#x3C;/script></code>');
+    expect(html).toContain('<span class="name">⟨x&#x3C;script>y⟩</span>');
+    expect(html).toContain('⟨x&#x3C;script>y <span class="number">§1.2</span>⟩</a>');
+    expect(html).toContain('&#x3C;script>alert(2)&#x3C;/script>');
+  });
+});
+
+describe('plain fences', () => {
+  it('keeps fences that define nothing, highlighted, without a caption', async () => {
+    const doc = `# A\n\n${fence('sh', 'echo "hi"')}\n\n${fence('nosuchlanguage', 'plain <text>')}\n`;
+    const html = await page({ 'docs/a.lit.md': doc }, 'docs/a.html');
+    expect(html).not.toContain('<figure');
+    expect(html).toMatch(/<pre class="shiki[^>]*><code><span class="line"><span style="[^"]*">echo<\/span>/);
+    expect(html).toContain('<span class="line"><span>plain &#x3C;text></span></span>');
+  });
+
+  it('shows a weave=collapsed fence inside <details>', async () => {
+    const doc = `${fence('ts file=src-generated/a.ts weave=collapsed', 'x();')}\n`;
+    const html = await page({ 'docs/a.lit.md': doc }, 'docs/a.html');
+    expect(html).toContain('<details><summary>Show code</summary><div class="code">');
+  });
+});
+
+/** The text of the `<pre><code>` of a tangled view, as a browser would read it. */
+function tangledText(html: string): string {
+  const tree = unified().use(rehypeParse).parse(html);
+  let text: string | undefined;
+  const walk = (node: any): void => {
+    if (node.tagName === 'pre' && node.children?.[0]?.tagName === 'code') text = node.children[0].children.map((c: any) => c.value ?? '').join('');
+    for (const child of node.children ?? []) walk(child);
+  };
+  walk(tree);
+  return text!;
+}
+
+describe('weft weave (command)', () => {
+  it('writes the site and exits 0; every tangled view is the exact file weft tangle wrote', () => {
+    const dir = makeProject({ 'docs/greet.lit.md': GREET, 'docs/more.lit.md': `# More\n\n${fence('ts file=src-generated/more.ts', 'export const less = "<&>";\n\n\tdone();')}\n` });
+    expect(weft(dir, 'tangle', '--no-bundle').code).toBe(0);
+    const run = weft(dir, 'weave');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^weft: wove 5 pages from 2 documents into site: \d+ written, 0 unchanged, 0 deleted in \d+ ms\n$/);
+    for (const output of ['src-generated/greet.ts', 'src-generated/more.ts']) {
+      expect(tangledText(read(dir, `site/tangled/${output}.html`))).toBe(read(dir, output));
+    }
+    // Line 1 is Weft's header: it comes from no chunk.
+    const view = read(dir, 'site/tangled/src-generated/greet.ts.html');
+    expect(view).toContain('<span id="L1">1</span><a id="L2" href="../../docs/greet.html#file-src-generated-greet-ts"');
+    expect(view).toContain('<a id="L3" href="../../docs/greet.html#chunk-build-the-message" title="§1.2 ⟨build-the-message⟩ (docs/greet.lit.md:14)">3</a>');
+    expect(view).toContain('<a id="L4" href="../../docs/greet.html#chunk-build-the-message-2"');
+  });
+
+  it('gives byte-identical sites in two different folders', () => {
+    const files = { 'docs/greet.lit.md': GREET, 'docs/math.lit.md': '# Math\n\nEuler: $e^{i\\pi} + 1 = 0$.\n' };
+    const one = makeProject(files);
+    const two = makeProject(files);
+    expect(weft(one, 'weave').code).toBe(0);
+    expect(weft(two, 'weave', '--out', 'elsewhere').code).toBe(0);
+    const list = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+    const first = list(join(one, 'site'));
+    expect(first).toEqual(list(join(two, 'elsewhere')));
+    expect(first).toContain('assets/katex/katex.min.css');
+    for (const path of first) expect(readFileSync(join(two, 'elsewhere', path)).equals(readFileSync(join(one, 'site', path))), path).toBe(true);
+    expect(read(one, 'site/docs/math.html')).toContain('class="katex"');
+    expect(read(one, 'site/docs/greet.html')).not.toContain('katex.min.css');
+    expect(read(one, 'site/docs/math.html')).not.toContain(one);
+  });
+
+  it('writes nothing the second time when nothing changed', () => {
+    const dir = makeProject({ 'docs/greet.lit.md': GREET });
+    expect(weft(dir, 'weave').code).toBe(0);
+    expect(weft(dir, 'weave').stdout).toMatch(/: 0 written, \d+ unchanged, 0 deleted/);
+  });
+
+  it('re-renders no page in a new process when nothing changed (pages come from .weft/cache/weave/), unless --no-cache', () => {
+    const dir = makeProject({ 'docs/greet.lit.md': GREET });
+    const rendered = (...args: string[]) => JSON.parse(weft(dir, 'weave', '--json', ...args).stdout.trim().split('\n').at(-1)!).summary.rendered;
+    expect(rendered()).toBe(1);
+    expect(rendered()).toBe(0);
+    expect(rendered('--no-cache')).toBe(1);
+  });
+
+  it('exits 1 with the engine diagnostic for an undefined reference', () => {
+    const dir = makeProject({ 'docs/a.lit.md': `# A\n\n${fence('ts file=src-generated/a.ts', '<<missing>>')}\n` });
+    const run = weft(dir, 'weave');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('docs/a.lit.md:4:1: error: chunk `missing` is not defined [undefined-chunk]\n');
+  });
+
+  it('--check reports a planted broken link with broken-link and exits 1', () => {
+    const dir = makeProject({ 'docs/a.lit.md': '# A\n\nSee [nowhere](missing.html) and [no anchor](#no-such-heading).\n' });
+    const run = weft(dir, 'weave', '--check');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      [
+        'site/docs/a.html:2:8: error: link "missing.html" names docs/missing.html, which the site does not have [broken-link]',
+        'site/docs/a.html:2:47: error: link "#no-such-heading": docs/a.html has no element with id "no-such-heading" [broken-link]',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--json streams one event per line: diagnostics, then done', () => {
+    const dir = makeProject({ 'docs/a.lit.md': `${fence('ts file=src-generated/a.ts', '<<missing>>')}\n` });
+    const run = weft(dir, 'weave', '--json');
+    expect(run.code).toBe(1);
+    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events.map((e) => e.event)).toEqual(['diagnostic', 'done']);
+    expect(events[0]).toMatchObject({ file: 'docs/a.lit.md', line: 2, column: 1, rule: 'undefined-chunk', severity: 'error' });
+    expect(events[1]).toMatchObject({ ok: false, out: 'site', summary: { documents: 1 } });
+  });
+
+  it('rejects an unknown weave config key and an unknown theme with malformed-config', () => {
+    const dir = makeProject({ 'docs/a.lit.md': '# A\n', 'weft.config.json': JSON.stringify({ weave: { titel: 'x', themes: { light: 'no-such-theme' } } }) });
+    const run = weft(dir, 'weave');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('unknown config key `weave.titel`');
+    expect(run.stderr).toContain('`weave.themes.light` must name a shiki theme');
+    expect(run.stderr).toContain('[malformed-config]');
+  });
+
+  it('refuses an output folder inside .git and the project root', () => {
+    const dir = makeProject({ 'docs/a.lit.md': '# A\n' });
+    expect(weft(dir, 'weave', '--out', '.').stderr).toContain('is not allowed: it is the project root [malformed-config]');
+    expect(weft(dir, 'weave', '--out', '.git/site').code).toBe(1);
+  });
+});
