@@ -14,7 +14,7 @@ import { tangle, type TangleOptions } from '../context.js';
 import { message } from '../messages.js';
 import type { Message, TangleResult, WriteAction } from '../types.js';
 import { COMMON_FLAGS, parseFlags, projectRootFor, type Command, type ProjectRoot } from './args.js';
-import { messageJson, plural, printJson, printMessages, problemCounts } from './print.js';
+import { messageJson, plural, printJson, printMessages, problemCounts, summary } from './print.js';
 
 export const TANGLE_FLAGS = {
   'no-bundle': { type: 'boolean' },
@@ -127,7 +127,8 @@ Options:
     if (values.json) printJson(io, tangleJson(result, found, messages, files));
     else {
       printMessages(messages, io, found.root);
-      io.stdout(`${summaryLine(result, messages, files, check)}\n`);
+      if (io.verbose) for (const f of files) io.stdout(`${f.action.padEnd(11)} ${f.path}\n`);
+      summary(io, summaryLine(result, messages, files, check));
     }
     return failed ? 1 : 0;
   },
