@@ -30,6 +30,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
   init: { summary: 'make the current folder a literate project (or add what is missing)', load: async () => (await import('./init-command.js')).initCommand },
   diff: { summary: 'show what changed in chunks and outputs since a git revision', load: async () => (await import('./diff-command.js')).diffCommand },
   stats: { summary: 'count lines, bytes and tokens of documents, chunks and outputs', load: async () => (await import('./stats-command.js')).statsCommand },
+  show: { summary: 'print one chunk expanded, or one output, on stdout (like notangle -R)', load: async () => (await import('./show-command.js')).showCommand },
+  ls: { summary: 'list the outputs and the chunks no output uses (like noroots)', load: async () => (await import('./ls-command.js')).lsCommand },
+  outputs: { summary: 'print what a tangle reads and writes, for build-system caches', load: async () => (await import('./outputs-command.js')).outputsCommand },
   explain: { summary: 'trace a generated line, or a chunk, back to the Markdown', load: async () => (await import('./explain-command.js')).explainCommand },
 };
 
