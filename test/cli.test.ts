@@ -70,7 +70,7 @@ describe('usage errors', () => {
     const run = weft(makeProject(), 'tangel');
     expect(run.code).toBe(2);
     expect(run.stderr.split('\n')[0]).toBe('weft: unknown command "tangel"; did you mean "tangle"?');
-    expect(weft(makeProject(), 'frobnicate').stderr.split('\n')[0]).toBe('weft: unknown command "frobnicate" (commands: tangle, watch, check, init, diff, stats, show, ls, outputs, explain)');
+    expect(weft(makeProject(), 'frobnicate').stderr.split('\n')[0]).toBe('weft: unknown command "frobnicate" (commands: tangle, watch, check, init, diff, stats, show, ls, outputs, clean, explain)');
   });
 
   it('suggest the flag that was meant', () => {

@@ -33,6 +33,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   show: { summary: 'print one chunk expanded, or one output, on stdout (like notangle -R)', load: async () => (await import('./show-command.js')).showCommand },
   ls: { summary: 'list the outputs and the chunks no output uses (like noroots)', load: async () => (await import('./ls-command.js')).lsCommand },
   outputs: { summary: 'print what a tangle reads and writes, for build-system caches', load: async () => (await import('./outputs-command.js')).outputsCommand },
+  clean: { summary: 'remove the outputs weft wrote (a copy of each goes to .weft/trash/)', load: async () => (await import('./clean-command.js')).cleanCommand },
   explain: { summary: 'trace a generated line, or a chunk, back to the Markdown', load: async () => (await import('./explain-command.js')).explainCommand },
 };
 
