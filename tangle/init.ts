@@ -17,8 +17,9 @@
  * Files are created with `wx` (fail if present), so a file that appears in between is
  * kept too. A package.json that is not valid JSON stops init before anything is written.
  *
- * How the new project depends on Weft: the npm name `weft` belongs to an unrelated
- * package, so a version range would install the wrong thing (or nothing). By default
+ * How the new project depends on Weft: its npm name is `weft-lit` (the name `weft`
+ * belongs to an unrelated package; the command is still `weft`), which is not published
+ * yet, so a version range would install nothing. By default
  * the project depends on the copy of Weft that created it, as `file:<path>`; `--weft
  * SPEC` writes any other npm dependency spec (a git URL, a tarball, a scoped name).
  * The versions of vitest, typescript and @types/node are the ones Weft itself is
@@ -92,7 +93,7 @@ export function defaultWeftSpec(root: string): string {
 }
 
 /** Where an installed Weft's config schema is, from the project root (`weft` is a devDependency). */
-export const SCHEMA_PATH = './node_modules/weft/schema/weft.config.schema.json';
+export const SCHEMA_PATH = './node_modules/weft-lit/schema/weft.config.schema.json';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -116,7 +117,7 @@ export function projectFiles(options: { name: string; weft: string }): Record<st
         '@types/node': versions.typesNode,
         typescript: versions.typescript,
         vitest: versions.vitest,
-        weft: options.weft,
+        'weft-lit': options.weft,
       },
     }),
     'weft.config.json': json({ $schema: SCHEMA_PATH, sources: ['docs/**/*.lit.md'], outputDirs: ['src-generated', 'scripts'] }),
@@ -389,9 +390,9 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
   };
 }
 
-/** The spec package.json gives for `weft` (devDependencies, then dependencies), if any. */
+/** The spec package.json gives for `weft-lit` (devDependencies, then dependencies), if any. */
 function dependencySpec(text: string): string | undefined {
   const data = parseJsonc(text) as { devDependencies?: Record<string, unknown>; dependencies?: Record<string, unknown> } | undefined;
-  const spec = data?.devDependencies?.weft ?? data?.dependencies?.weft;
+  const spec = data?.devDependencies?.['weft-lit'] ?? data?.dependencies?.['weft-lit'];
   return typeof spec === 'string' ? spec : undefined;
 }

@@ -90,7 +90,7 @@ export function nxTarget(outputs: ProjectOutputs) {
     executor: 'nx:run-commands',
     options: { command: 'weft tangle', cwd: '{projectRoot}' },
     cache: true,
-    inputs: [...turbo.inputs.map(under), { externalDependencies: ['weft'] }],
+    inputs: [...turbo.inputs.map(under), { externalDependencies: ['weft-lit'] }],
     outputs: turbo.outputs.map(under),
   };
 }

@@ -47,8 +47,8 @@ function linkDependencies(dir: string): void {
     if (name.startsWith('.')) continue;
     symlinkSync(join(REPO, 'node_modules', name), join(modules, name));
   }
-  symlinkSync(REPO, join(modules, 'weft'));
-  symlinkSync('../weft/bin/weft.js', join(modules, '.bin', 'weft'));
+  symlinkSync(REPO, join(modules, 'weft-lit'));
+  symlinkSync('../weft-lit/bin/weft.js', join(modules, '.bin', 'weft'));
   symlinkSync('../vitest/vitest.mjs', join(modules, '.bin', 'vitest'));
   symlinkSync('../typescript/bin/tsc', join(modules, '.bin', 'tsc'));
 }
@@ -76,7 +76,7 @@ describe('weft init', () => {
         `weft: created 8 files and tangled 3 outputs in ${dir}`,
         ...CREATED.map((p) => `  ${p}`),
         ...TANGLED.map((p) => `  ${p}`),
-        `package.json depends on weft as "${JSON.parse(read(dir, 'package.json')).devDependencies.weft}" (this copy of weft; see --weft)`,
+        `package.json depends on weft-lit as "${JSON.parse(read(dir, 'package.json')).devDependencies['weft-lit']}" (this copy of weft; see --weft)`,
         '',
         'Next:',
         '  npm install',
@@ -105,7 +105,7 @@ describe('weft init', () => {
         '@types/node': own.devDependencies['@types/node'],
         typescript: own.dependencies.typescript,
         vitest: own.devDependencies.vitest,
-        weft: `file:${relative(join(dir, 'My Project'), REPO)}`,
+        'weft-lit': `file:${relative(join(dir, 'My Project'), REPO)}`,
       },
     });
   });
@@ -115,7 +115,7 @@ describe('weft init', () => {
     expect(weft(dir, 'init', '--weft', 'github:example/weft#v0.1.0', '--name', 'bus').code).toBe(0);
     const manifest = JSON.parse(read(dir, 'package.json'));
     expect(manifest.name).toBe('bus');
-    expect(manifest.devDependencies.weft).toBe('github:example/weft#v0.1.0');
+    expect(manifest.devDependencies['weft-lit']).toBe('github:example/weft#v0.1.0');
   });
 
   it('makes the deployment guide an executable script that stops at the first error', () => {
@@ -147,7 +147,7 @@ describe('weft init', () => {
         '    "devDependencies": {',
         `        "@types/node": "${JSON.parse(read(REPO, 'package.json')).devDependencies['@types/node']}",`,
         `        "vitest": "${JSON.parse(read(REPO, 'package.json')).devDependencies.vitest}",`,
-        '        "weft": "file:../weft"',
+        '        "weft-lit": "file:../weft"',
         '    }',
         '}',
         '',

@@ -59,7 +59,7 @@ describe('weft outputs', () => {
       tasks: { tangle: { inputs: ['docs/**/*.lit.md', 'weft.config.json'], outputs: ['.weft/manifest.json', 'src-generated/a.ts', 'src-generated/a.ts.map'], env: [] } },
     });
     const nx = JSON.parse(weft(dir, 'outputs', '--format', 'nx').stdout).targets.tangle;
-    expect(nx.inputs).toEqual(['{projectRoot}/docs/**/*.lit.md', '{projectRoot}/weft.config.json', { externalDependencies: ['weft'] }]);
+    expect(nx.inputs).toEqual(['{projectRoot}/docs/**/*.lit.md', '{projectRoot}/weft.config.json', { externalDependencies: ['weft-lit'] }]);
     expect(nx.outputs).toEqual(['{projectRoot}/.weft/manifest.json', '{projectRoot}/src-generated/a.ts', '{projectRoot}/src-generated/a.ts.map']);
     expect(weft(dir, 'outputs', '--format', 'bazel').stdout).toContain('        "src-generated/a.ts.map",\n');
   });
