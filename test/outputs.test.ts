@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import { fence, makeProject, REPO, weft } from './helpers.js';
 
@@ -87,5 +88,48 @@ describe('weft ls', () => {
       outputs: [{ path: 'src-generated/a.ts', document: 'docs/a.lit.md' }],
       unused: [{ name: 'never-used', document: 'docs/a.lit.md', line: 7 }],
     });
+  });
+});
+
+describe('the monorepo snippets in the README', () => {
+  const FIXTURE = join(REPO, 'test/fixtures/monorepo');
+  const fixture = (name: string) => readFileSync(join(FIXTURE, name), 'utf8');
+
+  /** A copy of the fixture package in a temporary folder. */
+  function fixtureProject(): string {
+    const dir = makeProject({});
+    cpSync(FIXTURE, dir, { recursive: true });
+    return dir;
+  }
+
+  it('turbo.json declares the inputs weft outputs gives and outputs that cover every file a tangle writes', () => {
+    const dir = fixtureProject();
+    const declared = JSON.parse(weft(dir, 'outputs', '--format', 'turbo').stdout).tasks.tangle;
+    const turbo = JSON.parse(fixture('turbo.json')).tasks;
+    expect(turbo.tangle.inputs).toEqual(declared.inputs);
+    expect(turbo.tangle.env).toEqual(declared.env);
+    const covered = picomatch(turbo.tangle.outputs, { dot: true });
+    for (const path of declared.outputs) expect(path === 'dist/**' ? turbo.tangle.outputs.includes(path) : covered(path), path).toBe(true);
+    expect(weft(dir, 'tangle').code).toBe(0);
+    const written = filesUnder(dir).filter((path) => !path.startsWith('.weft/cache/') && !['turbo.json', 'project.json', 'package.json', 'weft.config.json'].includes(path) && !path.startsWith('docs/'));
+    for (const path of written) expect(covered(path), path).toBe(true);
+    // The check reads everything the tangle writes except the bundle, and caches nothing.
+    expect(turbo['tangle-check'].outputs).toEqual([]);
+    expect(new Set(turbo['tangle-check'].inputs)).toEqual(new Set([...turbo.tangle.inputs, ...turbo.tangle.outputs.filter((glob: string) => glob !== 'dist/**')]));
+    expect(JSON.parse(fixture('package.json')).scripts['tangle-check']).toBe('weft tangle --check');
+  });
+
+  it('project.json declares the Nx inputs weft outputs gives, weft-lit external, and output folders that cover its files', () => {
+    const dir = fixtureProject();
+    const declared = JSON.parse(weft(dir, 'outputs', '--format', 'nx').stdout).targets.tangle;
+    const nx = JSON.parse(fixture('project.json')).targets.tangle;
+    expect(nx.inputs).toEqual(declared.inputs);
+    expect(nx.cache).toBe(true);
+    for (const path of declared.outputs) expect(nx.outputs.some((folder: string) => path === folder || path.startsWith(`${folder}/`) || (path.endsWith('/**') && path.slice(0, -3) === folder)), path).toBe(true);
+  });
+
+  it('the README shows these files as they are', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    for (const name of ['turbo.json', 'project.json']) expect(readme, name).toContain(fixture(name));
   });
 });

@@ -57,6 +57,13 @@ describe('the plain format and the $weft problem matcher', () => {
   it('finds files from the workspace folder, as VS Code resolves relative and absolute paths', () => {
     expect(weftMatcher.fileLocation).toEqual(['autoDetect', '${workspaceFolder}']);
   });
+
+  it('the README tasks.json uses the patterns the package ships', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const tasks = JSON.parse(/```json\n(\{\n {2}"version": "2\.0\.0"[\s\S]*?)```/.exec(readme)![1]!).tasks;
+    expect(tasks.map((t: { problemMatcher: { pattern: { regexp: string } } }) => t.problemMatcher.pattern.regexp)).toEqual([weftMatcher.pattern.regexp, watchMatcher.pattern.regexp]);
+    expect(tasks[1].problemMatcher.background).toEqual(watchMatcher.background);
+  });
 });
 
 describe('--reporter github', () => {
