@@ -78,3 +78,27 @@ export function printJson(io: Io, value: unknown): void {
 export function summary(io: Io, line: string): void {
   if (!io.quiet) io.stdout(line.endsWith('\n') ? line : `${line}\n`);
 }
+
+/** How long a run goes before the progress line appears, in milliseconds. */
+export const PROGRESS_DELAY_MS = 1000;
+
+/**
+ * Run `work`, and when it takes longer than `PROGRESS_DELAY_MS` in a terminal, show
+ * `weft: LABEL…` on stderr until it ends, then erase it (carriage return and erase-line),
+ * so the lines that follow start clean. Never under `--json`, `--quiet` or off a terminal:
+ * a pipe or a log would keep the line.
+ */
+export async function withProgress<T>(io: Io, label: string, json: boolean | undefined, work: () => Promise<T>): Promise<T> {
+  if (!io.terminal || json || io.quiet || io.reporter === 'github') return work();
+  let shown = false;
+  const timer = setTimeout(() => {
+    shown = true;
+    io.stderr(`weft: ${label}\u2026`);
+  }, PROGRESS_DELAY_MS);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(timer);
+    if (shown) io.stderr('\r\u001b[K');
+  }
+}
