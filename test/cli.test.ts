@@ -70,7 +70,7 @@ describe('usage errors', () => {
     const run = weft(makeProject(), 'tangel');
     expect(run.code).toBe(2);
     expect(run.stderr.split('\n')[0]).toBe('weft: unknown command "tangel"; did you mean "tangle"?');
-    expect(weft(makeProject(), 'frobnicate').stderr.split('\n')[0]).toBe('weft: unknown command "frobnicate" (commands: tangle, watch, check, init, diff, stats, explain, weave, stitch, lsp)');
+    expect(weft(makeProject(), 'frobnicate').stderr.split('\n')[0]).toBe('weft: unknown command "frobnicate" (commands: tangle, watch, check, init, diff, stats, show, ls, outputs, clean, explain, weave, stitch, lsp)');
   });
 
   it('suggest the flag that was meant', () => {
@@ -158,7 +158,7 @@ describe('weft explain names', () => {
 });
 
 describe('--json on every command', () => {
-  it('prints one JSON document on stdout for tangle, check, init, diff, stats and explain', () => {
+  it('prints one JSON document on stdout for tangle, check, init, diff, stats, explain, ls, outputs and show', () => {
     const dir = makeProject();
     const init = weft(dir, 'init', '--json', '--weft', 'file:/nowhere');
     expect(init.code).toBe(0);
@@ -174,5 +174,8 @@ describe('--json on every command', () => {
     }
     expect(JSON.parse(weft(dir, 'diff', '--from', '.', '--json').stdout)).toHaveProperty('chunks');
     expect(JSON.parse(weft(dir, 'explain', 'src-generated/greeting.ts:2', '--json').stdout)).toHaveProperty('onDisk', 'same');
+    expect(Object.keys(JSON.parse(weft(dir, 'ls', '--json').stdout))).toEqual(['outputs', 'unused']);
+    expect(Object.keys(JSON.parse(weft(dir, 'outputs', '--json').stdout))).toEqual(['inputs', 'outputs', 'env', 'tool', 'cacheDir']);
+    expect(JSON.parse(weft(dir, 'show', 'src-generated/greeting.ts', '--json').stdout)).toMatchObject({ ok: true, kind: 'output' });
   });
 });

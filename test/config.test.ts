@@ -35,7 +35,7 @@ describe('weft.config.json syntax', () => {
   });
 
   it('accepts $schema', () => {
-    expect(parseConfig('{ "$schema": "./node_modules/weft/schema/weft.config.schema.json" }').messages).toEqual([]);
+    expect(parseConfig('{ "$schema": "./node_modules/weft-lit/schema/weft.config.schema.json" }').messages).toEqual([]);
   });
 
   it('reports a "__proto__" key as unknown, never as the prototype', () => {
@@ -114,7 +114,7 @@ describe('the JSON Schema shipped with weft', () => {
     expect(JSON.parse(read(REPO, 'package.json')).files).toContain('schema/');
     const dir = makeProject();
     expect(weft(dir, 'init', '--weft', 'file:/nowhere').code).toBe(0);
-    expect(JSON.parse(read(dir, 'weft.config.json')).$schema).toBe('./node_modules/weft/schema/weft.config.schema.json');
-    expect(SCHEMA_PATH.replace('./node_modules/weft/', '')).toBe('schema/weft.config.schema.json');
+    expect(JSON.parse(read(dir, 'weft.config.json')).$schema).toBe('./node_modules/weft-lit/schema/weft.config.schema.json');
+    expect(SCHEMA_PATH.replace('./node_modules/weft-lit/', '')).toBe('schema/weft.config.schema.json');
   });
 });

@@ -24,7 +24,8 @@ describe('npm pack', () => {
         // README.md may not exist yet in a partial checkout; pack works without it.
       }
     }
-    for (const folder of ['bin', 'tangle', 'schema']) cpSync(join(REPO, folder), join(copy, folder), { recursive: true });
+    for (const entry of ['.pre-commit-hooks.yaml']) copyFileSync(join(REPO, entry), join(copy, entry));
+    for (const folder of ['bin', 'tangle', 'schema', 'matchers']) cpSync(join(REPO, folder), join(copy, folder), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'));
     const packed = execFileSync(npm, ['pack', '--silent'], { cwd: copy, encoding: 'utf8' }).trim().split('\n').pop()!;
     const tarball = join(copy, packed);
@@ -37,9 +38,9 @@ describe('npm pack', () => {
     });
     const install = spawnSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: project, encoding: 'utf8' });
     expect(install.status, install.stderr).toBe(0);
-    expect(readdirSync(join(project, 'node_modules/weft/lib/cli'))).toContain('main.js');
-    expect(readdirSync(join(project, 'node_modules/weft/schema'))).toEqual(['weft.config.schema.json']);
-    expect(readdirSync(join(project, 'node_modules/weft/lib'))).toContain('index.d.ts');
+    expect(readdirSync(join(project, 'node_modules/weft-lit/lib/cli'))).toContain('main.js');
+    expect(readdirSync(join(project, 'node_modules/weft-lit/schema'))).toEqual(['weft.config.schema.json']);
+    expect(readdirSync(join(project, 'node_modules/weft-lit/lib'))).toContain('index.d.ts');
 
     const run = spawnSync(join(project, 'node_modules/.bin/weft'), ['tangle'], { cwd: project, encoding: 'utf8' });
     expect(run.stderr).toBe('');
@@ -48,7 +49,7 @@ describe('npm pack', () => {
     expect(read(project, 'dist/hello.js')).toContain('hello');
 
     // The programmatic API is importable by name.
-    const api = spawnSync(process.execPath, ['--input-type=module', '-e', "import { tangle } from 'weft'; const r = await tangle({ bundle: false }); console.log(r.ok, r.summary.unchanged);"], {
+    const api = spawnSync(process.execPath, ['--input-type=module', '-e', "import { tangle } from 'weft-lit'; const r = await tangle({ bundle: false }); console.log(r.ok, r.summary.unchanged);"], {
       cwd: project,
       encoding: 'utf8',
     });
@@ -56,9 +57,9 @@ describe('npm pack', () => {
 
     // A project that depends on that installed copy as a `file:` dependency, as `weft init`
     // writes it: npm links it and runs its `prepare` there, without devDependencies.
-    const installed = join(project, 'node_modules/weft');
+    const installed = join(project, 'node_modules/weft-lit');
     const dependent = makeProject({
-      'package.json': JSON.stringify({ name: 'dependent', version: '1.0.0', private: true, type: 'module', dependencies: { weft: `file:${installed}` } }),
+      'package.json': JSON.stringify({ name: 'dependent', version: '1.0.0', private: true, type: 'module', dependencies: { 'weft-lit': `file:${installed}` } }),
       'docs/a.lit.md': `${fence('ts file=src-generated/a.ts', 'export const a = 1;')}`,
     });
     const linked = spawnSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dependent, encoding: 'utf8' });
@@ -66,5 +67,18 @@ describe('npm pack', () => {
     const tangled = spawnSync(join(dependent, 'node_modules/.bin/weft'), ['tangle'], { cwd: dependent, encoding: 'utf8' });
     expect(tangled.status, tangled.stderr).toBe(0);
     expect(read(dependent, 'src-generated/a.ts')).toContain('export const a = 1;');
+
+    // `npx weft-lit init` in an empty folder: the package's one bin, `weft`, runs init there.
+    const empty = makeProject();
+    const fetched = spawnSync(npm, ['install', '--offline', '--no-audit', '--no-fund', '--no-save', tarball], { cwd: empty, encoding: 'utf8' });
+    expect(fetched.status, fetched.stderr).toBe(0);
+    const npx = spawnSync(npm, ['exec', '--offline', '--', 'weft-lit', 'init', '--weft', `file:${tarball}`], { cwd: empty, encoding: 'utf8' });
+    expect(npx.stderr).toBe('');
+    expect(npx.status).toBe(0);
+    expect(JSON.parse(read(empty, 'package.json')).devDependencies['weft-lit']).toBe(`file:${tarball}`);
+    expect(read(empty, 'src-generated/greeting.ts')).toContain('generated from docs/greeting.lit.md');
+    // The problem matchers and the pre-commit hook ship in the package.
+    expect(readdirSync(join(empty, 'node_modules/weft-lit/matchers'))).toEqual(['weft.json']);
+    expect(read(empty, 'node_modules/weft-lit/.pre-commit-hooks.yaml')).toContain('entry: weft tangle --check');
   });
 });

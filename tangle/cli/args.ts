@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CONFIG_FILE } from '../config.js';
 import { didYouMean } from '../messages.js';
+import { REPORTERS, type ReporterName } from '../reporters.js';
 
 /** Where a command prints. Tests pass their own. */
 export interface Io {
@@ -27,6 +28,18 @@ export interface Io {
   /** Whether to print code frames under messages (stderr is a terminal; NO_COLOR does not remove them). */
   frames: boolean;
   cwd: string;
+  /** How messages are printed: `plain` (the default) or `github` workflow commands (`--reporter`). */
+  reporter?: 'plain' | 'github';
+  /** Absolute `GITHUB_WORKSPACE`, for the github reporter's paths. */
+  workspace?: string;
+  /** The command line as typed, without `--reporter` and `--color` (the github reporter's "run … to see them all"). */
+  commandLine?: string;
+  /** `--quiet`: print only errors and warnings, no summary line. */
+  quiet?: boolean;
+  /** `--verbose`: also print what each output went through. */
+  verbose?: boolean;
+  /** Whether stderr is a terminal (for the progress line). */
+  terminal?: boolean;
 }
 
 /** A usage error: printed with the command's usage, exit code 2. */
@@ -118,4 +131,54 @@ export function projectRootFor(values: { root?: string }, io: Io): ProjectRoot {
   const notice = rootNotice(found, io.cwd);
   if (notice) io.stderr(notice);
   return found;
+}
+
+/** `--color` values. `auto`: colour in a terminal unless NO_COLOR, CI or GITHUB_ACTIONS is set. */
+export const COLOR_MODES = ['auto', 'always', 'never'] as const;
+export type ColorMode = (typeof COLOR_MODES)[number];
+
+/** The flags every command takes, read before the command's own: they change how it prints. */
+export interface GlobalFlags {
+  /** The arguments left for the command. */
+  argv: string[];
+  color?: ColorMode;
+  reporter?: ReporterName;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+/**
+ * Take `--color MODE`, `--reporter NAME`, `--quiet` and `--verbose` (also `--flag=value`)
+ * out of `argv`, wherever they are. A bad value is a usage error that lists the good ones.
+ */
+export function takeGlobalFlags(argv: readonly string[]): GlobalFlags {
+  const rest: string[] = [];
+  const found: GlobalFlags = { argv: rest, quiet: false, verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--quiet' || arg === '-q') found.quiet = true;
+    else if (arg === '--verbose') found.verbose = true;
+    else {
+      const flag = /^--(color|reporter)(?:=(.*))?$/.exec(arg);
+      if (!flag) {
+        rest.push(arg);
+        continue;
+      }
+      const value = flag[2] ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${flag[1]} needs a value`);
+      if (flag[1] === 'color') found.color = oneOf('--color', value, COLOR_MODES);
+      else found.reporter = oneOf('--reporter', value, REPORTERS);
+    }
+  }
+  if (found.quiet && found.verbose) throw new UsageError('--quiet and --verbose cannot be used together');
+  return found;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} ${value}: expected one of ${allowed.join(', ')}`);
 }

@@ -7,7 +7,7 @@ import { check, type CheckResult } from '../check.js';
 import { formatMessage, type FormatOptions } from '../messages.js';
 import type { Message } from '../types.js';
 import { COMMON_FLAGS, parseFlags, projectRootFor, type Command } from './args.js';
-import { messageJson, plural, printJson, printMessages, problemCounts } from './print.js';
+import { messageJson, plural, printJson, printMessages, problemCounts, summary, withProgress } from './print.js';
 import { explainNoSources } from './tangle-command.js';
 
 /** Rules that are another tool's codes (`TS2322`, `SC2086`): printed the way that tool prints them. */
@@ -62,7 +62,7 @@ Options:
   async run(argv, io) {
     const { values } = parseFlags(argv, CHECK_FLAGS);
     const found = projectRootFor(values, io);
-    const checked = await check({ root: found.root, cache: !values['no-cache'] });
+    const checked = await withProgress(io, 'type-checking', values.json, () => check({ root: found.root, cache: !values['no-cache'] }));
     const messages = explainNoSources(checked.messages, found.root, true);
     const result: CheckResult = { ...checked, messages, ok: checked.ok && !messages.some((m) => m.severity === 'error') };
     if (values.json) {
@@ -70,9 +70,9 @@ Options:
     } else {
       printMessages(result.messages, io, found.root, formatCheckMessage);
       if (result.summary.shellcheck === 'skipped') {
-        io.stdout(`weft: shellcheck is not installed; ${plural(result.summary.shellScripts, 'shell script')} checked with bash -n only\n`);
+        summary(io, `weft: shellcheck is not installed; ${plural(result.summary.shellScripts, 'shell script')} checked with bash -n only`);
       }
-      io.stdout(`${checkSummaryLine(result)}\n`);
+      summary(io, checkSummaryLine(result));
     }
     return result.ok ? 0 : 1;
   },

@@ -24,7 +24,7 @@ scripts and devDependencies package.json lacks, the .gitignore lines for Weft's 
 data; existing files (and sample documents whose outputs exist) are kept as they are.
 
 Options:
-  --weft SPEC     how package.json depends on weft: any npm spec (a git URL, a
+  --weft SPEC     how package.json depends on weft-lit: any npm spec (a git URL, a
                   tarball, a version range) (default: file: this copy of weft)
   --name NAME     package name (default: the folder's name)
   --json          print one JSON document on stdout (created, updated, kept, tangled)
@@ -50,7 +50,7 @@ Options:
     for (const path of [...result.created, ...result.tangled]) io.stdout(`  ${path}\n`);
     if (result.kept.length > 0) io.stdout(`kept as they are: ${result.kept.join(', ')}\n`);
     const ours = values.weft === undefined && result.weft.startsWith('file:') ? ' (this copy of weft; see --weft)' : '';
-    io.stdout(`package.json depends on weft as "${result.weft}"${ours}\n`);
+    io.stdout(`package.json depends on weft-lit as "${result.weft}"${ours}\n`);
     io.stdout(`
 Next:
   npm install

@@ -14,7 +14,7 @@
  */
 import { didYouMean } from '../messages.js';
 import { WEFT_VERSION } from '../version.js';
-import { UsageError, type Command, type Io } from './args.js';
+import { takeGlobalFlags, UsageError, type Command, type Io } from './args.js';
 
 /** A command's one-line summary and how to load it. */
 export interface CommandEntry {
@@ -30,6 +30,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
   init: { summary: 'make the current folder a literate project (or add what is missing)', load: async () => (await import('./init-command.js')).initCommand },
   diff: { summary: 'show what changed in chunks and outputs since a git revision', load: async () => (await import('./diff-command.js')).diffCommand },
   stats: { summary: 'count lines, bytes and tokens of documents, chunks and outputs', load: async () => (await import('./stats-command.js')).statsCommand },
+  show: { summary: 'print one chunk expanded, or one output, on stdout (like notangle -R)', load: async () => (await import('./show-command.js')).showCommand },
+  ls: { summary: 'list the outputs and the chunks no output uses (like noroots)', load: async () => (await import('./ls-command.js')).lsCommand },
+  outputs: { summary: 'print what a tangle reads and writes, for build-system caches', load: async () => (await import('./outputs-command.js')).outputsCommand },
+  clean: { summary: 'remove the outputs weft wrote (a copy of each goes to .weft/trash/)', load: async () => (await import('./clean-command.js')).cleanCommand },
   explain: { summary: 'trace a generated line, or a chunk, back to the Markdown', load: async () => (await import('./explain-command.js')).explainCommand },
   weave: { summary: 'build an HTML site of the documents, with chunk cross-references', load: async () => (await import('./weave-command.js')).weaveCommand },
   stitch: { summary: 'carry edits made in generated files back into the .lit.md', load: async () => (await import('./stitch-command.js')).stitchCommand },
@@ -50,7 +54,12 @@ Options:
   -h, --help     show help (also: weft <command> --help)
   -v, --version  print the version
 
-Every command takes --json (one JSON document on stdout) and -C DIR (the project root).
+Every command takes --json (one JSON document on stdout) and -C DIR (the project root),
+and these, anywhere on the line:
+  --reporter plain|github|json  how diagnostics are printed (github: workflow commands)
+  --color auto|always|never     colour (auto: in a terminal, not under NO_COLOR or CI)
+  -q, --quiet                   print diagnostics only, no summary lines
+  --verbose                     also print what happened to each file
 Exit codes: 0 success, 1 errors in the sources or outputs, 2 usage errors.`;
 
 /** `unknown command "tangel"; did you mean "tangle"?` */
@@ -60,9 +69,16 @@ function unknownCommand(name: string): string {
 }
 
 /** Run the CLI with `argv` (without `node` and the script). Returns the exit code. */
-export async function main(argv: string[], io: Io): Promise<number> {
-  const [name, ...rest] = argv;
+export async function main(argv: string[], given: Io): Promise<number> {
+  let io = given;
+  let name = argv[0];
   try {
+    const globals = takeGlobalFlags(argv);
+    io = withGlobalFlags(given, globals);
+    name = globals.argv[0];
+    const rest = globals.argv.slice(1);
+    // `--reporter json` is every command's --json.
+    if (globals.reporter === 'json' && !rest.includes('--json')) rest.push('--json');
     if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
       io.stdout(`${MAIN_USAGE()}\n`);
       return name === undefined ? 2 : 0;
@@ -100,12 +116,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** `io` with the global flags applied: `--color`, `--reporter github`, `--quiet`, `--verbose`. */
+function withGlobalFlags(io: Io, globals: ReturnType<typeof takeGlobalFlags>): Io {
+  const color = globals.color === 'always' ? true : globals.color === 'never' ? false : io.color;
+  const reporter = globals.reporter === 'github' ? 'github' : (io.reporter ?? 'plain');
+  return { ...io, color, reporter, quiet: globals.quiet, verbose: globals.verbose, commandLine: ['weft', ...globals.argv].join(' ') };
+}
+
 /**
  * Colour and code frames for an environment: both in a terminal; NO_COLOR
- * (https://no-color.org, any non-empty value) removes the colour and nothing else.
+ * (https://no-color.org, any non-empty value) removes the colour and nothing else. In CI
+ * (`CI` or `GITHUB_ACTIONS` set) the text is plain: VS Code strips ANSI codes before its
+ * problem matchers run, but GitHub's runner does not, so a coloured line would not match.
  */
 export function outputStyle(env: NodeJS.ProcessEnv, terminal: boolean): { color: boolean; frames: boolean } {
-  return { color: terminal && !env.NO_COLOR, frames: terminal };
+  const ci = Boolean(env.CI || env.GITHUB_ACTIONS);
+  return { color: terminal && !env.NO_COLOR && !ci, frames: terminal && !ci };
 }
 
 /** The process entry: wires `main` to the real process. */
@@ -114,6 +140,8 @@ export async function runCli(): Promise<void> {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     ...outputStyle(process.env, Boolean(process.stderr.isTTY)),
+    terminal: Boolean(process.stderr.isTTY),
+    workspace: process.env.GITHUB_WORKSPACE || undefined,
     cwd: process.cwd(),
   };
   // Let stdout drain before exiting (large --json documents through a pipe).

@@ -4,11 +4,13 @@
  * The CLI is the only place that writes to stdout and stderr (through `Io`). Colour
  * follows `io.color` (off under NO_COLOR, https://no-color.org, which asks for no
  * colour and nothing else); the code frame under a message follows `io.frames` (on in a
- * terminal), so NO_COLOR keeps the frame.
+ * terminal), so NO_COLOR keeps the frame. `--reporter github` prints GitHub workflow
+ * commands instead (`tangle/reporters.ts`); `--quiet` drops the summary lines (`summary`).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatMessage, type FormatOptions } from '../messages.js';
+import { formatGithub } from '../reporters.js';
 import type { Message } from '../types.js';
 import type { Io } from './args.js';
 
@@ -29,6 +31,11 @@ export function lineReader(root: string): (file: string, line: number) => string
 
 /** Print messages to stderr with `format` (default `formatMessage`): colour and code frames as `io` says. */
 export function printMessages(messages: readonly Message[], io: Io, root: string, format: (m: Message, options: FormatOptions) => string = formatMessage): void {
+  if (io.reporter === 'github') {
+    // Workflow commands go to stdout, where the runner reads them.
+    io.stdout(formatGithub(messages, { root, workspace: io.workspace, fixCommand: io.commandLine ?? 'weft tangle' }));
+    return;
+  }
   const lineText = io.frames ? lineReader(root) : undefined;
   for (const m of messages) io.stderr(`${format(m, { color: io.color, lineText })}\n`);
 }
@@ -65,4 +72,33 @@ export function problemCounts(messages: readonly Message[]): string {
 /** One JSON document on stdout, pretty-printed, ending in a newline. */
 export function printJson(io: Io, value: unknown): void {
   io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Print a summary or status line on stdout, unless `--quiet`. */
+export function summary(io: Io, line: string): void {
+  if (!io.quiet) io.stdout(line.endsWith('\n') ? line : `${line}\n`);
+}
+
+/** How long a run goes before the progress line appears, in milliseconds. */
+export const PROGRESS_DELAY_MS = 1000;
+
+/**
+ * Run `work`, and when it takes longer than `PROGRESS_DELAY_MS` in a terminal, show
+ * `weft: LABEL…` on stderr until it ends, then erase it (carriage return and erase-line),
+ * so the lines that follow start clean. Never under `--json`, `--quiet` or off a terminal:
+ * a pipe or a log would keep the line.
+ */
+export async function withProgress<T>(io: Io, label: string, json: boolean | undefined, work: () => Promise<T>): Promise<T> {
+  if (!io.terminal || json || io.quiet || io.reporter === 'github') return work();
+  let shown = false;
+  const timer = setTimeout(() => {
+    shown = true;
+    io.stderr(`weft: ${label}\u2026`);
+  }, PROGRESS_DELAY_MS);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(timer);
+    if (shown) io.stderr('\r\u001b[K');
+  }
 }

@@ -14,7 +14,7 @@ import { tangle, type TangleOptions } from '../context.js';
 import { message } from '../messages.js';
 import type { Message, TangleResult, WriteAction } from '../types.js';
 import { COMMON_FLAGS, parseFlags, projectRootFor, type Command, type ProjectRoot } from './args.js';
-import { messageJson, plural, printJson, printMessages, problemCounts } from './print.js';
+import { messageJson, plural, printJson, printMessages, problemCounts, summary, withProgress } from './print.js';
 
 export const TANGLE_FLAGS = {
   'no-bundle': { type: 'boolean' },
@@ -120,14 +120,15 @@ Options:
     const { values } = parseFlags(argv, TANGLE_FLAGS);
     const found = projectRootFor(values, io);
     const check = values.check ?? false;
-    const result = await tangle(tangleOptions(values, found.root));
+    const result = await withProgress(io, check ? 'checking' : 'tangling', values.json, () => tangle(tangleOptions(values, found.root)));
     const messages = explainNoSources(result.messages, found.root, check);
     const files = fileReports(result, check);
     const failed = !result.ok || messages.some((m) => m.severity === 'error') || (check && result.summary.stale > 0);
     if (values.json) printJson(io, tangleJson(result, found, messages, files));
     else {
       printMessages(messages, io, found.root);
-      io.stdout(`${summaryLine(result, messages, files, check)}\n`);
+      if (io.verbose) for (const f of files) io.stdout(`${f.action.padEnd(11)} ${f.path}\n`);
+      summary(io, summaryLine(result, messages, files, check));
     }
     return failed ? 1 : 0;
   },

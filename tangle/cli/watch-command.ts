@@ -89,13 +89,22 @@ function watchEventJson(event: Exclude<WatchEvent, { type: 'stopped' }>, found: 
   };
 }
 
-/** Messages (with code frames in a terminal) and one status line per watch event, for stdout. */
+/**
+ * The line that opens each build's diagnostics; the status line (`HH:MM:SS ok …` or
+ * `HH:MM:SS failed …`) closes them. The `$weft-watch` problem matcher (`matchers/weft.json`)
+ * matches both to know when a build's problems begin and end, so VS Code replaces the old
+ * ones. Stable, like the plain message format.
+ */
+export const WATCH_BEGIN = 'weft: build started';
+
+/** Messages (with code frames in a terminal) between a begin and an end line, per watch event, for stdout. */
 function watchStatus(event: Exclude<WatchEvent, { type: 'stopped' }>, io: Io, root: string): string {
   const time = new Date().toTimeString().slice(0, 8);
   if (event.type === 'error') {
     io.stderr(`${time} watcher error: ${event.error}\n`);
     return '';
   }
+  io.stdout(`${time} ${WATCH_BEGIN}\n`);
   printMessages(explainNoSources(event.result.messages, root, false), io, root);
   const s = event.result.summary;
   const color = pc.createColors(io.color);
