@@ -1,19 +1,4 @@
-/**
- * Authoring mistakes that a document's fenced blocks show, found right after parsing.
- *
- * Each mistake here used to be silent and change what Weft wrote: a fence never
- * closed turns the rest of the document into code (prose in an executable script, the
- * next block's fence swallowed as a line of code), and an info string Weft half
- * understood defines the wrong chunk or none. The checks read only the blocks (the
- * same from the line scanner and from remark: `unclosed`, `columns` and `value` are
- * part of the differential test) and the document's lines, so they run once per
- * parse and their messages ride on `ParsedDocument.messages`, cached with it.
- *
- * Rules: `unclosed-fence` (an error when the block names a file or a chunk, else a
- * warning), `swallowed-fence` (a line inside a block that would have opened a Weft
- * block, had the block before it been closed), `unclear-info-string` (see
- * `info-string.ts`).
- */
+// generated from docs/engine/fence-checks.lit.md by weft — edit the source, not this file
 import { code, infoOf, namesTarget, parseInfo, unclearInfoString, understood } from './info-string.js';
 import { message } from './messages.js';
 import type { SourceText } from './read.js';
@@ -90,3 +75,4 @@ function lastNonBlankLine(lines: string[]): number {
   for (let i = lines.length - 1; i >= 0; i--) if (/[^ \t]/.test(lines[i]!)) return i + 1;
   return 0;
 }
+//# sourceMappingURL=fence-checks.ts.map

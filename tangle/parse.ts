@@ -1,21 +1,4 @@
-/**
- * Parse stage: a document's text → its fenced code blocks, with exact positions.
- *
- * remark-parse (CommonMark, via unified) is the reference for what counts as fenced
- * code: backtick and tilde fences of any length, in list items and block quotes. For
- * speed, the line scanner in `scan.ts` answers first and remark is asked only when the
- * scanner is not certain; both give the same blocks (proven by a differential test).
- *
- * GFM is deliberately not enabled here: the syntax contract is "what CommonMark parses
- * as fenced code", and GFM's extensions do not change which fences exist.
- *
- * Both readers also say how many lines each block has (counted from the fences) and
- * whether it was closed; `fence-checks.ts` turns those into the authoring messages
- * that ride on the parsed document.
- *
- * Pure: text in, data out. The result depends only on the text, so it is cached by the
- * text's hash (see `context.ts`).
- */
+// generated from docs/engine/parse.lit.md by weft — edit the source, not this file
 import remarkParse from 'remark-parse';
 import { unified, type Processor } from 'unified';
 import type { Code, Nodes } from 'mdast';
@@ -128,3 +111,4 @@ function isClosedFence(lines: string[], start: { line: number; column: number },
   const contentLines = value.length === 0 ? 0 : value.split('\n').length;
   return contentLines <= end.line - start.line - 1;
 }
+//# sourceMappingURL=parse.ts.map

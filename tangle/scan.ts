@@ -1,36 +1,4 @@
-/**
- * The fast path: read a document's fenced code blocks with a line scanner instead of
- * remark, when the document is simple enough that the answer is certain.
- *
- * remark-parse (the reference) reads about 0.1–1 MB/s; this scanner reads hundreds of
- * MB/s. It never guesses: it handles only documents where every fenced block opens at
- * column 1 outside any container, and returns `undefined` ("ask remark") as soon as it
- * meets anything that could change how CommonMark reads a fence:
- *
- * - a line outside a fence that contains ``` or ~~~ but is not a fence opening at
- *   column 1 (a fence in a list item or block quote, an indented fence, inline code);
- * - a backtick fence whose info string contains a backtick (not a fence at all);
- * - an info string with `\` or `&` (escapes and entities that remark decodes) or with
- *   trailing white space;
- * - a line outside a fence that could start an HTML block (`<` after up to 3 spaces) or
- *   a link reference definition (`[` ... `]:`), whose extent the scanner does not track;
- * - a NUL character (CommonMark replaces it).
- *
- * Why this is exact for the rest: a fence opening at column 1 can never be inside a list
- * item or block quote (those need indentation or a marker), cannot be a lazy
- * continuation line (a fence interrupts a paragraph), and is not inside an HTML block or
- * link definition (both excluded above). Its content is every following line up to a
- * closing fence of the same character, at least as long, indented at most 3 spaces,
- * followed only by spaces or tabs — or up to the end of the document. A differential
- * property test (`test/scan.test.ts`) checks the scanner against remark on generated
- * CommonMark and the spec's fenced-code examples.
- *
- * The blocks carry what the authoring checks (`fence-checks.ts`) need, the same from
- * both readers: one column per line between the fences (so one blank line is a line,
- * not an empty block), and `unclosed` when the document ended before a closing fence.
- * When the scanner steps aside, `scanDocument` says at which line and why: that is
- * where a refusal of the document (`document-too-complex`) points.
- */
+// generated from docs/engine/scan.lit.md by weft — edit the source, not this file
 import { message } from './messages.js';
 import type { Block, Message } from './types.js';
 
@@ -153,3 +121,4 @@ function isClosing(line: string, char: string, length: number): boolean {
   }
   return true;
 }
+//# sourceMappingURL=scan.ts.map

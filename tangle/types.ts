@@ -1,12 +1,4 @@
-/**
- * The data that flows between Weft's stages, written down once.
- *
- * Every type here is plain, JSON-serialisable data (no classes, no functions) so a
- * stage can be tested with literals, cached on disk, sent to a worker thread, or
- * printed by `--json`. Positions are 1-based lines and 1-based columns in UTF-16
- * code units, like remark's and the TypeScript compiler's.
- */
-
+// generated from docs/engine/types.lit.md by weft — edit the source, not this file
 /** How bad a message is. Errors make `weft tangle` exit 1; warnings do not. */
 export type Severity = 'error' | 'warning';
 
@@ -273,3 +265,4 @@ export interface RebuildHint {
   /** Search the disk for sources again (a folder appeared or vanished). @default false */
   rescan?: boolean;
 }
+//# sourceMappingURL=types.ts.map
