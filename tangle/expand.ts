@@ -1,22 +1,4 @@
-/**
- * Expand stage: one file target → its generated lines, each with the document line it came from.
- *
- * A reference line (`Part.references`, recorded by collect) is replaced by the chunk's
- * text, every non-blank line prefixed with the reference's indentation; blank lines stay
- * empty. Runaway input is stopped, never run to exhaustion:
- * - cycles are reported with the whole chain (`chunk-cycle`);
- * - nesting deeper than `limits.maxDepth` stops the expansion (`expansion-limit`);
- * - size: before anything is expanded, the output's exact size in bytes is measured
- *   (each chunk measured once, so this is linear in the documents even when the expansion
- *   is exponential), counting indentation, blank lines, the header and the source-map
- *   comment, exactly as emit will write them. An output over `limits.maxOutputBytes` is
- *   refused (`output-too-large`) with the chain of references that makes it large, before
- *   a single line is allocated. The expansion counts bytes again as it produces them and
- *   stops at the limit, so even a measurement that was wrong could not run away.
- *
- * Pure: no disk, no clock, no module state. Lines that share their chain of references
- * share one `via` array, so a chunk used a million times costs one array, not a million.
- */
+// generated from docs/engine/expand.lit.md by weft — edit the source, not this file
 import { createHash } from 'node:crypto';
 import { framingOf } from './emit.js';
 import { documentsRead, isChunk, lookupChunk, type LookupIndex } from './lookup.js';
@@ -278,3 +260,4 @@ function isBlank(line: string): boolean {
   }
   return true;
 }
+//# sourceMappingURL=expand.ts.map

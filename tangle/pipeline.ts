@@ -1,24 +1,4 @@
-/**
- * The pipeline: sources → documents, outputs and messages, as one pure function.
- *
- *     parse (scan or remark) → collect → resolve (lookup, expand) → emit
- *
- * `tangleSources` is what every driver calls: a `weft tangle` run and watch mode
- * (`Project` in context.ts), the snapshot paths of `explain`, `diff` and `stats`
- * (snapshot.ts), and anything later (weave, stitch, a language server, bundler plugins).
- * It touches no file, no clock and no process; reading sources and writing outputs are the
- * driver's business, before and after.
- *
- * Incremental work is the memo's business, as esbuild's cache is: the memo is passed in
- * and a new one returned, and nothing in either is ever mutated. It keeps each collected
- * document by path and content hash, the previous resolve's expansions (`ResolveMemo`,
- * reused per output while every document it read is the same object), and the output
- * emitted from each expansion. So a second call with one source changed collects one
- * document, expands the outputs that read it, and returns the very same `Output` objects
- * for the rest; its result equals a cold call's, because a memo entry depends only on
- * what it was made from. A driver that drops the memo gets a cold build, never a
- * different one.
- */
+// generated from docs/engine/pipeline.lit.md by weft — edit the source, not this file
 import { collectDocument } from './collect.js';
 import type { ResolvedConfig } from './config.js';
 import { emitFile } from './emit.js';
@@ -87,3 +67,4 @@ function collected(source: Source): CollectedDocument {
   if (source.hash === '') return { path: source.path, hash: '', chunks: [], files: [], messages: source.messages };
   return collectDocument(parseDocument(source) as ParsedDocument);
 }
+//# sourceMappingURL=pipeline.ts.map

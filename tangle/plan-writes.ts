@@ -1,27 +1,4 @@
-/**
- * Plan the writes: decide, without touching the disk, every file a tangle writes,
- * leaves, refuses, backs up, moves to the trash or deletes, and why. `applyWrites`
- * (apply-writes.ts) then does exactly that; `--check` is "plan, don't apply".
- *
- * Input is plain data: the outputs, the manifest, and a `DiskSnapshot` the caller read
- * first (what is at each output, its map, each orphan candidate and each folder on the
- * way; which contents an interrupted write had accepted as Weft's). So every rule below
- * is tested with literal strings (test/plan-writes.test.ts).
- *
- * The rules:
- * - Outputs that cannot all exist (nested, on another's map, same name once folded)
- *   and outputs whose path leaves its output folder through a link are refused, located.
- * - An output whose content on disk is what the manifest (or an interrupted write's
- *   journal) says Weft wrote is Weft's: rewritten when it changed. Anything else is a
- *   hand edit (or a file Weft never wrote): refused, or with `force` backed up under
- *   `.weft/backup/<time>/` and overwritten.
- * - A source map is derived data, rewritten when it differs, but only when its output is
- *   Weft's: a hand-written `x.ts.map` beside a new output `x.ts` is a hand edit too.
- * - An orphan (recorded, no longer produced) that is Weft's is moved to
- *   `.weft/trash/<time>/` (never deleted outright: the manifest is committed and can be
- *   forged); an edited one is kept, or with `force` moved to `.weft/backup/<time>/`.
- * - When anything is an error (here or in an earlier stage), nothing is applied.
- */
+// generated from docs/engine/plan-writes.lit.md by weft — edit the source, not this file
 import { confinementProblem, outputConflicts, stateOf, type PathState } from './confine.js';
 import { sha256, WEFT_DIR } from './manifest.js';
 import { message } from './messages.js';
@@ -283,3 +260,4 @@ function firstDifference(a: string, b: string): number {
   for (let i = 0; i < Math.max(left.length, right.length); i++) if (left[i] !== right[i]) return i + 1;
   return 1;
 }
+//# sourceMappingURL=plan-writes.ts.map

@@ -1,21 +1,4 @@
-/**
- * Resolve stage: all documents' chunks → each output file's lines, expanded.
- *
- * This is the only stage that sees every document at once. It
- * - checks file targets: path safety and confinement to the output directories, one
- *   defining document per file, no two paths that differ only by case;
- * - expands each target (`expand.ts`, with names looked up by `lookup.ts`);
- * - reports chunks no output uses (`unused-chunk`), once the project resolves cleanly.
- *
- * Pure: no disk access, no module state. Everything kept between builds is in the
- * explicit `ResolveMemo`, passed in and returned, never mutated once returned:
- * a target's expansion is reused when nothing it read can have changed: the name index
- * (every document's path, chunk names and file targets, and the limits) is the same, and
- * so is every document it read chunks from (the same immutable object, which the driver
- * keeps while the document's bytes are unchanged). Name lookups depend on the index alone,
- * and the expansion on the chunks found, so the reused result is the one a fresh
- * expansion would give; an edit to one document re-expands only the targets that use it.
- */
+// generated from docs/engine/resolve.lit.md by weft — edit the source, not this file
 import { posix } from 'node:path';
 import { unsafeRelativePath, type ResolvedConfig } from './config.js';
 import { expandCache, expandTarget, type ExpandedTarget } from './expand.js';
@@ -300,4 +283,4 @@ export function outputPathProblem(
 function printable(path: string): string {
   return path.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
-
+//# sourceMappingURL=resolve.ts.map
