@@ -1,15 +1,4 @@
-/**
- * Collect stage: one document's blocks → its named chunks and file targets.
- *
- * Reads each block's info string (`ts file=src/a.ts`, `ts #name`, or the Pandoc /
- * Entangled braces form `{.ts file=src/a.ts}` / `{.ts #name}`, values optionally quoted)
- * and groups the blocks of one document by target, in document order. Blocks that name
- * no target are examples and are skipped. Unknown attributes are kept and ignored.
- *
- * The result depends only on the document, so it is cached with the parse. Everything
- * that needs other documents or the config (references, path confinement, duplicate
- * files) happens in `resolve.ts`.
- */
+// generated from docs/engine/collect.lit.md by weft — edit the source, not this file
 import { message } from './messages.js';
 import { infoOf, parseInfo } from './info-string.js';
 import type { Chunk, CollectedDocument, FileTarget, Message, ParsedDocument, Part, Reference } from './types.js';
@@ -116,3 +105,4 @@ export function referencesOf(part: Part, messages: Message[]): Reference[] {
   }
   return references;
 }
+//# sourceMappingURL=collect.ts.map

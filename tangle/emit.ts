@@ -1,17 +1,4 @@
-/**
- * Emit stage: expanded lines → output text, mode, and source map.
- *
- * Adds the "generated from ... by weft" header (after a `#!` line, in the language's
- * comment syntax; none for JSON or unknown languages) and, for JavaScript and
- * TypeScript, a `//# sourceMappingURL=` comment and a version 3 source map built with
- * `@jridgewell/sourcemap-codec` (the encoder under gen-mapping; the segments are already in
- * order, so they are encoded directly). The map has a segment at the start of every word of
- * every line, pointing at the same word in the `.lit.md`, so tools that look up a column
- * (esbuild's map chaining, Node's stack traces, vitest) land on the right place.
- *
- * Pure and deterministic: no timestamps, no absolute paths (map `sources` are relative
- * to the map file), so the same documents give byte-identical outputs anywhere.
- */
+// generated from docs/engine/emit.lit.md by weft — edit the source, not this file
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { posix } from 'node:path';
 import type { ExpandedFile, LineOrigin, Output } from './types.js';
@@ -162,3 +149,4 @@ function startsToken(code: number, previous: number): boolean {
 function isWord(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36 || code > 127;
 }
+//# sourceMappingURL=emit.ts.map

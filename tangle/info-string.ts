@@ -1,27 +1,4 @@
-/**
- * Info strings: what the text after an opening fence asks Weft to do.
- *
- * Two spellings are read, and may be mixed: plain words (`ts file=src/a.ts`,
- * `ts #name`) and the Pandoc / Entangled braces form (`{.ts file=src/a.ts}`,
- * `{.ts #name}`), which may stand alone or follow the language word (`ts {#name}`,
- * `ts {.ts #name}`). Values and names may be quoted to hold spaces:
- * `#"parse the args"`, `file="src/a b.ts"`.
- *
- * Guarantee: nothing that looks like an attempt to name a target is dropped in
- * silence. Every token is either understood (the language, a `.class`, a `#name`, a
- * `key=value` attribute) or listed in `unread`; when an info string holds a `#…` or
- * `file…` token and something in it was not understood, `unclearInfoString` makes a
- * warning that says what Weft did understand. A plain example such as
- * ```` ```sh run this first ```` has no such token and stays quiet.
- *
- * `parseInfo` returns every `file=` and every `#name` it finds (Entangled accepts a
- * block with both); deciding that a block may define only one target is the collect
- * stage's business (`conflicting-target`).
- *
- * Rejected: accepting spaces around `=` (`file = src/x.ts`). Neither Pandoc nor
- * Entangled reads it, and a reader that guesses would turn a word in an example's
- * info string into a target; it is a warning with the fix instead.
- */
+// generated from docs/engine/info-string.lit.md by weft — edit the source, not this file
 import { message } from './messages.js';
 import type { Block, Message } from './types.js';
 
@@ -189,3 +166,4 @@ export function understood(info: InfoString): string {
   if (targets.length === 0) return info.lang ? `an example (${info.lang}, no target)` : 'an example (no target)';
   return info.lang ? `${targets.join(' and ')} (${info.lang})` : targets.join(' and ');
 }
+//# sourceMappingURL=info-string.ts.map

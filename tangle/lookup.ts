@@ -1,15 +1,4 @@
-/**
- * Name lookup: which chunk a `<<reference>>` means, by the scope rules of the README.
- *
- * 1. the chunk of that name in the same document; else
- * 2. with a qualifier naming a source (`<<docs/a.lit.md#name>>`), the chunk in that document; else
- * 3. the chunk in the single other document that defines the name; several are ambiguous.
- *
- * One function, `lookupChunk`, answers with the chunk or with the message a failed lookup
- * deserves; the caller decides whether to report it (expansion reports, measurement and
- * dependency tracking do not). The index depends only on the documents' names, so it can
- * be kept between builds while no name changes (see `pipeline.ts`).
- */
+// generated from docs/engine/lookup.lit.md by weft — edit the source, not this file
 import { didYouMean, message, type RuleId } from './messages.js';
 import type { Chunk, CollectedDocument, Message, Reference } from './types.js';
 
@@ -90,3 +79,4 @@ export function documentsRead(reference: Reference, from: string, found: Chunk |
 export function isChunk(found: Chunk | Message): found is Chunk {
   return 'parts' in found;
 }
+//# sourceMappingURL=lookup.ts.map
