@@ -50,10 +50,11 @@ export function show(project: TangledSnapshot, query: string): ShowResult {
 function expandChunk(project: TangledSnapshot, document: CollectedDocument, name: string): { text: string; messages: Message[] } {
   const path = `${project.config.outputDirs[0] ?? 'src-generated'}/weft-show-probe`;
   const first = document.chunks.find((c) => c.name === name)!.parts[0]!;
-  const probe = { document: document.path, lang: first.lang, value: `<<${name}>>`, line: first.fenceLine, columns: [first.fenceColumn], fenceLine: first.fenceLine, fenceColumn: first.fenceColumn };
+  const reference = { name, text: name, line: first.fenceLine, column: first.fenceColumn, indent: '', index: 0 };
+  const probe = { document: document.path, lang: first.lang, value: `<<${name}>>`, line: first.fenceLine, columns: [first.fenceColumn], fenceLine: first.fenceLine, fenceColumn: first.fenceColumn, references: [reference] };
   const withProbe = project.documents.map((d) => (d === document ? { ...d, files: [...d.files, { path, document: d.path, parts: [probe] }] } : d));
   const resolved = resolveProject(withProbe, project.config);
   const file = resolved.files.find((f) => f.path === path)!;
   const messages = resolved.messages.filter((m) => m.severity === 'error' && m.rule !== 'unused-chunk');
-  return { text: file.lines.map((l) => `${l.text}\n`).join(''), messages: file.failed ? messages : [] };
+  return { text: file.texts.map((text) => `${text}\n`).join(''), messages: file.failed ? messages : [] };
 }

@@ -35,7 +35,7 @@ describe('weft lsp over stdio', () => {
   it('rejects an unknown flag with its usage and exit code 2', () => {
     const run = weft(makeProject(), 'lsp', '--bogus');
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("weft lsp: Unknown option '--bogus'");
+    expect(run.stderr).toContain('weft lsp: unknown option --bogus (options: --stdio, --no-typescript, --root, --help)');
     expect(run.stderr).toContain('Usage: weft lsp [--stdio]');
   });
 });
