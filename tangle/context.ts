@@ -27,7 +27,7 @@ export type { RebuildHint } from './types.js';
 import { forgetState, outputsMatchHashes, readState, stateKey, type StampedState } from './state.js';
 import { compareWithState, planFromState, recordState, updateState, type StatePlan } from './state-plan.js';
 import { result, round, withKept } from './summary.js';
-import { acquireLock, writeOutputs } from './write.js';
+import { acquireLock, readManifest, writeOutputs } from './write.js';
 import { writeSourcesCache } from './sources-cache.js';
 
 /** Options of `tangle()` and `createContext()`. */
@@ -51,6 +51,14 @@ export interface TangleOptions {
    * @default false
    */
   trustStamps?: boolean;
+  /**
+   * Write only the outputs of these documents (project-relative paths); every other output,
+   * and every manifest entry of another document, is left exactly as it is (not rewritten,
+   * not deleted as an orphan). The whole project is still read and resolved, so references
+   * across documents and every error are reported as usual; the bundle is not built.
+   * @default every document
+   */
+  only?: readonly string[];
 }
 
 /** A long-lived build of one project. */
@@ -119,10 +127,10 @@ export class Project {
     const started = performance.now();
     const { config, messages } = this.loadConfig();
     if (!config) return result([], sortMessages(messages), [], 0, 0, 0, started, null);
-    const bundleWanted = config.bundle !== null && this.options.bundle !== false;
+    const bundleWanted = config.bundle !== null && this.options.bundle !== false && this.options.only === undefined;
     // Loaded while the sources are read, so the bundle can start the moment the outputs are written.
     if (bundleWanted && !this.options.check) this.bundler.preload();
-    const useState = withState && this.options.trustStamps === true && hint === undefined && !this.incremental && this.disk !== undefined && !this.options.force;
+    const useState = withState && this.options.only === undefined && this.options.trustStamps === true && hint === undefined && !this.incremental && this.disk !== undefined && !this.options.force;
     const key = useState ? stateKey(config, bundleWanted && !this.options.check) : '';
     const stamps = useState && messages.length === 0 ? await this.consultState(config, key, bundleWanted && !this.options.check) : undefined;
     if (stamps && 'result' in stamps) return { ...stamps.result, summary: { ...stamps.result.summary, tangleMs: round(performance.now() - started) } };
@@ -163,12 +171,13 @@ export class Project {
     // The bundle starts as soon as the outputs are on disk; the manifest is written meanwhile.
     const bundle = bundleWanted && !this.options.check ? this.earlyBundle(config, outputs, this.incremental) : undefined;
     // With a plan, the outputs it does not re-tangle are kept as the state recorded them.
-    const keep = plan ? new Set(Object.keys(plan.state.outputs).filter((path) => !produced.has(path))) : undefined;
+    const keep = plan ? new Set(Object.keys(plan.state.outputs).filter((path) => !produced.has(path))) : this.options.only ? othersRecorded(this.root, this.options.only) : undefined;
     const onDisk = plan ? new Map(Object.entries(plan.state.outputs).map(([path, output]) => [path, output.hash])) : undefined;
     let written;
     try {
       const trusted = this.trustedOutputs(outputs, hint);
-      written = writeOutputs(this.root, outputs, config, { check: this.options.check, force: this.options.force, messages, trusted, keep, onDisk, onOutputsInPlace: bundle?.start });
+      const toWrite = this.options.only ? outputs.filter((output) => this.options.only!.includes(output.document)) : outputs;
+      written = writeOutputs(this.root, toWrite, config, { check: this.options.check, force: this.options.force, messages, trusted, keep, onDisk, onOutputsInPlace: bundle?.start });
     } finally {
       lock?.release();
     }
@@ -328,4 +337,10 @@ function tangledDocuments(documents: readonly CollectedDocument[], plan: StatePl
   const hashes = new Map(Object.entries(plan?.state.documents ?? {}).map(([path, document]) => [path, document.hash]));
   for (const document of documents) hashes.set(document.path, document.hash);
   return [...hashes].map(([path, hash]) => ({ path, hash }));
+}
+
+/** The recorded outputs that documents other than `only` made: a run limited to `only` leaves them alone. */
+function othersRecorded(root: string, only: readonly string[]): Set<string> {
+  const { manifest } = readManifest(root);
+  return new Set(Object.entries(manifest.outputs).filter(([, entry]) => !only.includes(entry.document)).map(([path]) => path));
 }

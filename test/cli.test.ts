@@ -3,7 +3,7 @@
  * with a "did you mean", summary lines that say what happened, and `--json` on every
  * command. Each test runs the real `bin/weft.js` in a temporary project.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fence, makeProject, weft, writeFiles } from './helpers.js';
@@ -177,5 +177,40 @@ describe('--json on every command', () => {
     expect(Object.keys(JSON.parse(weft(dir, 'ls', '--json').stdout))).toEqual(['outputs', 'unused']);
     expect(Object.keys(JSON.parse(weft(dir, 'outputs', '--json').stdout))).toEqual(['inputs', 'outputs', 'env', 'tool', 'cacheDir']);
     expect(JSON.parse(weft(dir, 'show', 'src-generated/greeting.ts', '--json').stdout)).toMatchObject({ ok: true, kind: 'output' });
+  });
+});
+
+describe('weft tangle DOCUMENT…', () => {
+  const project = () =>
+    makeProject({
+      'docs/a.lit.md': `# A\n\n${fence('ts file=src-generated/a.ts', 'export const a = 1;\n<<shared>>')}`,
+      'docs/b.lit.md': `# B\n\n${fence('ts file=src-generated/b.ts', 'export const b = 1;')}\n${fence('ts #shared', 'export const s = 1;')}`,
+    });
+
+  it('writes only the outputs of the named documents, and leaves the others alone', () => {
+    const dir = project();
+    expect(weft(dir, 'tangle').code).toBe(0);
+    writeFiles(dir, {
+      'docs/a.lit.md': `# A\n\n${fence('ts file=src-generated/a.ts', 'export const a = 2;\n<<shared>>')}`,
+      'docs/b.lit.md': `# B\n\n${fence('ts file=src-generated/b2.ts', 'export const b = 2;')}\n${fence('ts #shared', 'export const s = 2;')}`,
+    });
+    const run = weft(dir, 'tangle', 'docs/a.lit.md');
+    expect(run.code).toBe(0);
+    // a.ts uses b's chunk: the whole project is read, so it gets the new text of both.
+    expect(readFileSync(join(dir, 'src-generated/a.ts'), 'utf8')).toContain('export const a = 2;\nexport const s = 2;\n');
+    // b's outputs are not written, and its old output is not deleted as an orphan.
+    expect(readFileSync(join(dir, 'src-generated/b.ts'), 'utf8')).toContain('export const b = 1;');
+    expect(existsSync(join(dir, 'src-generated/b2.ts'))).toBe(false);
+    // A full run then finishes the job.
+    expect(weft(dir, 'tangle').code).toBe(0);
+    expect(existsSync(join(dir, 'src-generated/b.ts'))).toBe(false);
+    expect(existsSync(join(dir, 'src-generated/b2.ts'))).toBe(true);
+  });
+
+  it('a name that is not a document of the project is a usage error', () => {
+    const dir = project();
+    const run = weft(dir, 'tangle', 'docs/nope.lit.md');
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(`weft tangle: docs/nope.lit.md is not a document of the project at ${dir}`);
   });
 });

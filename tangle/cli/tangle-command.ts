@@ -7,13 +7,13 @@
  * all or nothing). The write layer reports both as `refused`; the distinction is made
  * here, from the messages, so the engine's `WriteAction` stays as it is.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { CONFIG_FILE } from '../config.js';
 import { tangle, type TangleOptions } from '../context.js';
 import { message } from '../messages.js';
 import type { Message, TangleResult, WriteAction } from '../types.js';
-import { COMMON_FLAGS, parseFlags, projectRootFor, type Command, type ProjectRoot } from './args.js';
+import { COMMON_FLAGS, parseFlags, projectRootFor, UsageError, type Command, type ProjectRoot } from './args.js';
 import { messageJson, plural, printJson, printMessages, problemCounts, summary, withProgress } from './print.js';
 
 export const TANGLE_FLAGS = {
@@ -101,12 +101,24 @@ export function tangleOptions(values: { 'no-bundle'?: boolean; force?: boolean; 
   return { root, bundle: !values['no-bundle'], force: values.force ?? false, check: values.check ?? false, cache: !values['no-cache'], trustStamps: true };
 }
 
+/** A DOCUMENT argument (relative to the current folder) as a project-relative path; a usage error when it is no document. */
+function namedDocument(document: string, cwd: string, root: string): string {
+  const full = resolvePath(cwd, document);
+  const path = relative(root, full).split(sep).join('/');
+  if (path.startsWith('..') || isAbsolute(path) || !existsSync(full) || !statSync(full).isFile()) {
+    throw new UsageError(`${document} is not a document of the project at ${root}`);
+  }
+  return path;
+}
+
 export const tangleCommand: Command = {
-  usage: `Usage: weft tangle [options]
+  usage: `Usage: weft tangle [DOCUMENT…] [options]
 
 Tangle every source (weft.config.json "sources", default docs/**/*.lit.md) into its
 outputs, then build the bundle configured in "bundle". The project is the nearest
-folder upward with a weft.config.json (else a package.json), or -C DIR.
+folder upward with a weft.config.json (else a package.json), or -C DIR. With DOCUMENTs,
+only their outputs are written (the whole project is still read and checked) and the
+bundle is not built.
 
 Options:
   --check         write nothing; exit 1 when an output is stale, missing or hand-edited
@@ -117,10 +129,11 @@ Options:
   -C, --root DIR  project root, an existing folder (default: found upward from here)
   -h, --help      show this help`,
   async run(argv, io) {
-    const { values } = parseFlags(argv, TANGLE_FLAGS);
+    const { values, positionals } = parseFlags(argv, TANGLE_FLAGS, Number.POSITIVE_INFINITY);
     const found = projectRootFor(values, io);
     const check = values.check ?? false;
-    const result = await withProgress(io, check ? 'checking' : 'tangling', values.json, () => tangle(tangleOptions(values, found.root)));
+    const only = positionals.length > 0 ? positionals.map((document) => namedDocument(document, io.cwd, found.root)) : undefined;
+    const result = await withProgress(io, check ? 'checking' : 'tangling', values.json, () => tangle({ ...tangleOptions(values, found.root), only }));
     const messages = explainNoSources(result.messages, found.root, check);
     const files = fileReports(result, check);
     const failed = !result.ok || messages.some((m) => m.severity === 'error') || (check && result.summary.stale > 0);
