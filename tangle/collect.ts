@@ -4,7 +4,9 @@
  * Reads each block's info string (`ts file=src/a.ts`, `ts #name`, or the Pandoc /
  * Entangled braces form `{.ts file=src/a.ts}` / `{.ts #name}`, values optionally quoted)
  * and groups the blocks of one document by target, in document order. Blocks that name
- * no target are examples and are skipped. Unknown attributes are kept and ignored.
+ * no target are examples and are skipped. A block naming one file and one chunk
+ * (`{.jl #main file=src/main.jl}`, Entangled's form) defines the chunk, and the file is
+ * that whole chunk. Unknown attributes are kept and ignored.
  *
  * The result depends only on the document, so it is cached with the parse. Everything
  * that needs other documents or the config (references, path confinement, duplicate
@@ -36,7 +38,10 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
     const targets = info.files.length + info.ids.length;
     if (targets === 0) continue;
     const where = (text: string) => message(doc, block.fenceLine, block.fenceColumn, 'error', 'conflicting-target', text);
-    if (targets > 1) {
+    // One file and one name together is Entangled's "written to the file and also
+    // referable by name"; two files or two names stay ambiguous.
+    const fileAndName = info.files.length === 1 && info.ids.length === 1;
+    if (targets > 1 && !fileAndName) {
       messages.push(where(`block names ${targets} targets (${[...info.files.map((f) => `file=${f}`), ...info.ids.map((i) => `#${i}`)].join(', ')}); a block defines one file or one chunk`));
       continue;
     }
@@ -51,15 +56,33 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
       references: [],
     };
     part.references = referencesOf(part, messages);
+    if (fileAndName) {
+      const path = info.files[0]!;
+      const name = info.ids[0]!;
+      const problem = path.trim() === '' ? 'block has an empty `file=` path' : name.trim() === '' ? 'block has an empty chunk name after `#`' : undefined;
+      if (problem) {
+        messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'empty-target', problem));
+        continue;
+      }
+      if (name.includes('<<') || name.includes('>>')) {
+        messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'invalid-chunk-name', `chunk name \`${name}\` may not contain << or >>`));
+        continue;
+      }
+      addChunk(name, part);
+      // The file holds the whole chunk, not just this block: Entangled writes every later
+      // `#name` block into the same file ("a definition can be appended"). So the file's
+      // part is one `<<name>>` reference at the block's first line; its lines map to the
+      // chunk's blocks through expansion, as any reference does.
+      addFile(path, chunkReferencePart(part, name));
+      continue;
+    }
     if (info.files.length === 1) {
       const path = info.files[0]!;
       if (path.trim() === '') {
         messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'empty-target', 'block has an empty `file=` path'));
         continue;
       }
-      const existing = files.get(path);
-      if (existing) existing.parts.push(part);
-      else files.set(path, { path, document: doc, parts: [part] });
+      addFile(path, part);
     } else {
       const name = info.ids[0]!;
       if (name.trim() === '') {
@@ -70,12 +93,40 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
         messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'invalid-chunk-name', `chunk name \`${name}\` may not contain << or >>`));
         continue;
       }
-      const existing = chunks.get(name);
-      if (existing) existing.parts.push(part);
-      else chunks.set(name, { name, document: doc, parts: [part] });
+      addChunk(name, part);
     }
   }
   return { path: doc, hash: parsed.hash, chunks: [...chunks.values()], files: [...files.values()], messages };
+
+  function addFile(path: string, part: Part): void {
+    const existing = files.get(path);
+    if (existing) existing.parts.push(part);
+    else files.set(path, { path, document: doc, parts: [part] });
+  }
+
+  function addChunk(name: string, part: Part): void {
+    const existing = chunks.get(name);
+    if (existing) existing.parts.push(part);
+    else chunks.set(name, { name, document: doc, parts: [part] });
+  }
+}
+
+/**
+ * The part a `file=… #name` block gives its file: one line `<<name>>` at the block's first
+ * content line (its fence line + 1), so a problem with the reference is located there.
+ */
+function chunkReferencePart(block: Part, name: string): Part {
+  const column = block.columns[0] ?? block.fenceColumn;
+  return {
+    document: block.document,
+    lang: block.lang,
+    value: `<<${name}>>`,
+    line: block.line,
+    columns: [column],
+    fenceLine: block.fenceLine,
+    fenceColumn: block.fenceColumn,
+    references: [{ name, text: name, line: block.line, column, indent: '', index: 0 }],
+  };
 }
 
 /**

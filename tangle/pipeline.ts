@@ -73,7 +73,7 @@ export function tangleSources(sources: readonly Source[], config: ResolvedConfig
   const outputs: Output[] = [];
   for (const file of resolved.files) {
     if (file.failed) continue;
-    const output = memo?.emitted.get(file) ?? emitFile(file);
+    const output = memo?.emitted.get(file) ?? emitFile(file, config.comments);
     emitted.set(file, output);
     outputs.push(output);
   }
