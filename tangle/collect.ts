@@ -130,6 +130,28 @@ function chunkReferencePart(block: Part, name: string): Part {
 }
 
 /**
+ * A `no-targets` warning when there are documents but not one block in them names a file
+ * or a chunk: every block is an example, so nothing is tangled. The usual cause is a
+ * project written for another tool (a bare ```` ```python ```` block, Entangled's
+ * `#|` attributes without `quartoAttributes`), so the message says what Weft looks for.
+ * Located at the first document (documents come in path order).
+ */
+export function noTargets(documents: readonly CollectedDocument[]): Message[] {
+  // A document that could not be read already has its error; a warning on top is noise.
+  if (documents.length === 0 || documents.some((d) => d.files.length > 0 || d.chunks.length > 0 || d.messages.some((m) => m.severity === 'error'))) return [];
+  return [
+    message(
+      documents[0]!.path,
+      1,
+      1,
+      'warning',
+      'no-targets',
+      `no block in the ${documents.length === 1 ? 'document' : `${documents.length} documents`} names a target, so nothing is tangled; Weft tangles blocks whose info string names a file (\`ts file=src/a.ts\` or \`{.ts file=src/a.ts}\`) or a chunk (\`ts #name\`), and treats every other block as an example`,
+    ),
+  ];
+}
+
+/**
  * A part's `<<references>>`, read once for every later stage. A `<<name>>` that shares its
  * line with other code is not a reference (it is copied as it is); when it looks meant as
  * one, a `reference-not-alone` warning says so at the `<<`.

@@ -22,6 +22,7 @@
 import { collectDocument } from './collect.js';
 import type { ResolvedConfig } from './config.js';
 import { emitFile } from './emit.js';
+import { noTargets } from './collect.js';
 import { sortMessages } from './messages.js';
 import { parseDocument } from './parse.js';
 import { resolveProject, type ResolveMemo } from './resolve.js';
@@ -77,7 +78,7 @@ export function tangleSources(sources: readonly Source[], config: ResolvedConfig
     emitted.set(file, output);
     outputs.push(output);
   }
-  return { documents, outputs, messages: sortMessages(resolved.messages), memo: { documents: known, resolve: resolved.memo, emitted } };
+  return { documents, outputs, messages: sortMessages([...resolved.messages, ...noTargets(documents)]), memo: { documents: known, resolve: resolved.memo, emitted } };
 }
 
 /** A source, collected (parsed first when it is text). */

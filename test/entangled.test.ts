@@ -124,3 +124,19 @@ describe('comment syntax of the generated header', () => {
     ]);
   });
 });
+
+describe('no-targets: a project where every block is an example', () => {
+  it('warns at the first document and says what Weft looks for', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('python', '#| file: hello.py\nprint("hi")'), 'docs/b.lit.md': fence('julia', 'x = 1') });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(0);
+    expect(diagnosticLines(run.stderr)).toEqual([
+      'docs/a.lit.md:1:1: warning: no block in the 2 documents names a target, so nothing is tangled; Weft tangles blocks whose info string names a file (`ts file=src/a.ts` or `{.ts file=src/a.ts}`) or a chunk (`ts #name`), and treats every other block as an example [no-targets]',
+    ]);
+  });
+
+  it('says nothing when one block names a target', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('python', 'print("hi")'), 'docs/b.lit.md': fence('ts #x', 'x;') });
+    expect(diagnosticLines(weft(dir, 'tangle').stderr).filter((l) => l.includes('no-targets'))).toEqual([]);
+  });
+});
