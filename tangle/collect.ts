@@ -112,20 +112,21 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
 }
 
 /**
- * The part a `file=… #name` block gives its file: one line `<<name>>` at the block's first
- * content line (its fence line + 1), so a problem with the reference is located there.
+ * The part a `file=… #name` block gives its file: one line `<<name>>` placed at the
+ * block's opening fence, where `#name` is written. Not at the first content line: that
+ * line belongs to the chunk's part, and two parts on one document line look to stitch
+ * like two uses of it (an edit there would be refused as a shared-chunk conflict).
  */
 function chunkReferencePart(block: Part, name: string): Part {
-  const column = block.columns[0] ?? block.fenceColumn;
   return {
     document: block.document,
     lang: block.lang,
     value: `<<${name}>>`,
-    line: block.line,
-    columns: [column],
+    line: block.fenceLine,
+    columns: [block.fenceColumn],
     fenceLine: block.fenceLine,
     fenceColumn: block.fenceColumn,
-    references: [{ name, text: name, line: block.line, column, indent: '', index: 0 }],
+    references: [{ name, text: name, line: block.fenceLine, column: block.fenceColumn, indent: '', index: 0 }],
   };
 }
 

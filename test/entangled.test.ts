@@ -29,6 +29,26 @@ describe('a block with both file= and #name (Entangled: written to the file, ref
     expect(read(dir, 'scripts/hello.py')).toBe(`${HEADER('#')}\nprint("hello")\nprint("again")\n`);
     expect(read(dir, 'scripts/twice.py')).toBe(`${HEADER('#')}\nprint("hello")\nprint("again")\nprint("hello")\nprint("again")\n`);
   });
+
+  it('stitches edits of such a file back into each block it came from', () => {
+    const doc = `# A\n\n${fence('{.python #hello file=scripts/hello.py}', 'print("hello")')}\n${fence('{.python #hello}', 'print("again")')}`;
+    const dir = makeProject({ 'docs/a.lit.md': doc });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    writeFileSync(`${dir}/scripts/hello.py`, read(dir, 'scripts/hello.py').replace('hello")', 'HELLO")').replace('again', 'AGAIN'));
+    const run = weft(dir, 'stitch');
+    expect(run.code).toBe(0);
+    expect(read(dir, 'docs/a.lit.md')).toBe(doc.replace('hello")', 'HELLO")').replace('again', 'AGAIN'));
+    expect(weft(dir, 'tangle', '--check').code).toBe(0);
+  });
+
+  it('still refuses two chunks, or two files, on one block', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('{.python file=scripts/a.py file=scripts/b.py}', 'x') });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(1);
+    expect(diagnosticLines(run.stderr)).toEqual([
+      'docs/a.lit.md:1:1: error: block names 2 targets (file=scripts/a.py, file=scripts/b.py); a block defines one file or one chunk [conflicting-target]',
+    ]);
+  });
 });
 
 describe('outputFiles: root-level outputs listed one by one', () => {
