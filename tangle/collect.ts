@@ -27,16 +27,28 @@ export const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
  */
 const INLINE_REFERENCE = /(?<=^|[ \t])<<([\p{L}\p{N}][\p{L}\p{N}_./#:-]*)>>(?=$|[\s;,.)\]}])/gu;
 
+/**
+ * A collected document with its count of example blocks (blocks naming no target), for
+ * the `no-targets` check. Kept here, not in types.ts, while that file is being made
+ * literate; the count travels with the document (also through the on-disk cache, which
+ * stores the whole object), and a document without it counts as having none.
+ */
+export type WithExamples = CollectedDocument & { examples?: number };
+
 /** Group a parsed document's blocks into chunks and file targets. */
 export function collectDocument(parsed: ParsedDocument): CollectedDocument {
   const messages: Message[] = [...parsed.messages];
   const chunks = new Map<string, Chunk>();
   const files = new Map<string, FileTarget>();
   const doc = parsed.path;
+  let examples = 0;
   for (const block of parsed.blocks) {
     const info = parseInfo(infoOf(block));
     const targets = info.files.length + info.ids.length;
-    if (targets === 0) continue;
+    if (targets === 0) {
+      examples++;
+      continue;
+    }
     const where = (text: string) => message(doc, block.fenceLine, block.fenceColumn, 'error', 'conflicting-target', text);
     // One file and one name together is Entangled's "written to the file and also
     // referable by name"; two files or two names stay ambiguous.
@@ -96,7 +108,8 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
       addChunk(name, part);
     }
   }
-  return { path: doc, hash: parsed.hash, chunks: [...chunks.values()], files: [...files.values()], messages };
+  const collected: WithExamples = { path: doc, hash: parsed.hash, chunks: [...chunks.values()], files: [...files.values()], messages, examples };
+  return collected;
 
   function addFile(path: string, part: Part): void {
     const existing = files.get(path);
@@ -131,8 +144,9 @@ function chunkReferencePart(block: Part, name: string): Part {
 }
 
 /**
- * A `no-targets` warning when there are documents but not one block in them names a file
- * or a chunk: every block is an example, so nothing is tangled. The usual cause is a
+ * A `no-targets` warning when the documents hold code blocks but not one of them names a
+ * file or a chunk: every block is an example, so nothing is tangled (a project of prose
+ * only, woven and never tangled, gets no warning). The usual cause is a
  * project written for another tool (a bare ```` ```python ```` block, Entangled's
  * `#|` attributes without `quartoAttributes`), so the message says what Weft looks for.
  * Located at the first document (documents come in path order).
@@ -140,6 +154,7 @@ function chunkReferencePart(block: Part, name: string): Part {
 export function noTargets(documents: readonly CollectedDocument[]): Message[] {
   // A document that could not be read already has its error; a warning on top is noise.
   if (documents.length === 0 || documents.some((d) => d.files.length > 0 || d.chunks.length > 0 || d.messages.some((m) => m.severity === 'error'))) return [];
+  if (!documents.some((d) => ((d as WithExamples).examples ?? 0) > 0)) return [];
   return [
     message(
       documents[0]!.path,

@@ -69,8 +69,11 @@ export function commentStyleFor(path: string, lang: string | null, overrides: Co
   return null;
 }
 
+const EMPTY: Record<string, string | null> = Object.create(null);
 const lowered = new WeakMap<object, Record<string, string | null>>();
 function lowerKeys(overrides: CommentOverrides): Record<string, string | null> {
+  // Called as `outputs.map(emitFile)`, the second argument is an index: no overrides.
+  if (typeof overrides !== 'object' || overrides === null) return EMPTY;
   let result = lowered.get(overrides);
   if (!result) {
     result = Object.create(null) as Record<string, string | null>;

@@ -96,6 +96,13 @@ export interface UserConfig {
    * @default {}
    */
   comments?: Record<string, string | null>;
+  /**
+   * Where chunk names live: `"document"` (each document has its own names; an unqualified
+   * reference finds the one other document that defines a name) or `"project"`
+   * (Entangled's one namespace: same-named blocks of all documents are one chunk,
+   * concatenated in document path order). @default "document"
+   */
+  chunkScope?: 'document' | 'project';
   /** esbuild bundle built after tangling; none when absent. */
   bundle?: BundleConfig;
   limits?: LimitsConfig;
@@ -118,6 +125,7 @@ export interface ResolvedConfig {
   readonly outputFiles: readonly string[];
   /** Header comment markers by lower-case extension or language. */
   readonly comments: Readonly<Record<string, string | null>>;
+  readonly chunkScope: 'document' | 'project';
   readonly bundle: Readonly<Required<BundleConfig>> | null;
   readonly limits: Readonly<Required<LimitsConfig>>;
   readonly budgets: Readonly<BudgetsConfig> | null;
@@ -149,6 +157,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = deepFreeze({
   outputDirs: ['src-generated', 'scripts'],
   outputFiles: [],
   comments: {},
+  chunkScope: 'document',
   bundle: null,
   limits: DEFAULT_LIMITS,
   budgets: null,
@@ -166,6 +175,7 @@ const TOP_KEYS: Record<string, Shape> = {
   outputDirs: 'string[]',
   outputFiles: 'string[]',
   comments: 'object',
+  chunkScope: 'string',
   bundle: 'object',
   limits: 'object',
   budgets: 'object',
@@ -339,6 +349,7 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
       else fail(['comments', key], `\`comments.${key}\` must be a line-comment marker such as "#" or "//", or null for no header`);
     }
   }
+  if (wellShaped.has('chunkScope') && user.chunkScope !== 'document' && user.chunkScope !== 'project') fail(['chunkScope'], '`chunkScope` must be "document" or "project"');
   const sources = wellShaped.has('sources') ? (user.sources as string[]) : undefined;
   if (sources && sources.length === 0) fail(['sources'], '`sources` must name at least one glob');
   for (const source of sources ?? []) {
@@ -353,6 +364,7 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
     outputDirs: [...new Set(normalisedDirs)].sort(),
     outputFiles: [...new Set(outputFiles)].sort(),
     comments,
+    chunkScope: user.chunkScope ?? 'document',
     bundle: b
       ? {
           entryPoints: [...b.entryPoints],

@@ -5,6 +5,10 @@
  * 2. with a qualifier naming a source (`<<docs/a.lit.md#name>>`), the chunk in that document; else
  * 3. the chunk in the single other document that defines the name; several are ambiguous.
  *
+ * With the config's `chunkScope: "project"` (Entangled's one global namespace), blocks of
+ * one name in several documents are one chunk, their parts concatenated in document
+ * (path) order, and an unqualified `<<name>>` means that chunk from every document.
+ *
  * One function, `lookupChunk`, answers with the chunk or with the message a failed lookup
  * deserves; the caller decides whether to report it (expansion reports, measurement and
  * dependency tracking do not). The index depends only on the documents' names, so it can
@@ -19,13 +23,49 @@ export interface LookupIndex {
   chunks: ReadonlyMap<string, ReadonlyMap<string, Chunk>>;
   /** Chunk name → paths of the documents that define it, in document order. */
   definers: ReadonlyMap<string, readonly string[]>;
+  /** With `chunkScope: "project"`: name → the one chunk of that name across all documents. */
+  project?: ReadonlyMap<string, Chunk>;
+}
+
+/**
+ * Where chunk names live: `"document"` (Weft's default: per document, see above) or
+ * `"project"` (Entangled's: one namespace, same-named blocks of all documents are one chunk).
+ */
+export type ChunkScope = 'document' | 'project';
+
+/**
+ * The chunks a project-scope chunk was merged from (each document's own chunk object,
+ * which the unused-chunk check counts); a chunk that was not merged is its own.
+ */
+const mergedFrom = new WeakMap<Chunk, readonly Chunk[]>();
+export function constituents(chunk: Chunk): readonly Chunk[] {
+  return mergedFrom.get(chunk) ?? [chunk];
 }
 
 /** The index of `documents`; `definers` may be passed in when the names are known to be unchanged. */
-export function lookupIndex(documents: readonly CollectedDocument[], definers?: ReadonlyMap<string, readonly string[]>): LookupIndex {
+export function lookupIndex(documents: readonly CollectedDocument[], definers?: ReadonlyMap<string, readonly string[]>, scope: ChunkScope = 'document'): LookupIndex {
   const chunks = new Map<string, Map<string, Chunk>>();
   for (const doc of documents) chunks.set(doc.path, new Map(doc.chunks.map((chunk) => [chunk.name, chunk])));
-  return { chunks, definers: definers ?? definersOf(documents) };
+  const index: LookupIndex = { chunks, definers: definers ?? definersOf(documents) };
+  if (scope === 'project') index.project = projectChunks(index);
+  return index;
+}
+
+/** Each name's chunks across documents, in document order, as one chunk (see `ChunkScope`). */
+function projectChunks(index: LookupIndex): Map<string, Chunk> {
+  const project = new Map<string, Chunk>();
+  for (const [name, paths] of index.definers) {
+    const own = paths.map((path) => index.chunks.get(path)?.get(name)).filter((chunk): chunk is Chunk => chunk !== undefined);
+    if (own.length === 0) continue;
+    if (own.length === 1) {
+      project.set(name, own[0]!);
+      continue;
+    }
+    const merged: Chunk = { name, document: own[0]!.document, parts: own.flatMap((chunk) => chunk.parts) };
+    mergedFrom.set(merged, own);
+    project.set(name, merged);
+  }
+  return project;
 }
 
 /** Name → paths of the documents that define it, in document order. */
@@ -44,6 +84,8 @@ export function definersOf(documents: readonly CollectedDocument[]): Map<string,
 /** The chunk `reference`, written in document `from`, means; or the error message why there is none. */
 export function lookupChunk(reference: Reference, from: string, index: LookupIndex): Chunk | Message {
   const { text } = reference;
+  const global = reference.document === undefined ? index.project?.get(text) : undefined;
+  if (global) return global;
   const local = index.chunks.get(from)?.get(text);
   if (local) return local;
   const at = (rule: RuleId, sentence: string, notes?: string[]) => message(from, reference.line, reference.column, 'error', rule, sentence, notes);
@@ -82,7 +124,7 @@ function otherDefiners(name: string, from: string, index: LookupIndex): readonly
  * result must see unchanged.
  */
 export function documentsRead(reference: Reference, from: string, found: Chunk | Message, index: LookupIndex): readonly string[] {
-  if ('parts' in found) return [found.document];
+  if ('parts' in found) return constituents(found).map((chunk) => chunk.document);
   return otherDefiners(reference.text, from, index);
 }
 

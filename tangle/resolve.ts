@@ -90,7 +90,7 @@ export function resolveProject(
   const uses = useCounter(memo.usedCounts);
   const documentByPath = new Map(documents.map((d) => [d.path, d]));
   for (const doc of documents) messages.push(...doc.messages);
-  const lookup = lookupIndex(documents, memo.definers);
+  const lookup = lookupIndex(documents, memo.definers, config.chunkScope);
   const targets = fileTargets(documents, documentByPath, config, memo, reuse, messages);
   const cache = expandCache();
   const files: ExpandedFile[] = [];
@@ -205,7 +205,7 @@ function unusedChunks(documents: readonly CollectedDocument[], memo: ResolveMemo
  * and recorded in `names`.
  */
 function nameIndex(documents: readonly CollectedDocument[], config: ResolvedConfig, known: ReadonlyMap<CollectedDocument, string> | undefined, names: Map<CollectedDocument, string>): string[] {
-  const parts = [JSON.stringify([config.limits.maxDepth, config.limits.maxOutputBytes, config.outputDirs, config.outputFiles, config.comments])];
+  const parts = [JSON.stringify([config.limits.maxDepth, config.limits.maxOutputBytes, config.outputDirs, config.outputFiles, config.comments, config.chunkScope])];
   for (const doc of documents) {
     const own = known?.get(doc) ?? [doc.path, ...doc.chunks.map((c) => c.name), '\u0001', ...doc.files.map((f) => f.path)].join('\0');
     names.set(doc, own);

@@ -155,8 +155,38 @@ describe('no-targets: a project where every block is an example', () => {
     ]);
   });
 
+  it('says nothing for a project of prose only', () => {
+    const dir = makeProject({ 'docs/a.lit.md': '# Notes\n\nNo code here.\n' });
+    expect(diagnosticLines(weft(dir, 'tangle').stderr)).toEqual([]);
+  });
+
   it('says nothing when one block names a target', () => {
     const dir = makeProject({ 'docs/a.lit.md': fence('python', 'print("hi")'), 'docs/b.lit.md': fence('ts #x', 'x;') });
     expect(diagnosticLines(weft(dir, 'tangle').stderr).filter((l) => l.includes('no-targets'))).toEqual([]);
+  });
+});
+
+describe('chunkScope: "project" (Entangled\'s one chunk namespace)', () => {
+  const docs = {
+    'docs/a.lit.md': [fence('{.python file=scripts/main.py}', '<<imports>>\n<<body>>'), fence('{.python #imports}', 'import os')].join('\n'),
+    'docs/b.lit.md': [fence('{.python #imports}', 'import sys'), fence('{.python #body}', 'print(os.name, sys.argv)')].join('\n'),
+  };
+
+  it('makes same-named blocks of all documents one chunk, in document path order', () => {
+    const dir = makeProject({ 'weft.config.json': JSON.stringify({ chunkScope: 'project' }), ...docs });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual([]);
+    expect(read(dir, 'scripts/main.py')).toBe(`${HEADER('#')}\nimport os\nimport sys\nprint(os.name, sys.argv)\n`);
+  });
+
+  it('keeps per-document names by default', () => {
+    const dir = makeProject(docs);
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual(['docs/b.lit.md:1:1: warning: chunk `imports` is never used [unused-chunk]']);
+    expect(read(dir, 'scripts/main.py')).toBe(`${HEADER('#')}\nimport os\nprint(os.name, sys.argv)\n`);
+  });
+
+  it('accepts only "document" or "project"', () => {
+    expect(parseConfig('{ "chunkScope": "global" }').messages.map((m) => `${m.line}:${m.column}: ${m.message}`)).toEqual(['1:3: `chunkScope` must be "document" or "project"']);
   });
 });
