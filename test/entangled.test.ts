@@ -190,3 +190,31 @@ describe('chunkScope: "project" (Entangled\'s one chunk namespace)', () => {
     expect(parseConfig('{ "chunkScope": "global" }').messages.map((m) => `${m.line}:${m.column}: ${m.message}`)).toEqual(['1:3: `chunkScope` must be "document" or "project"']);
   });
 });
+
+describe('an Entangled-style project, with a hand-written config (no #| attributes, no init yet)', () => {
+  it('tangles to what Entangled writes, once its markers and Weft\'s header are dropped', () => {
+    const dir = makeProject({
+      'weft.config.json': JSON.stringify({ sources: ['docs/**/*.md'], outputDirs: ['src'], outputFiles: ['Makefile'], chunkScope: 'project' }),
+      'docs/index.md': [
+        '# Hello\n',
+        fence('{.julia #hello file=src/hello.jl}', 'function hello()\n    <<greeting>>\nend'),
+        fence('{.julia #hello}', 'hello()'),
+        fence('{.make file=Makefile}', 'all: src/hello.jl src/Main.hs\n\tjulia src/hello.jl'),
+      ].join('\n'),
+      'docs/more.md': ['# More\n', fence('{.julia #greeting}', 'println("Hello, World!")'), fence('{.haskell file=src/Main.hs}', 'main :: IO ()\nmain = putStrLn "hi"')].join('\n'),
+    });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual([]);
+    // Entangled's outputs with every `~/~ begin` / `~/~ end` line removed, written by hand.
+    const entangled: Record<string, string> = {
+      'src/hello.jl': 'function hello()\n    println("Hello, World!")\nend\nhello()\n',
+      Makefile: 'all: src/hello.jl src/Main.hs\n\tjulia src/hello.jl\n',
+      'src/Main.hs': 'main :: IO ()\nmain = putStrLn "hi"\n',
+    };
+    for (const [path, expected] of Object.entries(entangled)) {
+      const [header, ...rest] = read(dir, path).split('\n');
+      expect(header).toMatch(/^(#|--) generated from docs\/(index|more)\.md by weft/);
+      expect(rest.join('\n')).toBe(expected);
+    }
+  });
+});
