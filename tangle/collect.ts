@@ -7,12 +7,20 @@ import type { Chunk, CollectedDocument, FileTarget, Message, ParsedDocument, Par
 export const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
 
 /**
- * A `<<name>>` inside a longer line that looks meant as a reference (`  <<b>>;`): the `<<`
+ * A `<<name>>` inside a longer line that looks meant as a reference (a reference followed by a semicolon): the `<<`
  * starts the line or follows white space, the name is chunk-name-shaped (a letter or digit,
  * then letters, digits and `-_./#:`), and the `>>` ends the line or is followed by white
  * space or punctuation. `1 << 2`, `a<<b>>c` and `x << y >> z` do not match.
  */
 const INLINE_REFERENCE = /(?<=^|[ \t])<<([\p{L}\p{N}][\p{L}\p{N}_./#:-]*)>>(?=$|[\s;,.)\]}])/gu;
+
+/**
+ * A collected document with its count of example blocks (blocks naming no target), for
+ * the `no-targets` check. Kept here, not in types.ts, while that file is being made
+ * literate; the count travels with the document (also through the on-disk cache, which
+ * stores the whole object), and a document without it counts as having none.
+ */
+export type WithExamples = CollectedDocument & { examples?: number };
 
 /** Group a parsed document's blocks into chunks and file targets. */
 export function collectDocument(parsed: ParsedDocument): CollectedDocument {
@@ -20,12 +28,19 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
   const chunks = new Map<string, Chunk>();
   const files = new Map<string, FileTarget>();
   const doc = parsed.path;
+  let examples = 0;
   for (const block of parsed.blocks) {
     const info = parseInfo(infoOf(block));
     const targets = info.files.length + info.ids.length;
-    if (targets === 0) continue;
+    if (targets === 0) {
+      examples++;
+      continue;
+    }
     const where = (text: string) => message(doc, block.fenceLine, block.fenceColumn, 'error', 'conflicting-target', text);
-    if (targets > 1) {
+    // One file and one name together is Entangled's "written to the file and also
+    // referable by name"; two files or two names stay ambiguous.
+    const fileAndName = info.files.length === 1 && info.ids.length === 1;
+    if (targets > 1 && !fileAndName) {
       messages.push(where(`block names ${targets} targets (${[...info.files.map((f) => `file=${f}`), ...info.ids.map((i) => `#${i}`)].join(', ')}); a block defines one file or one chunk`));
       continue;
     }
@@ -40,15 +55,33 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
       references: [],
     };
     part.references = referencesOf(part, messages);
+    if (fileAndName) {
+      const path = info.files[0]!;
+      const name = info.ids[0]!;
+      const problem = path.trim() === '' ? 'block has an empty `file=` path' : name.trim() === '' ? 'block has an empty chunk name after `#`' : undefined;
+      if (problem) {
+        messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'empty-target', problem));
+        continue;
+      }
+      if (name.includes('<<') || name.includes('>>')) {
+        messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'invalid-chunk-name', `chunk name \`${name}\` may not contain << or >>`));
+        continue;
+      }
+      addChunk(name, part);
+      // The file holds the whole chunk, not just this block: Entangled writes every later
+      // `#name` block into the same file ("a definition can be appended"). So the file's
+      // part is one `<<name>>` reference at the block's first line; its lines map to the
+      // chunk's blocks through expansion, as any reference does.
+      addFile(path, chunkReferencePart(part, name));
+      continue;
+    }
     if (info.files.length === 1) {
       const path = info.files[0]!;
       if (path.trim() === '') {
         messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'empty-target', 'block has an empty `file=` path'));
         continue;
       }
-      const existing = files.get(path);
-      if (existing) existing.parts.push(part);
-      else files.set(path, { path, document: doc, parts: [part] });
+      addFile(path, part);
     } else {
       const name = info.ids[0]!;
       if (name.trim() === '') {
@@ -59,12 +92,66 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
         messages.push(message(doc, block.fenceLine, block.fenceColumn, 'error', 'invalid-chunk-name', `chunk name \`${name}\` may not contain << or >>`));
         continue;
       }
-      const existing = chunks.get(name);
-      if (existing) existing.parts.push(part);
-      else chunks.set(name, { name, document: doc, parts: [part] });
+      addChunk(name, part);
     }
   }
-  return { path: doc, hash: parsed.hash, chunks: [...chunks.values()], files: [...files.values()], messages };
+  const collected: WithExamples = { path: doc, hash: parsed.hash, chunks: [...chunks.values()], files: [...files.values()], messages, examples };
+  return collected;
+
+  function addFile(path: string, part: Part): void {
+    const existing = files.get(path);
+    if (existing) existing.parts.push(part);
+    else files.set(path, { path, document: doc, parts: [part] });
+  }
+
+  function addChunk(name: string, part: Part): void {
+    const existing = chunks.get(name);
+    if (existing) existing.parts.push(part);
+    else chunks.set(name, { name, document: doc, parts: [part] });
+  }
+}
+
+/**
+ * The part a `file=… #name` block gives its file: one line `<<name>>` placed at the
+ * block's opening fence, where `#name` is written. Not at the first content line: that
+ * line belongs to the chunk's part, and two parts on one document line look to stitch
+ * like two uses of it (an edit there would be refused as a shared-chunk conflict).
+ */
+function chunkReferencePart(block: Part, name: string): Part {
+  return {
+    document: block.document,
+    lang: block.lang,
+    value: `<<${name}>>`,
+    line: block.fenceLine,
+    columns: [block.fenceColumn],
+    fenceLine: block.fenceLine,
+    fenceColumn: block.fenceColumn,
+    references: [{ name, text: name, line: block.fenceLine, column: block.fenceColumn, indent: '', index: 0 }],
+  };
+}
+
+/**
+ * A `no-targets` warning when the documents hold code blocks but not one of them names a
+ * file or a chunk: every block is an example, so nothing is tangled (a project of prose
+ * only, woven and never tangled, gets no warning). The usual cause is a
+ * project written for another tool (a bare ```` ```python ```` block, Entangled's
+ * `#|` attributes without `quartoAttributes`), so the message says what Weft looks for.
+ * Located at the first document (documents come in path order).
+ */
+export function noTargets(documents: readonly CollectedDocument[]): Message[] {
+  // A document that could not be read already has its error; a warning on top is noise.
+  if (documents.length === 0 || documents.some((d) => d.files.length > 0 || d.chunks.length > 0 || d.messages.some((m) => m.severity === 'error'))) return [];
+  if (!documents.some((d) => ((d as WithExamples).examples ?? 0) > 0)) return [];
+  return [
+    message(
+      documents[0]!.path,
+      1,
+      1,
+      'warning',
+      'no-targets',
+      `no block in the ${documents.length === 1 ? 'document' : `${documents.length} documents`} names a target, so nothing is tangled; Weft tangles blocks whose info string names a file (\`ts file=src/a.ts\` or \`{.ts file=src/a.ts}\`) or a chunk (\`ts #name\`), and treats every other block as an example`,
+    ),
+  ];
 }
 
 /**

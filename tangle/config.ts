@@ -82,6 +82,27 @@ export interface UserConfig {
   sources?: string[];
   /** Folders outputs may be written to, project-relative. @default ["src-generated", "scripts"] */
   outputDirs?: string[];
+  /**
+   * Files in the project root that outputs may be written to, listed one by one
+   * (`["Makefile", "pyproject.toml"]`); the root itself is never an output folder. They
+   * keep every other rule of an output: no symbolic link, never a source, hand edits
+   * protected, recorded in the manifest. @default []
+   */
+  outputFiles?: string[];
+  /**
+   * Comment syntax for the generated header, by file extension or language name (any
+   * case): a line-comment marker (`{ "jl": "#" }`), or null for no header
+   * (`{ "txt": null }`). Added to and overriding the built-in table (comment-syntax.ts).
+   * @default {}
+   */
+  comments?: Record<string, string | null>;
+  /**
+   * Where chunk names live: `"document"` (each document has its own names; an unqualified
+   * reference finds the one other document that defines a name) or `"project"`
+   * (Entangled's one namespace: same-named blocks of all documents are one chunk,
+   * concatenated in document path order). @default "document"
+   */
+  chunkScope?: 'document' | 'project';
   /** esbuild bundle built after tangling; none when absent. */
   bundle?: BundleConfig;
   limits?: LimitsConfig;
@@ -100,6 +121,11 @@ export interface UserConfig {
 export interface ResolvedConfig {
   readonly sources: readonly string[];
   readonly outputDirs: readonly string[];
+  /** Root-level output files, sorted. */
+  readonly outputFiles: readonly string[];
+  /** Header comment markers by lower-case extension or language. */
+  readonly comments: Readonly<Record<string, string | null>>;
+  readonly chunkScope: 'document' | 'project';
   readonly bundle: Readonly<Required<BundleConfig>> | null;
   readonly limits: Readonly<Required<LimitsConfig>>;
   readonly budgets: Readonly<BudgetsConfig> | null;
@@ -129,6 +155,9 @@ export const DEFAULT_LIMITS: Required<LimitsConfig> = {
 export const DEFAULT_CONFIG: ResolvedConfig = deepFreeze({
   sources: ['docs/**/*.lit.md'],
   outputDirs: ['src-generated', 'scripts'],
+  outputFiles: [],
+  comments: {},
+  chunkScope: 'document',
   bundle: null,
   limits: DEFAULT_LIMITS,
   budgets: null,
@@ -144,6 +173,9 @@ const TOP_KEYS: Record<string, Shape> = {
   $schema: 'string',
   sources: 'string[]',
   outputDirs: 'string[]',
+  outputFiles: 'string[]',
+  comments: 'object',
+  chunkScope: 'string',
   bundle: 'object',
   limits: 'object',
   budgets: 'object',
@@ -305,6 +337,19 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
     normalisedDirs.push(normal);
   }
   if (wellShaped.has('outputDirs') && outputDirs.length === 0) fail(['outputDirs'], '`outputDirs` must name at least one folder');
+  const outputFiles = wellShaped.has('outputFiles') ? (user.outputFiles as string[]) : [];
+  for (const file of outputFiles) {
+    const problem = outputFileProblem(file, normalisedDirs);
+    if (problem) fail(['outputFiles'], `output file "${file}" is not allowed: ${problem}`);
+  }
+  const comments: Record<string, string | null> = {};
+  if (wellShaped.has('comments')) {
+    for (const [key, value] of Object.entries(user.comments as Record<string, unknown>)) {
+      if (value === null || (typeof value === 'string' && value.trim() !== '' && !/[\r\n]/.test(value))) comments[key.toLowerCase()] = value;
+      else fail(['comments', key], `\`comments.${key}\` must be a line-comment marker such as "#" or "//", or null for no header`);
+    }
+  }
+  if (wellShaped.has('chunkScope') && user.chunkScope !== 'document' && user.chunkScope !== 'project') fail(['chunkScope'], '`chunkScope` must be "document" or "project"');
   const sources = wellShaped.has('sources') ? (user.sources as string[]) : undefined;
   if (sources && sources.length === 0) fail(['sources'], '`sources` must name at least one glob');
   for (const source of sources ?? []) {
@@ -317,6 +362,9 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
   const config: ResolvedConfig = deepFreeze({
     sources: [...(user.sources ?? DEFAULT_CONFIG.sources)],
     outputDirs: [...new Set(normalisedDirs)].sort(),
+    outputFiles: [...new Set(outputFiles)].sort(),
+    comments,
+    chunkScope: user.chunkScope ?? 'document',
     bundle: b
       ? {
           entryPoints: [...b.entryPoints],
@@ -335,6 +383,20 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
     allowInvalidUtf8: user.allowInvalidUtf8 ?? false,
   });
   return { config, messages };
+}
+
+/**
+ * Why `file` cannot be a root-level output file, or undefined: it must be one plain file
+ * name in the root (a file in a folder belongs under `outputDirs`), not Weft's own config,
+ * not a literate source, not an output folder.
+ */
+function outputFileProblem(file: string, dirs: readonly string[]): string | undefined {
+  const unsafe = unsafeRelativePath(file);
+  if (unsafe) return unsafe;
+  if (file === '.' || file === '..' || file.includes('/')) return 'name one file in the project root (files in folders go under `outputDirs`)';
+  if (file === CONFIG_FILE || file.endsWith('.lit.md')) return 'it is a Weft source';
+  if (dirs.includes(file)) return 'it is also an output directory';
+  return undefined;
 }
 
 /**

@@ -1,32 +1,11 @@
 // generated from docs/engine/emit.lit.md by weft — edit the source, not this file
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { posix } from 'node:path';
+import { commentStyleFor, type CommentOverrides } from './comment-syntax.js';
 import type { ExpandedFile, LineOrigin, Output } from './types.js';
 
 /** Extensions that get a source map. */
 export const MAPPED_EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.cts', '.jsx']);
-
-type CommentStyle = { open: string; close: string } | null;
-
-const LINE = (open: string): CommentStyle => ({ open, close: '' });
-const COMMENTS: Record<string, CommentStyle> = {};
-for (const key of ['ts', 'tsx', 'js', 'mjs', 'cjs', 'mts', 'cts', 'jsx', 'c', 'h', 'cc', 'cpp', 'hpp', 'cs', 'go', 'rs', 'java', 'kt', 'swift', 'scala', 'dart', 'zig', 'jsonc', 'proto', 'typescript', 'javascript', 'rust', 'csharp', 'kotlin']) COMMENTS[key] = LINE('//');
-for (const key of ['sh', 'bash', 'zsh', 'fish', 'py', 'python', 'rb', 'ruby', 'pl', 'perl', 'r', 'yaml', 'yml', 'toml', 'conf', 'cfg', 'dockerfile', 'makefile', 'mk', 'nix', 'ps1', 'powershell', 'tf', 'hcl', 'gitignore', 'env', 'shell', 'elixir', 'ex', 'exs']) COMMENTS[key] = LINE('#');
-for (const key of ['sql', 'lua', 'hs', 'haskell', 'elm', 'ada']) COMMENTS[key] = LINE('--');
-for (const key of ['ini']) COMMENTS[key] = LINE(';');
-for (const key of ['css', 'scss', 'less']) COMMENTS[key] = { open: '/*', close: ' */' };
-for (const key of ['html', 'htm', 'xml', 'svg', 'md', 'markdown', 'vue', 'svelte']) COMMENTS[key] = { open: '<!--', close: ' -->' };
-for (const key of ['json', 'txt', 'text', 'csv', 'tsv']) COMMENTS[key] = null;
-
-/** The header's comment syntax: by file extension first, then by the block's language. */
-function commentStyle(path: string, lang: string | null): CommentStyle {
-  const base = posix.basename(path).toLowerCase();
-  const extension = posix.extname(base).slice(1);
-  if (extension && extension in COMMENTS) return COMMENTS[extension]!;
-  if (!extension && base in COMMENTS) return COMMENTS[base]!;
-  if (lang && lang.toLowerCase() in COMMENTS) return COMMENTS[lang.toLowerCase()]!;
-  return null;
-}
 
 /** The one-line header, without comment syntax. */
 export function headerText(document: string): string {
@@ -35,9 +14,9 @@ export function headerText(document: string): string {
 
 const NO_ORIGIN: LineOrigin = { document: null, line: 0, column: 0, indent: 0, chunk: null, via: [] };
 
-/** The header line of an output, or null when its language has no comments we know. */
-function headerLine(path: string, lang: string | null, document: string): string | null {
-  const style = commentStyle(path, lang);
+/** The header line of an output, or null when its language has no comments we know (see comment-syntax.ts). */
+function headerLine(path: string, lang: string | null, document: string, comments?: CommentOverrides): string | null {
+  const style = commentStyleFor(path, lang, comments);
   return style ? `${style.open} ${headerText(document)}${style.close}` : null;
 }
 
@@ -47,15 +26,18 @@ function mapComment(path: string): string | null {
 }
 
 /** The lines emit adds to an output's expanded lines (header, source-map comment), for exact size limits. */
-export function framingOf(path: string, lang: string | null, document: string): string[] {
-  return [headerLine(path, lang, document), mapComment(path)].filter((line): line is string => line !== null);
+export function framingOf(path: string, lang: string | null, document: string, comments?: CommentOverrides): string[] {
+  return [headerLine(path, lang, document, comments), mapComment(path)].filter((line): line is string => line !== null);
 }
 
-/** Turn an expanded file into the output to write. */
-export function emitFile(file: ExpandedFile): Output {
+/**
+ * Turn an expanded file into the output to write. `comments`: the config's `comments`
+ * (extension or language → line-comment marker, null for no header). @default {}
+ */
+export function emitFile(file: ExpandedFile, comments?: CommentOverrides): Output {
   const lines = file.texts.slice();
   const origins = file.origins.slice();
-  const header = headerLine(file.path, file.lang, file.document);
+  const header = headerLine(file.path, file.lang, file.document, comments);
   if (header !== null) {
     const at = lines.length > 0 && lines[0]!.startsWith('#!') ? 1 : 0;
     lines.splice(at, 0, header);

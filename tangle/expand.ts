@@ -1,7 +1,7 @@
 // generated from docs/engine/expand.lit.md by weft — edit the source, not this file
 import { createHash } from 'node:crypto';
 import { framingOf } from './emit.js';
-import { documentsRead, isChunk, lookupChunk, type LookupIndex } from './lookup.js';
+import { constituents, documentsRead, isChunk, lookupChunk, type LookupIndex } from './lookup.js';
 import { message, type RuleId } from './messages.js';
 import type { Chunk, ExpandedFile, FileTarget, LineOrigin, Message, Part, Reference } from './types.js';
 
@@ -153,7 +153,7 @@ export function expandTarget(target: FileTarget, index: LookupIndex, limits: { r
       file.failed = true;
       return;
     }
-    used.add(found);
+    for (const chunk of constituents(found, index)) used.add(chunk);
     const at = (rule: RuleId, text: string) => message(part.document, reference.line, reference.column, 'error', rule, text);
     if (stack.includes(found)) {
       const chain = [...stack.slice(stack.indexOf(found)), found].map((c) => `<<${c.name}>>`);

@@ -8,13 +8,45 @@ export interface LookupIndex {
   chunks: ReadonlyMap<string, ReadonlyMap<string, Chunk>>;
   /** Chunk name → paths of the documents that define it, in document order. */
   definers: ReadonlyMap<string, readonly string[]>;
+  /** With `chunkScope: "project"`: name → the one chunk of that name across all documents. */
+  project?: ReadonlyMap<string, Chunk>;
+}
+
+/**
+ * Where chunk names live: `"document"` (Weft's default: per document, see above) or
+ * `"project"` (Entangled's: one namespace, same-named blocks of all documents are one chunk).
+ */
+export type ChunkScope = 'document' | 'project';
+
+/** The documents' own chunks that `chunk` was merged from (with `chunkScope: "project"`); a chunk that was not merged is its own. */
+export function constituents(chunk: Chunk, index: LookupIndex): readonly Chunk[] {
+  if (!index.project || index.project.get(chunk.name) !== chunk) return [chunk];
+  const documents = [...new Set(chunk.parts.map((part) => part.document))];
+  return documents.map((path) => index.chunks.get(path)?.get(chunk.name)).filter((own): own is Chunk => own !== undefined);
 }
 
 /** The index of `documents`; `definers` may be passed in when the names are known to be unchanged. */
-export function lookupIndex(documents: readonly CollectedDocument[], definers?: ReadonlyMap<string, readonly string[]>): LookupIndex {
+export function lookupIndex(documents: readonly CollectedDocument[], definers?: ReadonlyMap<string, readonly string[]>, scope: ChunkScope = 'document'): LookupIndex {
   const chunks = new Map<string, Map<string, Chunk>>();
   for (const doc of documents) chunks.set(doc.path, new Map(doc.chunks.map((chunk) => [chunk.name, chunk])));
-  return { chunks, definers: definers ?? definersOf(documents) };
+  const index: LookupIndex = { chunks, definers: definers ?? definersOf(documents) };
+  if (scope === 'project') index.project = projectChunks(index);
+  return index;
+}
+
+/** Each name's chunks across documents, in document order, as one chunk (see `ChunkScope`). */
+function projectChunks(index: LookupIndex): Map<string, Chunk> {
+  const project = new Map<string, Chunk>();
+  for (const [name, paths] of index.definers) {
+    const own = paths.map((path) => index.chunks.get(path)?.get(name)).filter((chunk): chunk is Chunk => chunk !== undefined);
+    if (own.length === 0) continue;
+    if (own.length === 1) {
+      project.set(name, own[0]!);
+      continue;
+    }
+    project.set(name, { name, document: own[0]!.document, parts: own.flatMap((chunk) => chunk.parts) });
+  }
+  return project;
 }
 
 /** Name → paths of the documents that define it, in document order. */
@@ -33,6 +65,8 @@ export function definersOf(documents: readonly CollectedDocument[]): Map<string,
 /** The chunk `reference`, written in document `from`, means; or the error message why there is none. */
 export function lookupChunk(reference: Reference, from: string, index: LookupIndex): Chunk | Message {
   const { text } = reference;
+  const global = reference.document === undefined ? index.project?.get(text) : undefined;
+  if (global) return global;
   const local = index.chunks.get(from)?.get(text);
   if (local) return local;
   const at = (rule: RuleId, sentence: string, notes?: string[]) => message(from, reference.line, reference.column, 'error', rule, sentence, notes);
@@ -71,7 +105,7 @@ function otherDefiners(name: string, from: string, index: LookupIndex): readonly
  * result must see unchanged.
  */
 export function documentsRead(reference: Reference, from: string, found: Chunk | Message, index: LookupIndex): readonly string[] {
-  if ('parts' in found) return [found.document];
+  if ('parts' in found) return constituents(found, index).map((chunk) => chunk.document);
   return otherDefiners(reference.text, from, index);
 }
 

@@ -31,6 +31,7 @@ export const RULE_IDS = [
   'malformed-manifest',
   'malformed-package-json',
   'no-sources',
+  'no-targets',
   'output-is-source',
   'output-outside-root',
   'output-path-conflict',

@@ -1,5 +1,5 @@
 // generated from docs/engine/pipeline.lit.md by weft — edit the source, not this file
-import { collectDocument } from './collect.js';
+import { collectDocument, noTargets } from './collect.js';
 import type { ResolvedConfig } from './config.js';
 import { emitFile } from './emit.js';
 import { sortMessages } from './messages.js';
@@ -53,11 +53,11 @@ export function tangleSources(sources: readonly Source[], config: ResolvedConfig
   const outputs: Output[] = [];
   for (const file of resolved.files) {
     if (file.failed) continue;
-    const output = memo?.emitted.get(file) ?? emitFile(file);
+    const output = memo?.emitted.get(file) ?? emitFile(file, config.comments);
     emitted.set(file, output);
     outputs.push(output);
   }
-  return { documents, outputs, messages: sortMessages(resolved.messages), memo: { documents: known, resolve: resolved.memo, emitted } };
+  return { documents, outputs, messages: sortMessages([...resolved.messages, ...noTargets(documents)]), memo: { documents: known, resolve: resolved.memo, emitted } };
 }
 
 /** A source, collected (parsed first when it is text). */

@@ -73,7 +73,7 @@ export function resolveProject(
   const uses = useCounter(memo.usedCounts);
   const documentByPath = new Map(documents.map((d) => [d.path, d]));
   for (const doc of documents) messages.push(...doc.messages);
-  const lookup = lookupIndex(documents, memo.definers);
+  const lookup = lookupIndex(documents, memo.definers, config.chunkScope);
   const targets = fileTargets(documents, documentByPath, config, memo, reuse, messages);
   const cache = expandCache();
   const files: ExpandedFile[] = [];
@@ -188,7 +188,7 @@ function unusedChunks(documents: readonly CollectedDocument[], memo: ResolveMemo
  * and recorded in `names`.
  */
 function nameIndex(documents: readonly CollectedDocument[], config: ResolvedConfig, known: ReadonlyMap<CollectedDocument, string> | undefined, names: Map<CollectedDocument, string>): string[] {
-  const parts = [JSON.stringify([config.limits.maxDepth, config.limits.maxOutputBytes, config.outputDirs])];
+  const parts = [JSON.stringify([config.limits.maxDepth, config.limits.maxOutputBytes, config.outputDirs, config.outputFiles, config.comments, config.chunkScope])];
   for (const doc of documents) {
     const own = known?.get(doc) ?? [doc.path, ...doc.chunks.map((c) => c.name), '\u0001', ...doc.files.map((f) => f.path)].join('\0');
     names.set(doc, own);
@@ -268,7 +268,7 @@ export function outputPathProblem(
     return { rule: 'path-too-long', text: `output path is too long (at most 1024 bytes, 255 per folder or file name)` };
   }
   if (normal.endsWith('/') || normal === '.') return { rule: 'output-outside-root', text: `output path "${path}" names a folder, not a file` };
-  if (!config.outputDirs.some((dir) => normal.startsWith(`${dir}/`))) {
+  if (!config.outputDirs.some((dir) => normal.startsWith(`${dir}/`)) && !config.outputFiles.includes(normal)) {
     return {
       rule: 'output-outside-root',
       text: `output path "${path}" is outside the output directories (${config.outputDirs.map((d) => `${d}/`).join(', ')})`,

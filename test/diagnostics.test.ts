@@ -111,12 +111,12 @@ describe('diagnostics', () => {
     expect(diagnostics(second.stderr)).toEqual(['docs/a.lit.md:1:1: warning: src-generated/a.ts is empty [empty-target]']);
   });
 
-  it('conflicting-target: a block naming a file and a chunk', () => {
-    const dir = makeProject({ 'docs/a.lit.md': fence('ts file=src-generated/a.ts #a', 'a();') });
+  it('conflicting-target: a block naming two chunks (one file and one chunk is Entangled\'s form, accepted)', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('ts #a #b', 'a();') });
     const run = weft(dir, 'tangle');
     expect(run.code).toBe(1);
     expect(diagnostics(run.stderr)).toEqual([
-      'docs/a.lit.md:1:1: error: block names 2 targets (file=src-generated/a.ts, #a); a block defines one file or one chunk [conflicting-target]',
+      'docs/a.lit.md:1:1: error: block names 2 targets (#a, #b); a block defines one file or one chunk [conflicting-target]',
     ]);
   });
 

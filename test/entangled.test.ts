@@ -1,0 +1,220 @@
+/**
+ * Entangled projects tangle without edits (issue 15): a block may name a file and a chunk
+ * at once, root-level files listed in `outputFiles` are outputs, and the generated header
+ * speaks the comment syntax of the common languages (and of any the config adds).
+ */
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { commentStyleFor } from '../tangle/comment-syntax.js';
+import { parseConfig } from '../tangle/config.js';
+import { exists, fence, makeProject, read, weft } from './helpers.js';
+
+/** The first line of each diagnostic printed on stderr. */
+const diagnosticLines = (stderr: string) => stderr.split('\n').filter((line) => /: (error|warning): /.test(line));
+
+const HEADER = (comment: string, doc = 'docs/a.lit.md') => `${comment} generated from ${doc} by weft — edit the source, not this file`;
+
+describe('a block with both file= and #name (Entangled: written to the file, referable by name)', () => {
+  it('writes the whole chunk, later parts included, to the file and expands it where referenced', () => {
+    const dir = makeProject({
+      'docs/a.lit.md': [
+        fence('{.python #hello file=scripts/hello.py}', 'print("hello")'),
+        fence('{.python #hello}', 'print("again")'),
+        fence('python file=scripts/twice.py', '<<hello>>\n<<hello>>'),
+      ].join('\n'),
+    });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(read(dir, 'scripts/hello.py')).toBe(`${HEADER('#')}\nprint("hello")\nprint("again")\n`);
+    expect(read(dir, 'scripts/twice.py')).toBe(`${HEADER('#')}\nprint("hello")\nprint("again")\nprint("hello")\nprint("again")\n`);
+  });
+
+  it('stitches edits of such a file back into each block it came from', () => {
+    const doc = `# A\n\n${fence('{.python #hello file=scripts/hello.py}', 'print("hello")')}\n${fence('{.python #hello}', 'print("again")')}`;
+    const dir = makeProject({ 'docs/a.lit.md': doc });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    writeFileSync(`${dir}/scripts/hello.py`, read(dir, 'scripts/hello.py').replace('hello")', 'HELLO")').replace('again', 'AGAIN'));
+    const run = weft(dir, 'stitch');
+    expect(run.code).toBe(0);
+    expect(read(dir, 'docs/a.lit.md')).toBe(doc.replace('hello")', 'HELLO")').replace('again', 'AGAIN'));
+    expect(weft(dir, 'tangle', '--check').code).toBe(0);
+  });
+
+  it('still refuses two chunks, or two files, on one block', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('{.python file=scripts/a.py file=scripts/b.py}', 'x') });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(1);
+    expect(diagnosticLines(run.stderr)).toEqual([
+      'docs/a.lit.md:1:1: error: block names 2 targets (file=scripts/a.py, file=scripts/b.py); a block defines one file or one chunk [conflicting-target]',
+    ]);
+  });
+});
+
+describe('outputFiles: root-level outputs listed one by one', () => {
+  const makefile = fence('{.makefile file=Makefile}', 'all:\n\techo hi');
+
+  it('writes a listed root file and records it', () => {
+    const dir = makeProject({ 'weft.config.json': JSON.stringify({ outputFiles: ['Makefile'] }), 'docs/a.lit.md': makefile });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual([]);
+    expect(read(dir, 'Makefile')).toBe(`${HEADER('#')}\nall:\n\techo hi\n`);
+    expect(JSON.stringify(JSON.parse(read(dir, '.weft/manifest.json')))).toContain('"Makefile"');
+  });
+
+  it('refuses a root file that is not listed', () => {
+    const dir = makeProject({ 'docs/a.lit.md': makefile });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(1);
+    expect(diagnosticLines(run.stderr)).toEqual(['docs/a.lit.md:1:1: error: output path "Makefile" is outside the output directories (scripts/, src-generated/) [output-outside-root]']);
+    expect(exists(dir, 'Makefile')).toBe(false);
+  });
+
+  it('protects a hand-edited root output like any other', () => {
+    const dir = makeProject({ 'weft.config.json': JSON.stringify({ outputFiles: ['Makefile'] }), 'docs/a.lit.md': makefile });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    const edited = `${read(dir, 'Makefile')}# mine\n`;
+    writeFileSync(`${dir}/Makefile`, edited);
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(1);
+    expect(read(dir, 'Makefile')).toBe(edited);
+  });
+
+  it('refuses a root output file that is a symbolic link', () => {
+    const dir = makeProject({ 'weft.config.json': JSON.stringify({ outputFiles: ['Makefile'] }), 'docs/a.lit.md': makefile, 'elsewhere.txt': 'x\n' });
+    symlinkSync('elsewhere.txt', `${dir}/Makefile`);
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(1);
+    expect(read(dir, 'elsewhere.txt')).toBe('x\n');
+  });
+
+  it('accepts only plain file names in the root', () => {
+    const { messages } = parseConfig(JSON.stringify({ outputFiles: ['.', 'src/Makefile', 'weft.config.json', 'scripts', 'x.lit.md', '../Makefile'] }));
+    expect(messages.map((m) => m.message)).toEqual([
+      'output file "." is not allowed: name one file in the project root (files in folders go under `outputDirs`)',
+      'output file "../Makefile" is not allowed: it leaves the project through ..',
+      'output file "scripts" is not allowed: it is also an output directory',
+      'output file "src/Makefile" is not allowed: name one file in the project root (files in folders go under `outputDirs`)',
+      'output file "weft.config.json" is not allowed: it is a Weft source',
+      'output file "x.lit.md" is not allowed: it is a Weft source',
+    ]);
+    expect(messages.every((m) => m.rule === 'malformed-config' && m.line === 1)).toBe(true);
+  });
+});
+
+describe('comment syntax of the generated header', () => {
+  it('knows Julia, Haskell, Dhall, gnuplot and the other common languages', () => {
+    const cases: Array<[string, string | null, string | null]> = [
+      ['src/a.jl', 'julia', '#'],
+      ['src/Main.hs', 'haskell', '--'],
+      ['src/a.dhall', null, '--'],
+      ['plot.gp', 'gnuplot', '#'],
+      ['Makefile', null, '#'],
+      ['src/a.clj', null, ';'],
+      ['src/a.erl', null, '%'],
+      ['src/a.f90', null, '!'],
+      ['src/a.vim', null, '"'],
+      ['src/a.r', null, '#'],
+      ['src/a.php', 'php', null],
+      ['data.json', null, null],
+      ['src/x.unknown', null, null],
+      ['src/x.unknown', 'Julia', '#'],
+    ];
+    expect(cases.map(([path, lang]) => commentStyleFor(path, lang)?.open ?? null)).toEqual(cases.map(([, , open]) => open));
+    expect(commentStyleFor('src/a.ml', 'ocaml')).toEqual({ open: '(*', close: ' *)' });
+  });
+
+  it('takes additions and overrides from the config, null meaning no header', () => {
+    const dir = makeProject({
+      'weft.config.json': JSON.stringify({ comments: { MYL: ';;', julia: null } }),
+      'docs/a.lit.md': [fence('myl file=scripts/a.myl', 'x'), fence('julia file=scripts/a.jl', 'y = 1'), fence('haskell file=scripts/A.hs', 'main = pure ()')].join('\n'),
+    });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual([]);
+    expect(read(dir, 'scripts/a.myl')).toBe(`${HEADER(';;')}\nx\n`);
+    expect(read(dir, 'scripts/a.jl')).toBe('y = 1\n');
+    expect(read(dir, 'scripts/A.hs')).toBe(`${HEADER('--')}\nmain = pure ()\n`);
+  });
+
+  it('rejects a comment marker that is not a non-empty one-line string or null', () => {
+    const { messages } = parseConfig('{\n  "comments": { "jl": 3, "hs": "" }\n}');
+    expect(messages.map((m) => `${m.line}:${m.column}: ${m.message} [${m.rule}]`)).toEqual([
+      '2:17: `comments.jl` must be a line-comment marker such as "#" or "//", or null for no header [malformed-config]',
+      '2:26: `comments.hs` must be a line-comment marker such as "#" or "//", or null for no header [malformed-config]',
+    ]);
+  });
+});
+
+describe('no-targets: a project where every block is an example', () => {
+  it('warns at the first document and says what Weft looks for', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('python', '#| file: hello.py\nprint("hi")'), 'docs/b.lit.md': fence('julia', 'x = 1') });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(0);
+    expect(diagnosticLines(run.stderr)).toEqual([
+      'docs/a.lit.md:1:1: warning: no block in the 2 documents names a target, so nothing is tangled; Weft tangles blocks whose info string names a file (`ts file=src/a.ts` or `{.ts file=src/a.ts}`) or a chunk (`ts #name`), and treats every other block as an example [no-targets]',
+    ]);
+  });
+
+  it('says nothing for a project of prose only', () => {
+    const dir = makeProject({ 'docs/a.lit.md': '# Notes\n\nNo code here.\n' });
+    expect(diagnosticLines(weft(dir, 'tangle').stderr)).toEqual([]);
+  });
+
+  it('says nothing when one block names a target', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('python', 'print("hi")'), 'docs/b.lit.md': fence('ts #x', 'x;') });
+    expect(diagnosticLines(weft(dir, 'tangle').stderr).filter((l) => l.includes('no-targets'))).toEqual([]);
+  });
+});
+
+describe('chunkScope: "project" (Entangled\'s one chunk namespace)', () => {
+  const docs = {
+    'docs/a.lit.md': [fence('{.python file=scripts/main.py}', '<<imports>>\n<<body>>'), fence('{.python #imports}', 'import os')].join('\n'),
+    'docs/b.lit.md': [fence('{.python #imports}', 'import sys'), fence('{.python #body}', 'print(os.name, sys.argv)')].join('\n'),
+  };
+
+  it('makes same-named blocks of all documents one chunk, in document path order', () => {
+    const dir = makeProject({ 'weft.config.json': JSON.stringify({ chunkScope: 'project' }), ...docs });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual([]);
+    expect(read(dir, 'scripts/main.py')).toBe(`${HEADER('#')}\nimport os\nimport sys\nprint(os.name, sys.argv)\n`);
+  });
+
+  it('keeps per-document names by default', () => {
+    const dir = makeProject(docs);
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual(['docs/b.lit.md:1:1: warning: chunk `imports` is never used [unused-chunk]']);
+    expect(read(dir, 'scripts/main.py')).toBe(`${HEADER('#')}\nimport os\nprint(os.name, sys.argv)\n`);
+  });
+
+  it('accepts only "document" or "project"', () => {
+    expect(parseConfig('{ "chunkScope": "global" }').messages.map((m) => `${m.line}:${m.column}: ${m.message}`)).toEqual(['1:3: `chunkScope` must be "document" or "project"']);
+  });
+});
+
+describe('an Entangled-style project, with a hand-written config (no #| attributes, no init yet)', () => {
+  it('tangles to what Entangled writes, once its markers and Weft\'s header are dropped', () => {
+    const dir = makeProject({
+      'weft.config.json': JSON.stringify({ sources: ['docs/**/*.md'], outputDirs: ['src'], outputFiles: ['Makefile'], chunkScope: 'project' }),
+      'docs/index.md': [
+        '# Hello\n',
+        fence('{.julia #hello file=src/hello.jl}', 'function hello()\n    <<greeting>>\nend'),
+        fence('{.julia #hello}', 'hello()'),
+        fence('{.make file=Makefile}', 'all: src/hello.jl src/Main.hs\n\tjulia src/hello.jl'),
+      ].join('\n'),
+      'docs/more.md': ['# More\n', fence('{.julia #greeting}', 'println("Hello, World!")'), fence('{.haskell file=src/Main.hs}', 'main :: IO ()\nmain = putStrLn "hi"')].join('\n'),
+    });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual([]);
+    // Entangled's outputs with every `~/~ begin` / `~/~ end` line removed, written by hand.
+    const entangled: Record<string, string> = {
+      'src/hello.jl': 'function hello()\n    println("Hello, World!")\nend\nhello()\n',
+      Makefile: 'all: src/hello.jl src/Main.hs\n\tjulia src/hello.jl\n',
+      'src/Main.hs': 'main :: IO ()\nmain = putStrLn "hi"\n',
+    };
+    for (const [path, expected] of Object.entries(entangled)) {
+      const [header, ...rest] = read(dir, path).split('\n');
+      expect(header).toMatch(/^(#|--) generated from docs\/(index|more)\.md by weft/);
+      expect(rest.join('\n')).toBe(expected);
+    }
+  });
+});
