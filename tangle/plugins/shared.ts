@@ -70,6 +70,8 @@ export class WeftBuild {
   private memo: PipelineMemo | undefined;
   /** Preflight results by output object (outputs are reused by identity between rebuilds). */
   private checked = new WeakMap<Output, Message[]>();
+  /** Outputs a bundler has loaded (absolute), so one that stops tangling fails with Weft's error. */
+  readonly everServed = new Set<string>();
   last: WeftSnapshot = { outputs: new Map(), messages: [], documents: [] };
 
   constructor(options: WeftPluginOptions, root?: string) {
