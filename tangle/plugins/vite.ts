@@ -54,19 +54,19 @@ export function weft(options: WeftPluginOptions = {}): Plugin {
       await ready();
       const importerDir = importer ? dirname(importer.split('?')[0]!) : current.root;
       if (/\.lit\.md(\?.*)?$/.test(source)) {
-        // Vite dev resolves `addWatchFile` paths (absolute) into the module graph: the document itself.
-        if (source.startsWith(current.root) && !source.includes('?')) return null;
         const { path, out } = splitDocumentImport(source);
-        const document = documentPath(path, importerDir);
+        const document = documentPath(fromRoot(current, path), importerDir);
         if (document === undefined) return null;
         // A test run collects the document itself (see `weftTestDocs`): it loads as its test output.
         if (!importer) return testOutputOf(current, document) ?? null;
+        // Vite dev resolves `addWatchFile` paths (absolute) into the module graph: the document itself.
+        if (source.startsWith(current.root) && out === undefined) return null;
         const resolved = current.resolveDocumentImport(document, out);
         if ('error' in resolved) this.error({ message: resolved.error, pluginCode: resolved.rule, notes: resolved.notes } as never);
         return resolved.path;
       }
       if (!source.startsWith('.') && !source.startsWith('/')) return null;
-      return current.outputFor(source.startsWith('/') && !source.startsWith(current.root) ? current.root + source : documentPath(source, importerDir) ?? source) ?? null;
+      return current.outputFor(documentPath(fromRoot(current, source), importerDir) ?? source) ?? null;
     },
     load(id) {
       const current = build();
@@ -107,6 +107,11 @@ export function weft(options: WeftPluginOptions = {}): Plugin {
       await weftBuild?.dispose();
     },
   };
+}
+
+/** A Vite URL like `/docs/x.lit.md` (relative to the root) as a file path; other paths unchanged. */
+function fromRoot(weftBuild: WeftBuild, path: string): string {
+  return path.startsWith('/') && !path.startsWith(`${weftBuild.root}/`) ? weftBuild.root + path : path;
 }
 
 /** Re-tangle; the absolute paths of outputs whose text or map changed, appeared or vanished. */
