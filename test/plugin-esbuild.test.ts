@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { describe, expect, test } from 'vitest';
 import { weft } from '../tangle/plugins/esbuild.js';
-import { makeProject, weft as weftCli, writeFiles } from './helpers.js';
+import { makeProject, REPO, weft as weftCli, writeFiles } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/plugins/guide', import.meta.url));
 
@@ -167,5 +167,18 @@ describe('weft/esbuild', () => {
       await esbuild.build({ ...entry(dir, "import { one } from './one.lit.md'; console.log(one);"), plugins: [weft({ write: false, dts: true })] });
       expect(readFileSync(join(dir, 'docs/one.lit.d.md.ts'), 'utf8')).toBe("export * from '../src-generated/one.js';\n");
     });
+  });
+
+  test('the guide’s build script (scripts/guide/build.mjs) tangles and bundles the guide with no weft watch', () => {
+    const dir = makeProject({
+      'weft.config.json': '{ "sources": ["docs/*.lit.md"], "outputDirs": ["src-generated", "scripts"] }',
+      'docs/guide.lit.md': readFileSync(join(REPO, 'docs/guide.lit.md'), 'utf8'),
+    });
+    const build = spawnSync(process.execPath, [join(REPO, 'scripts/guide/build.mjs')], { cwd: dir, encoding: 'utf8' });
+    expect(build.stderr).toBe('');
+    expect(build.status).toBe(0);
+    expect(readFileSync(join(dir, 'src-generated/guide/slug.ts'), 'utf8')).toContain('export function slugify');
+    const run = spawnSync(process.execPath, [join(dir, 'dist/guide/cli.js'), 'Hello World'], { encoding: 'utf8' });
+    expect(run.stdout).toBe('hello-world\n');
   });
 });

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { afterEach, describe, expect, test } from 'vitest';
 import { weft } from '../tangle/plugins/vite.js';
-import { makeProject, writeFiles } from './helpers.js';
+import { makeProject, REPO, writeFiles } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/plugins/guide', import.meta.url));
 
@@ -97,5 +97,15 @@ describe('weft/vite', () => {
     expect(failure?.pluginCode).toBe('TS1005');
     expect(failure?.loc).toEqual({ file: join(dir, 'docs/shout.lit.md'), line: 8, column: 30 });
     expect(failure?.message).toContain("docs/shout.lit.md:8:31: ')' expected. [TS1005]");
+  });
+
+  test('the guide’s vite.config.ts (scripts/guide/) serves the guide’s modules from its .lit.md', async () => {
+    const dir = makeProject({
+      'weft.config.json': '{ "sources": ["docs/*.lit.md"], "outputDirs": ["src-generated", "scripts"] }',
+      'docs/guide.lit.md': readFileSync(join(REPO, 'docs/guide.lit.md'), 'utf8'),
+    });
+    server = await createServer({ configFile: join(REPO, 'scripts/guide/vite.config.ts'), root: dir, logLevel: 'silent', appType: 'custom', server: { middlewareMode: true, ws: false } });
+    const slug = (await server.ssrLoadModule('/src-generated/guide/slug.ts')) as { slugify: (heading: string) => string };
+    expect(slug.slugify('Über uns')).toBe('über-uns');
   });
 });
