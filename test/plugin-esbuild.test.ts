@@ -162,6 +162,19 @@ describe('weft/esbuild', () => {
       expect(errors[0]!.notes.map((n) => n.text)).toEqual(['two.lit.md?out=src-generated/a.ts', 'two.lit.md?out=src-generated/b.ts']);
     });
 
+    test('an `?out=` path that is not a module output of the document is an error at the import', async () => {
+      const errors = await buildErrors(entry(project(), "import { two } from './two.lit.md?out=src-generated/c.ts';\nconsole.log(two);"));
+      expect(errors.map(located)).toEqual(['docs/entry.ts:1:21: docs/two.lit.md has no module output `src-generated/c.ts` [document-import]']);
+      expect(errors[0]!.notes.map((n) => n.text)).toEqual(['its module outputs: src-generated/a.ts, src-generated/b.ts']);
+    });
+
+    test('a document with no module output is an error at the import', async () => {
+      const dir = project();
+      writeFiles(dir, { 'docs/notes.lit.md': '# Notes\n\n```sh file=src-generated/run.sh\necho hi\n```\n' });
+      const errors = await buildErrors(entry(dir, "import './notes.lit.md';"));
+      expect(errors.map(located)).toEqual(['docs/entry.ts:1:8: docs/notes.lit.md has no JavaScript or TypeScript output to import [document-import]']);
+    });
+
     test('with dts, the import writes the one-line declaration beside the document', async () => {
       const dir = project();
       await esbuild.build({ ...entry(dir, "import { one } from './one.lit.md'; console.log(one);"), plugins: [weft({ write: false, dts: true })] });
