@@ -97,6 +97,21 @@ describe('weft/esbuild', () => {
     expect(errors[0]!.notes.map((n) => n.text)).toEqual(['in src-generated/greet.ts:4:33']);
   });
 
+  test('the config option overrides weft.config.json, as `weft tangle` resolves it', async () => {
+    const errors = await buildErrors({ ...bundleOptions(guideProject()), plugins: [weft({ write: false, config: { outputDirs: ['generated'] } })] });
+    expect(errors.map((e) => [e.location?.file, (e.detail as { rule: string }).rule])).toEqual([
+      ['docs/app.lit.md', 'output-outside-root'],
+      ['docs/app.lit.md', 'output-outside-root'],
+    ]);
+  });
+
+  test('with preflight: false, a syntax error is esbuild’s own, at the tangled file', async () => {
+    const dir = guideProject();
+    writeFiles(dir, { 'docs/shout.lit.md': readFileSync(join(dir, 'docs/shout.lit.md'), 'utf8').replace('const loud = name.toUpperCase();', 'const loud = name.toUpperCase(;') });
+    const failure = await esbuild.build({ ...bundleOptions(dir), plugins: [weft({ write: false, preflight: false })] }).catch((error: esbuild.BuildFailure) => error);
+    expect((failure as esbuild.BuildFailure).errors.map(located)).toEqual(['src-generated/greet.ts:4:33: Unexpected ";"']);
+  });
+
   test('ctx.watch() rebuilds after a .lit.md edit, and after a new document defines a missing chunk', async () => {
     const dir = guideProject();
     writeFiles(dir, { 'docs/shout.lit.md': '# Shouting, to be written\n' });

@@ -20,7 +20,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve as resolvePath, sep } from 'node:path';
 import ts from 'typescript';
-import { CONFIG_FILE, type UserConfig } from '../config.js';
+import { CONFIG_FILE, loadConfig, type UserConfig } from '../config.js';
 import { Project } from '../context.js';
 import { message } from '../messages.js';
 import { tangleSources, type PipelineMemo } from '../pipeline.js';
@@ -91,8 +91,11 @@ export class WeftBuild {
       documents = this.project.sourcePaths();
     } else {
       const snapshot = await readFolder(this.root, 'plugin');
-      const config = this.options.config ? { ...snapshot.config, ...this.options.config } : snapshot.config;
-      const tangled = tangleSources(snapshot.sources, config as typeof snapshot.config, this.memo);
+      // The overrides are resolved (and checked) as `weft tangle` resolves them.
+      const overridden = this.options.config ? loadConfig(this.root, this.options.config) : undefined;
+      const config = overridden?.config ?? snapshot.config;
+      if (overridden) snapshot.messages.push(...overridden.messages);
+      const tangled = tangleSources(snapshot.sources, config, this.memo);
       this.memo = tangled.memo;
       ({ outputs } = tangled);
       messages = [...snapshot.messages, ...tangled.messages];
