@@ -15,6 +15,7 @@ export const RULE_IDS = [
   'case-conflict',
   'chunk-cycle',
   'conflicting-target',
+  'document-import',
   'document-too-complex',
   'document-too-large',
   'duplicate-file',
