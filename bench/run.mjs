@@ -12,9 +12,8 @@
 // (Weft's header line and source-map comment stripped): a comparison is only fair on the
 // same work.
 //
-// Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--no-lsp] [--json]
+// Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--no-lsp] [--no-weave] [--json]
 // --no-lsp skips the language server's figures (bench/lsp.mjs).
-// Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--no-weave] [--json]
 // --no-weave skips `weft weave` (bench/weave.mjs: cold, warm and one-document edits, per size).
 // Without noweb installed the comparison is skipped (install it: apt-get install -y noweb).
 
