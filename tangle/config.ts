@@ -58,7 +58,7 @@ export interface BundleConfig {
 export interface LimitsConfig {
   /** Deepest nesting of `<<references>>`, at most 1000. @default 50 */
   maxDepth?: number;
-  /** Largest output file, in bytes, at most 268435456 (256 MiB). @default 16777216 (16 MiB) */
+  /** Largest output file, in bytes, at most 268435456 (256 MiB). @default 4194304 (4 MiB: expanding and mapping an output costs about 25 bytes of memory per output byte) */
   maxOutputBytes?: number;
   /** Largest document read, in bytes, at most 268435456 (256 MiB). @default 67108864 (64 MiB) */
   maxDocumentBytes?: number;
@@ -148,7 +148,7 @@ export const LIMIT_CEILINGS: Readonly<Required<LimitsConfig>> = Object.freeze({
 
 export const DEFAULT_LIMITS: Required<LimitsConfig> = {
   maxDepth: 50,
-  maxOutputBytes: 16 * 1024 * 1024,
+  maxOutputBytes: 4 * 1024 * 1024,
   maxDocumentBytes: 64 * 1024 * 1024,
 };
 

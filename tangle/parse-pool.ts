@@ -44,14 +44,14 @@ import type { Block, ParsedDocument } from './types.js';
 
 /** How long and how much memory remark may spend on one document. */
 export interface ParseBudget {
-  /** Milliseconds remark may spend on one document before it is refused. @default 5000 */
+  /** Milliseconds remark may spend on one document before it is refused. @default 3000 */
   timeMs?: number;
-  /** Megabytes of heap (V8 old generation) a parsing worker may use. @default 512 */
+  /** Megabytes of heap (V8 old generation) a parsing worker may use. @default 256 */
   memoryMb?: number;
 }
 
 /** The budget a build gives remark when none is passed. */
-export const DEFAULT_PARSE_BUDGET: Required<ParseBudget> = Object.freeze({ timeMs: 5000, memoryMb: 512 });
+export const DEFAULT_PARSE_BUDGET: Required<ParseBudget> = Object.freeze({ timeMs: 3000, memoryMb: 256 });
 
 export interface ParseManyOptions {
   /** Time and memory remark may spend per document (compiled engine only). @default DEFAULT_PARSE_BUDGET */

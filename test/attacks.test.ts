@@ -180,7 +180,7 @@ describe('resource attacks: a quick clear error or a correct result, in bounded 
     const { root } = boxed({ [DOC]: exponential(40, 4) });
     const result = measured('exponential expansion', root, 'tangle', '--no-bundle');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${DOC}:1:1: error: src-generated/bomb.ts would be larger than limits.maxOutputBytes (16777216 bytes) [output-too-large]`);
+    expect(result.stderr).toContain(`${DOC}:1:1: error: src-generated/bomb.ts would be larger than limits.maxOutputBytes (4194304 bytes) [output-too-large]`);
     expect(result.seconds).toBeLessThan(20);
     expect(result.megabytes).toBeLessThan(1024);
     expect(exists(root, 'src-generated/bomb.ts')).toBe(false);

@@ -131,7 +131,7 @@ describe('diagnostics', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(run.code).toBe(1);
     expect(diagnostics(run.stderr)).toEqual([
-      'docs/a.lit.md:1:1: error: src-generated/bomb.ts would be larger than limits.maxOutputBytes (16777216 bytes) [output-too-large]',
+      'docs/a.lit.md:1:1: error: src-generated/bomb.ts would be larger than limits.maxOutputBytes (4194304 bytes) [output-too-large]',
     ]);
     expect(exists(dir, 'src-generated/bomb.ts')).toBe(false);
   });

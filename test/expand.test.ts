@@ -89,7 +89,7 @@ describe('expandTarget', () => {
     expect(file).toMatchObject({ failed: true, texts: [] });
     expect(messages).toHaveLength(1);
     const [tooLarge] = messages;
-    expect(tooLarge).toMatchObject({ file: 'docs/a.lit.md', line: 1, column: 1, severity: 'error', rule: 'output-too-large', message: 'src-generated/bomb.ts would be larger than limits.maxOutputBytes (16777216 bytes)' });
+    expect(tooLarge).toMatchObject({ file: 'docs/a.lit.md', line: 1, column: 1, severity: 'error', rule: 'output-too-large', message: 'src-generated/bomb.ts would be larger than limits.maxOutputBytes (4194304 bytes)' });
     // 2^23 lines of 'x\n', the header line and the source-map comment: the real size.
     const framing = '// generated from docs/a.lit.md by weft — edit the source, not this file\n//# sourceMappingURL=bomb.ts.map\n';
     expect(tooLarge!.notes![0]).toBe(`measured ${2 ** 24 + Buffer.byteLength(framing)} bytes`);
@@ -110,7 +110,7 @@ describe('weft tangle on the expansion bomb', () => {
     const run = weft(dir, 'tangle', '--no-bundle');
     expect(performance.now() - started).toBeLessThan(5000);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('docs/bomb.lit.md:1:1: error: src-generated/bomb.ts would be larger than limits.maxOutputBytes (16777216 bytes) [output-too-large]');
+    expect(run.stderr).toContain('docs/bomb.lit.md:1:1: error: src-generated/bomb.ts would be larger than limits.maxOutputBytes (4194304 bytes) [output-too-large]');
     expect(run.stdout + run.stderr).not.toContain('FATAL');
   });
 });
