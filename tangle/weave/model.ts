@@ -80,7 +80,7 @@ export interface WeaveModel {
   outputs: { output: Output; page: string }[];
   /** Problems weave finds itself (references the engine did not expand, so did not check). */
   messages: Message[];
-  /** Look a reference up the way `resolve.ts` does: same document, qualified, then the one other definer. */
+  /** Look a reference up the way the engine does (`lookupChunk`): same document, qualified, then the one other definer. */
   lookup(name: string, from: string): WovenTarget | undefined;
 }
 
