@@ -170,7 +170,7 @@ function nameOf(row: Measure): string {
   return `${chunk.kind === 'file' ? `file=${chunk.name}` : chunk.name}\0${chunk.document}`;
 }
 
-export function sortBy<T extends Measure>(rows: readonly T[], key: SortKey): T[] {
+function sortBy<T extends Measure>(rows: readonly T[], key: SortKey): T[] {
   return [...rows].sort((a, b) => (key === 'name' ? 0 : b[key] - a[key]) || byteOrder(nameOf(a), nameOf(b)));
 }
 

@@ -477,7 +477,7 @@ function folderIdentity(path: string): string | null {
 }
 
 /** The static folder a glob starts in (`docs/**\/*.lit.md` → `docs`, `*.lit.md` → `.`). */
-export function globBase(glob: string): string {
+function globBase(glob: string): string {
   const segments = glob.split('/');
   const base: string[] = [];
   for (const segment of segments) {
