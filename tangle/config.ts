@@ -182,6 +182,8 @@ const TOP_KEYS: Record<string, Shape> = {
   allowInvalidUtf8: 'boolean',
   // Checked by tangle/weave/config.ts.
   weave: 'object',
+  // Checked by tangle/stitch/watch.ts (`watch.stitch`).
+  watch: 'object',
 };
 const BUNDLE_KEYS: Record<string, Shape> = {
   entryPoints: 'string[]',

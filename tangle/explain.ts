@@ -23,7 +23,7 @@ import { toString } from 'mdast-util-to-string';
 import { posix } from 'node:path';
 import { didYouMean } from './messages.js';
 import type { TangledSnapshot } from './snapshot.js';
-import { parseMarkdown } from './stats.js';
+import { parseProse } from './markdown.js';
 import type { Chunk, FileTarget, LineOrigin, Output, Part } from './types.js';
 
 /** A place in a document. 1-based line and column. */
@@ -101,7 +101,7 @@ class Sections {
         if (node.type === 'code') return;
         for (const child of (node.children ?? []) as (typeof node)[]) visit(child);
       };
-      visit(parseMarkdown(text));
+      visit(parseProse(text));
       this.byDocument.set(document, headings);
     }
     const path: { depth: number; text: string }[] = [];

@@ -65,33 +65,9 @@ export function watchFolders(options: FolderWatchOptions): FolderWatch {
   const waiting = new Map<string, { watcher: FSWatcher; folders: Set<string> }>();
   let closed = false;
 
-  const full = (path: string) => (path === '.' ? options.root : join(options.root, path));
-  /** The folder's stat, or undefined when it is not a folder; a link is followed for a top folder only. */
-  const folderStat = (path: string) => {
-    const stat = (options.folders.includes(path) ? statSync : lstatSync)(full(path), { throwIfNoEntry: false });
-    return stat?.isDirectory() ? stat : undefined;
-  };
-  const open = (path: string, listener: (event: string, name: string | Buffer | null) => void, onError: () => void): FSWatcher | undefined => {
-    try {
-      const watcher = watch(full(path), { persistent: true }, listener);
-      watcher.on('error', onError);
-      return watcher;
-    } catch (error) {
-      // Gone already: whoever watches its parent reports it. Anything else goes unseen: say so.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') options.onError?.(path, error as Error);
-      return undefined;
-    }
-  };
-
-  const unwatch = (path: string) => {
-    for (const [folder, { watcher }] of watchers) {
-      if (within(folder, path)) {
-        watcher.close();
-        watchers.delete(folder);
-      }
-    }
-  };
+  const folderStat = (path: string) => folderStatOf(options, path);
+  const open = (path: string, listener: FolderListener, onError: () => void) => openFolderWatcher(options, path, listener, onError);
+  const unwatch = (path: string) => closeWithin(watchers, path);
 
   /** A watched folder went away (or was replaced): report it, and watch again what is still wanted. */
   const gone = (path: string) => {
@@ -115,13 +91,7 @@ export function watchFolders(options: FolderWatchOptions): FolderWatch {
     );
     if (!watcher) return;
     watchers.set(path, { watcher, ino: stat.ino });
-    let entries: Dirent[] = [];
-    try {
-      entries = readdirSync(full(path), { withFileTypes: true });
-    } catch {
-      // Removed meanwhile: its parent's event, or its own, reports it.
-    }
-    for (const entry of entries) if (entry.isDirectory()) add(child(path, entry.name));
+    for (const name of subfolderNames(fullPath(options.root, path))) add(child(path, name));
   };
 
   const onEvent = (folder: string, event: string, name: string | Buffer | null) => {
@@ -149,12 +119,7 @@ export function watchFolders(options: FolderWatchOptions): FolderWatch {
     }
   };
 
-  /** The nearest parent of `top` that exists (the project root always does). */
-  const nearestParent = (top: string) => {
-    let parent = posix.dirname(top);
-    while (parent !== '.' && !folderStat(parent)) parent = posix.dirname(parent);
-    return parent;
-  };
+  const nearestParent = (top: string) => nearestExistingParent(top, folderStat);
 
   const stopWaiting = (parent: string, top: string) => {
     const entry = waiting.get(parent);
@@ -172,11 +137,7 @@ export function watchFolders(options: FolderWatchOptions): FolderWatch {
       const parent = nearestParent(top);
       let entry = waiting.get(parent);
       if (!entry) {
-        const watcher = open(
-          parent,
-          () => recheckWaiting(parent),
-          () => recheckWaiting(parent),
-        );
+        const watcher = open(parent, () => recheckWaiting(parent), () => recheckWaiting(parent));
         if (!watcher) return;
         waiting.set(parent, (entry = { watcher, folders: new Set() }));
       }
@@ -208,14 +169,66 @@ export function watchFolders(options: FolderWatchOptions): FolderWatch {
   return {
     close() {
       closed = true;
-      for (const { watcher } of watchers.values()) watcher.close();
-      for (const { watcher } of waiting.values()) watcher.close();
-      watchers.clear();
-      waiting.clear();
+      closeWithin(watchers, '.');
+      closeWithin(waiting, '.');
     },
     refresh() {
       for (const parent of [...waiting.keys()]) recheckWaiting(parent);
     },
     folders: () => [...watchers.keys()].sort(),
   };
+}
+
+/** What `fs.watch` calls with each event in a folder. */
+type FolderListener = (event: string, name: string | Buffer | null) => void;
+
+/** A project-relative path made absolute (`.` is the root). */
+function fullPath(root: string, path: string): string {
+  return path === '.' ? root : join(root, path);
+}
+
+/** The folder's stat, or undefined when it is not a folder; a link is followed for a top folder only. */
+function folderStatOf(options: FolderWatchOptions, path: string) {
+  const stat = (options.folders.includes(path) ? statSync : lstatSync)(fullPath(options.root, path), { throwIfNoEntry: false });
+  return stat?.isDirectory() ? stat : undefined;
+}
+
+/** An `fs.watch` on one folder, or undefined when it cannot be watched. */
+function openFolderWatcher(options: FolderWatchOptions, path: string, listener: FolderListener, onError: () => void): FSWatcher | undefined {
+  try {
+    const watcher = watch(fullPath(options.root, path), { persistent: true }, listener);
+    watcher.on('error', onError);
+    return watcher;
+  } catch (error) {
+    // Gone already: whoever watches its parent reports it. Anything else goes unseen: say so.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') options.onError?.(path, error as Error);
+    return undefined;
+  }
+}
+
+/** Close and forget the watchers of `path` and every folder below it. */
+function closeWithin(watchers: Map<string, { watcher: FSWatcher }>, path: string): void {
+  for (const [folder, { watcher }] of watchers) {
+    if (within(folder, path)) {
+      watcher.close();
+      watchers.delete(folder);
+    }
+  }
+}
+
+/** The names of the folders directly in `folder` (none when it was removed meanwhile: its parent's event, or its own, reports it). */
+function subfolderNames(folder: string): string[] {
+  try {
+    return readdirSync(folder, { withFileTypes: true }).filter((entry: Dirent) => entry.isDirectory()).map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
+
+/** The nearest parent of `top` that exists (the project root always does). */
+function nearestExistingParent(top: string, folderStat: (path: string) => unknown): string {
+  let parent = posix.dirname(top);
+  while (parent !== '.' && !folderStat(parent)) parent = posix.dirname(parent);
+  return parent;
 }

@@ -16,10 +16,8 @@
 import type { Nodes, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import pc from 'picocolors';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
 import { bodyText, loadTokenizer, TOKENIZER, type TokenCounter } from './budgets.js';
+import { parseProse } from './markdown.js';
 import { byteOrder } from './read.js';
 import type { TangledSnapshot } from './snapshot.js';
 import { posix } from 'node:path';
@@ -82,12 +80,6 @@ export interface ProjectStats {
   };
 }
 
-const markdown = unified().use(remarkParse).use(remarkGfm);
-
-/** A document's Markdown tree, with GFM (tables, strikethrough, autolinks, footnotes). */
-export function parseMarkdown(text: string): Root {
-  return markdown.parse(text);
-}
 
 /** Node types whose text is prose, taken whole. */
 const PROSE_BLOCKS = new Set(['paragraph', 'heading', 'tableCell']);
@@ -106,7 +98,7 @@ export function proseText(text: string): string {
     }
     if ('children' in node) for (const child of node.children) visit(child as Nodes);
   };
-  visit(parseMarkdown(text));
+  visit(parseProse(text));
   return pieces.join('\n');
 }
 
@@ -178,7 +170,7 @@ function nameOf(row: Measure): string {
   return `${chunk.kind === 'file' ? `file=${chunk.name}` : chunk.name}\0${chunk.document}`;
 }
 
-export function sortBy<T extends Measure>(rows: readonly T[], key: SortKey): T[] {
+function sortBy<T extends Measure>(rows: readonly T[], key: SortKey): T[] {
   return [...rows].sort((a, b) => (key === 'name' ? 0 : b[key] - a[key]) || byteOrder(nameOf(a), nameOf(b)));
 }
 

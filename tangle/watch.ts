@@ -151,107 +151,14 @@ export async function startWatching(project: Rebuildable, options: WatchOptions)
   const debounceMs = options.debounceMs ?? 5;
   /** The quiet period now: a save (truncate and write, or write and rename) touches one file, a burst several. */
   const quietMs = () => (pending.size <= 1 ? Math.min(SAVE_QUIET_MS, debounceMs) : debounceMs);
-  const emit = (event: WatchEvent) => {
-    try {
-      options.onEvent?.(event);
-    } catch (error) {
-      // A listener that throws must not stop the watcher; say so once, on stderr.
-      process.emitWarning(`weft watch: an event listener threw: ${(error as Error).message}`);
-    }
-  };
-  const toRelative = (path: string) => relative(project.root, path).split(sep).join('/');
-
+  const emit = eventEmitter(options);
   let scope = scopeOf(project.loadConfig().config);
 
-  /** Folders never watched (by chokidar or by the folder watch). */
-  const skipped = (rel: string): boolean =>
-    rel.startsWith('..') || rel.split('/').some((segment) => IGNORED_SEGMENTS.has(segment)) || (scope.bundleDir !== null && within(rel, scope.bundleDir));
+  const watchers = fileWatchers(project, () => scope, (path, folder) => mark(path, folder), emit);
 
-  /**
-   * Whether chokidar should leave `path` alone (called often: string tests only). chokidar
-   * watches the root (not below it), the config and each source document as a file; the
-   * source and output folders are left to the folder watch (`folders.ts`).
-   */
-  const ignored = (path: string, stats?: { isDirectory(): boolean }): boolean => {
-    const rel = toRelative(path);
-    if (rel === '') return false;
-    if (skipped(rel) || TEMPORARY_FILE.test(rel)) return true;
-    if (rel === CONFIG_FILE) return false;
-    return !(scope.isSource(rel) && stats?.isDirectory() !== true);
-  };
+  const { remember, editedByHand } = ownWrites(project.root);
 
-  /** Source documents chokidar watches (it forgets one that is deleted; it is added again when it comes back). */
-  const watchedSources = new Set<string>();
-  /** After a rebuild: watch the documents it found, and the output folders it made. */
-  const watchMore = () => {
-    const added = project.sourcePaths().filter((path) => !watchedSources.has(path));
-    for (const path of added) watchedSources.add(path);
-    if (added.length > 0) watcher.add(added.map((path) => join(project.root, path)));
-    folders.refresh();
-  };
-
-  const openWatcher = async (): Promise<FSWatcher> => {
-    watchedSources.clear();
-    const watcher = chokidar.watch(project.root, { ignoreInitial: true, followSymlinks: false, ignored });
-    const onFile = (path: string) => mark(toRelative(path), false);
-    const onUnlink = (path: string) => {
-      watchedSources.delete(toRelative(path));
-      onFile(path);
-    };
-    // No folder events: chokidar enters no folder (see `ignored`); folders are the folder watch's.
-    watcher.on('add', onFile).on('change', onFile).on('unlink', onUnlink);
-    watcher.on('error', (error) => emit({ type: 'error', error: (error as Error).message ?? String(error) }));
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    return watcher;
-  };
-  const openFolders = (): FolderWatch =>
-    watchFolders({
-      root: project.root,
-      folders: [...scope.sourceDirs, ...scope.outputDirs],
-      skip: skipped,
-      onEntry: (path, folder) => {
-        if (!TEMPORARY_FILE.test(path)) mark(path, folder);
-      },
-      onError: (path, error) => emit({ type: 'error', error: `cannot watch ${path === '.' ? 'the project folder' : path}: ${error.message}` }),
-    });
-
-  /** What Weft last left in each output (and `.map`), to tell its own writes from hand edits. */
-  const expected = new Map<string, string>();
-  const remember = (result: TangleResult) => {
-    const byPath = new Map(result.outputs.map((o) => [o.path, o]));
-    for (const file of result.files) {
-      const output = byPath.get(file.path);
-      if ((file.action === 'written' || file.action === 'unchanged') && output) {
-        expected.set(output.path, output.content);
-        if (output.map !== null) expected.set(`${output.path}.map`, output.map);
-        else expected.delete(`${output.path}.map`);
-      } else if (file.action === 'deleted') {
-        expected.delete(file.path);
-        expected.delete(`${file.path}.map`);
-      }
-    }
-  };
-  /** Whether an output event is someone else's doing (Weft's writes leave what it expects). */
-  const editedByHand = (path: string): boolean => {
-    const want = expected.get(path);
-    if (want === undefined) return false; // Not an output Weft keeps: not its business.
-    try {
-      return readFileSync(join(project.root, path), 'utf8') !== want;
-    } catch {
-      return true; // Deleted: a cold tangle would write it again.
-    }
-  };
-
-  const safeRebuild = async (hint?: RebuildHint): Promise<TangleResult> => {
-    try {
-      return await project.rebuild(hint);
-    } catch (error) {
-      const result = emptyResult();
-      result.messages.push(message('(watch)', 0, 0, 'error', 'internal-error', `rebuild failed: ${(error as Error).message}`));
-      result.ok = false;
-      return result;
-    }
-  };
+  const safeRebuild = (hint?: RebuildHint) => rebuildSafely(project, hint);
 
   // Changes waiting for the next rebuild: path → whether it is a folder.
   let pending = new Map<string, boolean>();
@@ -270,38 +177,7 @@ export async function startWatching(project: Rebuildable, options: WatchOptions)
     if (!running) schedule();
   };
 
-  // What each file held when its batch was taken, and when to look again (see RECHECK_MS).
-  const rechecks = new Map<string, { content: string | null; due: number }>();
-  let recheckTimer: NodeJS.Timeout | undefined;
-  const readOrNull = (path: string): string | null => {
-    try {
-      return readFileSync(join(project.root, path), 'utf8');
-    } catch {
-      return null;
-    }
-  };
-  const recheckLater = (path: string) => {
-    const due = (lastEvent.get(path) ?? performance.now()) + RECHECK_MS;
-    rechecks.set(path, { content: readOrNull(path), due });
-    if (!recheckTimer) recheckTimer = setTimeout(recheck, RECHECK_MS);
-  };
-  const recheck = () => {
-    recheckTimer = undefined;
-    if (closed) return;
-    const now = performance.now();
-    let next = Infinity;
-    for (const [path, { content, due }] of rechecks) {
-      if (due > now) {
-        next = Math.min(next, due);
-        continue;
-      }
-      rechecks.delete(path);
-      lastEvent.delete(path);
-      // Changed since its batch was taken (an output that stays hand-edited is not: it was reported).
-      if (readOrNull(path) !== content) mark(path, false);
-    }
-    if (next < Infinity) recheckTimer = setTimeout(recheck, next - now);
-  };
+  const { recheckLater, cancel: cancelRechecks } = rechecker(project.root, lastEvent, (path) => mark(path, false), () => closed);
   const schedule = () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
@@ -320,44 +196,20 @@ export async function startWatching(project: Rebuildable, options: WatchOptions)
       if (closed) return;
       const batch = pending;
       pending = new Map();
-      const changed = new Set<string>();
-      const trigger: string[] = [];
-      let rescan = false;
-      let configChanged = false;
-      for (const [path, folder] of batch) {
-        if (!folder) recheckLater(path);
-        if (path === CONFIG_FILE) {
-          configChanged = true;
-          trigger.push(path);
-        } else if (scope.outputDirs.some((dir) => within(path, dir))) {
-          if (!folder && editedByHand(path)) {
-            changed.add(path); // So the rebuild reads this output again instead of trusting it.
-            trigger.push(path);
-          }
-        } else if (folder) {
-          rescan = true;
-          trigger.push(path);
-        } else if (scope.isSource(path)) {
-          changed.add(path);
-          trigger.push(path);
-        }
-      }
+      for (const [path, folder] of batch) if (!folder) recheckLater(path);
+      const { changed, trigger, rescan, configChanged } = classifyBatch(batch, scope, editedByHand);
       if (trigger.length === 0) continue; // Only Weft's own writes, or files that are not sources.
       if (rootGone()) return stopBecauseRootGone(); // Never rebuild into a recreated old path.
       if (configChanged) {
         const next = scopeOf(project.loadConfig().config);
         if (next.key !== scope.key) {
           scope = next;
-          folders.close();
-          await watcher.close();
-          // Before the rebuild reads the disk: no change is missed.
-          folders = openFolders();
-          watcher = await openWatcher();
+          await watchers.reopen(); // Before the rebuild reads the disk: no change is missed.
         }
       }
       const result = await safeRebuild({ changed, rescan: rescan || configChanged });
       remember(result);
-      watchMore();
+      watchers.watchMore();
       if (closed) return;
       emit({ type: 'rebuild', result, changed: project.lastDetails.changedDocuments, trigger: trigger.sort(), recovered: result.ok && !lastOk });
       lastOk = result.ok;
@@ -386,25 +238,236 @@ export async function startWatching(project: Rebuildable, options: WatchOptions)
       closed = true;
       clearInterval(rootCheck);
       if (timer) clearTimeout(timer);
-      if (recheckTimer) clearTimeout(recheckTimer);
+      cancelRechecks();
       await running;
-      folders.close();
-      await watcher.close();
+      await watchers.close();
     })());
 
-  let folders = openFolders();
-  let watcher = await openWatcher();
+  await watchers.open();
   rootCheck = setInterval(() => {
     if (rootGone()) stopBecauseRootGone();
   }, ROOT_CHECK_MS);
   rootCheck.unref();
   const first = await safeRebuild();
   remember(first);
-  watchMore();
+  watchers.watchMore();
   lastOk = first.ok;
   emit({ type: 'ready', result: first, changed: project.lastDetails.changedDocuments });
 
   return stop;
+}
+
+/**
+ * The two watchers and who watches what: chokidar watches the root (not below it), the
+ * config and each source document as a file; the source and output folders are left to
+ * the folder watch (`folders.ts`). Both report to `mark`; `scope` is read on each call,
+ * so `reopen` follows a config change.
+ */
+function fileWatchers(project: Rebuildable, scope: () => Scope, mark: (path: string, folder: boolean) => void, emit: (event: WatchEvent) => void) {
+  const toRelative = (path: string) => relative(project.root, path).split(sep).join('/');
+  /** Folders never watched (by chokidar or by the folder watch). */
+  const skipped = (rel: string): boolean => {
+    const bundleDir = scope().bundleDir;
+    return rel.startsWith('..') || rel.split('/').some((segment) => IGNORED_SEGMENTS.has(segment)) || (bundleDir !== null && within(rel, bundleDir));
+  };
+
+  /**
+   * Whether chokidar should leave `path` alone (called often: string tests only). chokidar
+   * watches the root (not below it), the config and each source document as a file; the
+   * source and output folders are left to the folder watch (`folders.ts`).
+   */
+  const ignored = (path: string, stats?: { isDirectory(): boolean }): boolean => {
+    const rel = toRelative(path);
+    if (rel === '') return false;
+    if (skipped(rel) || TEMPORARY_FILE.test(rel)) return true;
+    if (rel === CONFIG_FILE) return false;
+    return !(scope().isSource(rel) && stats?.isDirectory() !== true);
+  };
+
+  /** Source documents chokidar watches (it forgets one that is deleted; it is added again when it comes back). */
+  const watchedSources = new Set<string>();
+  const openWatcher = async (): Promise<FSWatcher> => {
+    watchedSources.clear();
+    const watcher = chokidar.watch(project.root, { ignoreInitial: true, followSymlinks: false, ignored });
+    const onFile = (path: string) => mark(toRelative(path), false);
+    const onUnlink = (path: string) => {
+      watchedSources.delete(toRelative(path));
+      onFile(path);
+    };
+    // No folder events: chokidar enters no folder (see `ignored`); folders are the folder watch's.
+    watcher.on('add', onFile).on('change', onFile).on('unlink', onUnlink);
+    watcher.on('error', (error) => emit({ type: 'error', error: (error as Error).message ?? String(error) }));
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    return watcher;
+  };
+  const openFolders = (): FolderWatch =>
+    watchFolders({
+      root: project.root,
+      folders: [...scope().sourceDirs, ...scope().outputDirs],
+      skip: skipped,
+      onEntry: (path, folder) => {
+        if (!TEMPORARY_FILE.test(path)) mark(path, folder);
+      },
+      onError: (path, error) => emit({ type: 'error', error: `cannot watch ${path === '.' ? 'the project folder' : path}: ${error.message}` }),
+    });
+
+  let folders: FolderWatch | undefined;
+  let watcher: FSWatcher | undefined;
+  const open = async () => {
+    folders = openFolders();
+    watcher = await openWatcher();
+  };
+  const close = async () => {
+    folders?.close();
+    await watcher?.close();
+  };
+  return {
+    /** Start both watchers; resolves once chokidar is ready. */
+    open,
+    /** Close both watchers. */
+    close,
+    /** Close and open again (after the scope changed). */
+    reopen: async () => {
+      await close();
+      await open();
+    },
+    /** After a rebuild: watch the documents it found, and the output folders it made. */
+    watchMore: () => {
+      const added = project.sourcePaths().filter((path) => !watchedSources.has(path));
+      for (const path of added) watchedSources.add(path);
+      if (added.length > 0) watcher?.add(added.map((path) => join(project.root, path)));
+      folders?.refresh();
+    },
+  };
+}
+
+/** Calls the listener; one that throws must not stop the watcher: say so on stderr. */
+function eventEmitter(options: WatchOptions): (event: WatchEvent) => void {
+  return (event) => {
+    try {
+      options.onEvent?.(event);
+    } catch (error) {
+      process.emitWarning(`weft watch: an event listener threw: ${(error as Error).message}`);
+    }
+  };
+}
+
+/** One rebuild that never throws: a failure becomes an `internal-error` message. */
+async function rebuildSafely(project: Rebuildable, hint?: RebuildHint): Promise<TangleResult> {
+  try {
+    return await project.rebuild(hint);
+  } catch (error) {
+    const result = emptyResult();
+    result.messages.push(message('(watch)', 0, 0, 'error', 'internal-error', `rebuild failed: ${(error as Error).message}`));
+    result.ok = false;
+    return result;
+  }
+}
+
+/**
+ * What Weft last left in each output (and `.map`), to tell its own writes from hand
+ * edits: `remember` records a rebuild's writes, `editedByHand` says whether an output
+ * event is someone else's doing (Weft's writes leave what it expects).
+ */
+function ownWrites(root: string): { remember: (result: TangleResult) => void; editedByHand: (path: string) => boolean } {
+  const expected = new Map<string, string>();
+  const remember = (result: TangleResult) => {
+    const byPath = new Map(result.outputs.map((o) => [o.path, o]));
+    for (const file of result.files) {
+      const output = byPath.get(file.path);
+      if ((file.action === 'written' || file.action === 'unchanged') && output) {
+        expected.set(output.path, output.content);
+        if (output.map !== null) expected.set(`${output.path}.map`, output.map);
+        else expected.delete(`${output.path}.map`);
+      } else if (file.action === 'deleted') {
+        expected.delete(file.path);
+        expected.delete(`${file.path}.map`);
+      }
+    }
+  };
+  const editedByHand = (path: string): boolean => {
+    const want = expected.get(path);
+    if (want === undefined) return false; // Not an output Weft keeps: not its business.
+    try {
+      return readFileSync(join(root, path), 'utf8') !== want;
+    } catch {
+      return true; // Deleted: a cold tangle would write it again.
+    }
+  };
+  return { remember, editedByHand };
+}
+
+/** A project file's text, or null when it cannot be read (deleted, a race). */
+function readOrNull(root: string, path: string): string | null {
+  try {
+    return readFileSync(join(root, path), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Looks at each file of a batch again once chokidar's throttle window has passed (see
+ * RECHECK_MS): what it held when its batch was taken, and when to look; a file that
+ * changed since is handed to `markChanged`. `lastEvent` (path → time of its last event)
+ * is shared with the caller, which sets it.
+ */
+function rechecker(root: string, lastEvent: Map<string, number>, markChanged: (path: string) => void, isClosed: () => boolean): { recheckLater: (path: string) => void; cancel: () => void } {
+  const rechecks = new Map<string, { content: string | null; due: number }>();
+  let recheckTimer: NodeJS.Timeout | undefined;
+  const recheck = () => {
+    recheckTimer = undefined;
+    if (isClosed()) return;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [path, { content, due }] of rechecks) {
+      if (due > now) {
+        next = Math.min(next, due);
+        continue;
+      }
+      rechecks.delete(path);
+      lastEvent.delete(path);
+      // Changed since its batch was taken (an output that stays hand-edited is not: it was reported).
+      if (readOrNull(root, path) !== content) markChanged(path);
+    }
+    if (next < Infinity) recheckTimer = setTimeout(recheck, next - now);
+  };
+  const recheckLater = (path: string) => {
+    const due = (lastEvent.get(path) ?? performance.now()) + RECHECK_MS;
+    rechecks.set(path, { content: readOrNull(root, path), due });
+    if (!recheckTimer) recheckTimer = setTimeout(recheck, RECHECK_MS);
+  };
+  return { recheckLater, cancel: () => recheckTimer && clearTimeout(recheckTimer) };
+}
+
+/**
+ * What a batch of events asks of the next rebuild: the files to read again (`changed`),
+ * the paths that caused it (`trigger`, empty when only Weft's own writes or non-sources
+ * moved), whether a folder changed (`rescan`) and whether the config did.
+ */
+function classifyBatch(batch: ReadonlyMap<string, boolean>, scope: Scope, editedByHand: (path: string) => boolean): { changed: Set<string>; trigger: string[]; rescan: boolean; configChanged: boolean } {
+  const changed = new Set<string>();
+  const trigger: string[] = [];
+  let rescan = false;
+  let configChanged = false;
+  for (const [path, folder] of batch) {
+    if (path === CONFIG_FILE) {
+      configChanged = true;
+      trigger.push(path);
+    } else if (scope.outputDirs.some((dir) => within(path, dir))) {
+      if (!folder && editedByHand(path)) {
+        changed.add(path); // So the rebuild reads this output again instead of trusting it.
+        trigger.push(path);
+      }
+    } else if (folder) {
+      rescan = true;
+      trigger.push(path);
+    } else if (scope.isSource(path)) {
+      changed.add(path);
+      trigger.push(path);
+    }
+  }
+  return { changed, trigger, rescan, configChanged };
 }
 
 /** A folder's device and inode (`dev:ino`), or null when it is not a folder any more. */
@@ -414,7 +477,7 @@ function folderIdentity(path: string): string | null {
 }
 
 /** The static folder a glob starts in (`docs/**\/*.lit.md` → `docs`, `*.lit.md` → `.`). */
-export function globBase(glob: string): string {
+function globBase(glob: string): string {
   const segments = glob.split('/');
   const base: string[] = [];
   for (const segment of segments) {

@@ -45,12 +45,17 @@ describe("the package's exports", () => {
       'init',
       'loadConfig',
       'parseConfig',
+      'planStitch',
       'projectStats',
       'readFolder',
       'readRevision',
       'snapshotOfTexts',
+      'startServer',
+      'stitch',
       'tangle',
       'tangleSnapshot',
+      'tangleSources',
+      'weave',
     ]);
   });
 

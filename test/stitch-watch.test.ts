@@ -3,13 +3,14 @@
  * stitches it; the watcher's rebuild after the stitch writes nothing. Real folders, real
  * watcher (`createContext(...).watch`), waiting for events rather than sleeping.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createContext, type WeftContext } from '../tangle/context.js';
-import { createStitchWatcher, type StitchProposal, type StitchWatchMode } from '../tangle/stitch/watch.js';
+import { createStitchWatcher, loadStitchWatchMode, type StitchProposal, type StitchWatchMode } from '../tangle/stitch/watch.js';
 import type { WatchEvent } from '../tangle/watch.js';
-import { makeProject, read } from './helpers.js';
+import { makeProject, read, WEFT_BIN } from './helpers.js';
 
 const doc = ['# A', '', '```ts file=src-generated/a.ts', 'export function f() {', '  <<body>>', '}', '```', '', '```ts #body', 'return 1;', '```', ''].join('\n');
 
@@ -101,5 +102,106 @@ describe('stitch in watch mode', () => {
     expect(await w.watcher.answer('r')).toBe('reverted src-generated/a.ts (the edit is kept under .weft/backup/)');
     expect(read(dir, 'src-generated/a.ts')).toBe(original);
     expect(read(dir, 'docs/a.lit.md')).toBe(twoLines);
+  });
+});
+
+/** `weft watch --json --no-bundle` in `dir`; `event` waits for the next NDJSON event matching `test`. */
+function weftWatch(dir: string) {
+  const child = spawn(process.execPath, [WEFT_BIN, 'watch', '--json', '--no-bundle'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let seen = 0;
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    /** The first event after the ones already returned that passes `test`. */
+    async event(test: (event: Record<string, any>) => boolean, what: string): Promise<Record<string, any>> {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const events = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
+        const index = events.findIndex((event, i) => i >= seen && test(event));
+        if (index >= 0) {
+          seen = index + 1;
+          return events[index]!;
+        }
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${stdout}\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    get stdout() {
+      return stdout;
+    },
+    async stop(): Promise<number | null> {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** After the first build, change the output's `return 1;` by hand. */
+async function editOutputOnceReady(dir: string, watch: ReturnType<typeof weftWatch>): Promise<void> {
+  await watch.event((e) => e.event === 'ready', 'the first build');
+  writeFileSync(join(dir, 'src-generated/a.ts'), read(dir, 'src-generated/a.ts').replace('  return 1;', '  return 2;'));
+}
+
+describe('stitch in `weft watch` (the command)', () => {
+  it('proposes a settled hand edit as one stitch-proposal NDJSON event, and writes nothing', async () => {
+    const dir = makeProject({ 'docs/a.lit.md': doc });
+    const watch = weftWatch(dir);
+    try {
+      await editOutputOnceReady(dir, watch);
+      const proposal = await watch.event((e) => e.event === 'stitch-proposal', 'a proposal');
+      expect(proposal).toMatchObject({ event: 'stitch-proposal', outputs: ['src-generated/a.ts'], ok: true });
+      expect(proposal.landings).toMatchObject([{ output: 'src-generated/a.ts', document: 'docs/a.lit.md', chunk: '<<body>>' }]);
+      expect(read(dir, 'docs/a.lit.md')).toBe(doc);
+    } finally {
+      expect(await watch.stop()).toBe(0);
+    }
+  });
+
+  it('with watch.stitch "auto" applies a clean plan, and the rebuild after it writes nothing', async () => {
+    const dir = makeProject({ 'docs/a.lit.md': doc, 'weft.config.json': '{ "watch": { "stitch": "auto" } }\n' });
+    const watch = weftWatch(dir);
+    try {
+      await editOutputOnceReady(dir, watch);
+      await watch.event((e) => e.event === 'stitch-proposal', 'a proposal');
+      const after = await watch.event((e) => e.event === 'rebuild' && e.changed.includes('docs/a.lit.md'), 'the rebuild after the stitch');
+      expect(read(dir, 'docs/a.lit.md')).toBe(doc.replace('return 1;', 'return 2;'));
+      expect(after.ok).toBe(true);
+      expect(after.files).toEqual([]);
+    } finally {
+      expect(await watch.stop()).toBe(0);
+    }
+  });
+
+  it('with watch.stitch "off" proposes nothing', async () => {
+    const dir = makeProject({ 'docs/a.lit.md': doc, 'weft.config.json': '{ "watch": { "stitch": "off" } }\n' });
+    const watch = weftWatch(dir);
+    try {
+      await editOutputOnceReady(dir, watch);
+      const rebuild = await watch.event((e) => e.event === 'rebuild', 'the rebuild that reports the edit');
+      expect(rebuild.diagnostics.map((m: { rule: string }) => m.rule)).toContain('hand-edited-output');
+    } finally {
+      expect(await watch.stop()).toBe(0);
+    }
+    // Read after the watch stopped: a proposal would have been printed right after the rebuild.
+    expect(watch.stdout).not.toContain('stitch-proposal');
+  });
+});
+
+describe('watch.stitch in weft.config.json', () => {
+  it('is "propose" when absent', () => {
+    expect(loadStitchWatchMode(makeProject({}))).toEqual({ mode: 'propose', messages: [] });
+  });
+
+  it('rejects a value that is not a mode, naming the three', () => {
+    const dir = makeProject({ 'weft.config.json': '{ "watch": { "stitch": "always" } }' });
+    expect(loadStitchWatchMode(dir).messages.map((m) => `${m.file}: ${m.message} [${m.rule}]`)).toEqual(['weft.config.json: `watch.stitch` must be "off", "propose" or "auto" [malformed-config]']);
+  });
+
+  it('rejects an unknown key under watch, by name', () => {
+    const dir = makeProject({ 'weft.config.json': '{ "watch": { "stich": "auto" } }' });
+    expect(loadStitchWatchMode(dir).messages.map((m) => m.message)).toEqual(['unknown key `watch.stich` (known: stitch)']);
   });
 });

@@ -7,7 +7,9 @@ import pc from 'picocolors';
 import { createContext } from '../context.js';
 import type { WatchEvent } from '../watch.js';
 import { parseFlags, projectRootFor, UsageError, type Command, type Io, type ProjectRoot } from './args.js';
+import { loadStitchWatchMode } from '../stitch/watch.js';
 import { printMessages } from './print.js';
+import { stitchInWatch } from './stitch-command.js';
 import { countLine, explainNoSources, fileReports, TANGLE_FLAGS, tangleJson, tangleOptions } from './tangle-command.js';
 
 export const watchCommand: Command = {
@@ -46,6 +48,10 @@ Options:
     process.on('SIGTERM', onSignal);
     const context = await createContext(tangleOptions(values, found.root));
     let serve: import('./weave-command.js').WatchServe | undefined;
+    // `watch.stitch`: a settled hand edit of an output becomes a proposal (or, with auto, a stitch).
+    const stitchMode = loadStitchWatchMode(found.root);
+    printMessages(stitchMode.messages, io, found.root);
+    const stitchEvent = stitchMode.mode === 'off' ? undefined : stitchInWatch(found.root, stitchMode.mode, io, { json: values.json ?? false, input: process.stdin });
     try {
       if (values.serve) serve = await (await import('./weave-command.js')).startWatchServe(found.root, values.port, values.json ?? false, io);
       await context.watch({
@@ -54,6 +60,7 @@ Options:
           if (event.type === 'stopped') return void ((stoppedByItself = true), requestStop());
           io.stdout(values.json ? `${JSON.stringify(watchEventJson(event, found))}\n` : watchStatus(event, io, found.root));
           serve?.onEvent(event);
+          stitchEvent?.(event);
         },
       });
       await stopRequested;

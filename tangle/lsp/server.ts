@@ -50,6 +50,7 @@ export interface ServerOptions {
 /** Start serving on `connection` (stdio for `weft lsp`, a stream pair in tests). */
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const buffers = new TextDocuments(TextDocument);
+  /** Absolute project root: the first workspace folder once the editor says it. */
   let root = resolvePath(options.root ?? process.cwd());
   let config: ResolvedConfig = DEFAULT_CONFIG;
   let isSource: (path: string) => boolean = () => false;
@@ -65,11 +66,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const typedByPath = new Map<string, Diagnostic[]>();
 
   const uriOf = (path: string) => (path.startsWith('/') ? pathToFileURL(path).href : pathToFileURL(resolvePath(root, path)).href);
-  const pathOf = (uri: string): string | undefined => {
-    if (!uri.startsWith('file:')) return undefined;
-    const path = relative(root, fileURLToPath(uri)).split('\\').join('/');
-    return path.startsWith('../') ? undefined : path;
-  };
+  const pathOf = (uri: string) => projectPathOf(root, uri);
 
   /** The project as the editor sees it, tangled; re-tangled only after a change. */
   const current = (): ChunkIndex => {
@@ -108,7 +105,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
 
   const weftDiagnostics = (now: ChunkIndex, path: string) => messagesOf(now.project, path).map((m) => toDiagnostic(now, uriOf, m));
-
   /** Publish Weft's diagnostics for every document, then add TypeScript's for the open ones. */
   let scheduled = false;
   const refresh = () => {
@@ -125,15 +121,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         for (const buffer of buffers.all()) {
           const path = pathOf(buffer.uri);
           if (path === undefined || !now.documents.has(path)) continue;
-          const typed = project.diagnostics(path).map(
-            (d): Diagnostic => ({
-              range: lineRange(d.place.line, d.place.column, Math.max(d.endColumn, d.place.column)),
-              severity: d.error ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-              code: `TS${d.code}`,
-              source: 'typescript',
-              message: d.message,
-            }),
-          );
+          const typed = project.diagnostics(path).map(typescriptDiagnostic);
           typedByPath.set(path, typed);
           publish(path, [...weftDiagnostics(now, path), ...typed]);
         }
@@ -145,12 +133,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     dirty = true;
     refresh();
   };
-
   const readDisk = async () => {
-    const loaded = loadConfig(root);
-    config = loaded.config ?? DEFAULT_CONFIG;
-    const matcher = picomatch([...config.sources], { dot: false });
-    isSource = (path) => matcher(path);
+    config = loadConfig(root).config ?? DEFAULT_CONFIG;
+    isSource = picomatch([...config.sources], { dot: false });
     disk.clear();
     for (const path of await findSources(root, config.sources)) disk.set(path, readSource(root, path, config.limits.maxDocumentBytes));
     dirty = true;
@@ -160,21 +145,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     if (folder) root = fileURLToPath(folder);
     await readDisk();
-    return {
-      capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
-        definitionProvider: true,
-        referencesProvider: true,
-        hoverProvider: true,
-        completionProvider: { triggerCharacters: ['<', '.', '#'] },
-        renameProvider: { prepareProvider: true },
-        documentSymbolProvider: true,
-        workspaceSymbolProvider: true,
-        codeActionProvider: { codeActionKinds: ['quickfix'] },
-        signatureHelpProvider: { triggerCharacters: ['(', ','] },
-      },
-      serverInfo: { name: 'weft' },
-    };
+    return { capabilities: CAPABILITIES, serverInfo: { name: 'weft' } };
   });
   connection.onInitialized(() => refresh());
 
@@ -190,12 +161,67 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     change();
   });
 
-  /** Engine coordinates of an LSP position in a document of the project. */
-  const at = (uri: string, position: { line: number; character: number }) => {
-    const path = pathOf(uri);
-    return path === undefined ? undefined : { path, line: position.line + 1, column: position.character + 1 };
-  };
+  const session: Session = { current, uriOf, pathOf, typescriptReady };
+  answerNavigation(connection, session);
+  answerEditsAndCommands(connection, session);
 
+  buffers.listen(connection);
+  connection.listen();
+}
+
+/** The project-relative path of a `file:` URI inside `root`, else undefined. */
+function projectPathOf(root: string, uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  const path = relative(root, fileURLToPath(uri)).split('\\').join('/');
+  return path.startsWith('../') ? undefined : path;
+}
+
+/** A TypeScript diagnostic of a document, as the LSP's. */
+function typescriptDiagnostic(d: ReturnType<TypeScriptProject['diagnostics']>[number]): Diagnostic {
+  return {
+    range: lineRange(d.place.line, d.place.column, Math.max(d.endColumn, d.place.column)),
+    severity: d.error ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    code: `TS${d.code}`,
+    source: 'typescript',
+    message: d.message,
+  };
+}
+
+/** What the server offers the editor. */
+const CAPABILITIES: InitializeResult['capabilities'] = {
+  textDocumentSync: TextDocumentSyncKind.Incremental,
+  definitionProvider: true,
+  referencesProvider: true,
+  hoverProvider: true,
+  completionProvider: { triggerCharacters: ['<', '.', '#'] },
+  renameProvider: { prepareProvider: true },
+  documentSymbolProvider: true,
+  workspaceSymbolProvider: true,
+  codeActionProvider: { codeActionKinds: ['quickfix'] },
+  signatureHelpProvider: { triggerCharacters: ['(', ','] },
+};
+
+/** What the request handlers need of a running server. */
+interface Session {
+  /** The project as the editor sees it, tangled (re-tangled only after a change). */
+  current: () => ChunkIndex;
+  uriOf: (path: string) => string;
+  /** The project-relative path of a `file:` URI inside the project, else undefined. */
+  pathOf: (uri: string) => string | undefined;
+  /** The TypeScript project, started on first use; undefined when switched off. */
+  typescriptReady: () => Promise<TypeScriptProject | undefined>;
+}
+
+/** Engine coordinates (1-based) of an LSP position (0-based) in a document of the project. */
+function engineAt(session: Session, uri: string, position: { line: number; character: number }) {
+  const path = session.pathOf(uri);
+  return path === undefined ? undefined : { path, line: position.line + 1, column: position.character + 1 };
+}
+
+/** Definition, references, hover, completion and signature help: Weft's chunks first, TypeScript's answer elsewhere. */
+function answerNavigation(connection: Connection, session: Session): void {
+  const { current, uriOf, typescriptReady } = session;
+  const at = (uri: string, position: { line: number; character: number }) => engineAt(session, uri, position);
   connection.onDefinition(async ({ textDocument, position }) => {
     const place = at(textDocument.uri, position);
     if (!place) return null;
@@ -254,7 +280,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       })),
     };
   });
+}
 
+/** Rename, symbols, quick fixes, and Weft's own requests (`weft/explain`, `weft/showOutput`). */
+function answerEditsAndCommands(connection: Connection, session: Session): void {
+  const { current, uriOf, pathOf } = session;
+  const at = (uri: string, position: { line: number; character: number }) => engineAt(session, uri, position);
   connection.onPrepareRename(({ textDocument, position }) => {
     const place = at(textDocument.uri, position);
     return place ? (renameRange(current(), place.path, place.line, place.column) ?? null) : null;
@@ -300,9 +331,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const now = current();
     return { outputs: now.project.outputs.filter((o) => o.document === path).map((o) => ({ path: o.path, content: o.content })) };
   });
-
-  buffers.listen(connection);
-  connection.listen();
 }
 
 /** TypeScript's completion kinds as the LSP's. */

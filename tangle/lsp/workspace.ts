@@ -12,7 +12,7 @@
  *   becomes a call to the engine's incremental `tangleSources(sources, config, memo)`.
  * - A part's references are the engine's data (`Part.references`, recorded once by
  *   collect), adapted to the server's positions in one helper, `referencesOf(part)`.
- * - Names resolve exactly as resolve.ts resolves them: the document's own chunk, then a
+ * - Names resolve exactly as the engine's `lookupChunk` (lookup.ts) resolves them: the document's own chunk, then a
  *   qualified `docs/a.lit.md#name`, then the single other document that defines it.
  *
  * Positions here are the engine's: 1-based lines and columns in UTF-16 code units (the

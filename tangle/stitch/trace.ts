@@ -5,13 +5,14 @@
  * needs the path it took: which reference line, in which part, led to it at every level.
  * That path is what lets a hunk be pushed into the part that owns it, a whole deleted
  * expansion become a deleted reference, and a re-indented expansion a re-indented
- * reference. The trace re-expands the collected documents the way `resolve.ts` does and
- * then checks, line by line, that it produced exactly the output's text; any difference
+ * reference. The trace re-expands the collected documents the way `expand.ts` does (names
+ * looked up by the engine's `lookupChunk`) and then checks, line by line, that it produced exactly the output's text; any difference
  * makes the trace unusable (`base-unreproducible`), so stitch never acts on a guess.
  *
  * References are the pipeline's data (`Part.references`), adapted in one helper, `referencesOf`.
  */
 import { posix } from 'node:path';
+import { isChunk, lookupChunk, lookupIndex } from '../lookup.js';
 import type { Chunk, CollectedDocument, Output, Part } from '../types.js';
 
 /** One level of a generated line's provenance. */
@@ -60,18 +61,6 @@ export function instanceKey(frames: readonly Frame[], depth: number): string {
     .join('/');
 }
 
-/** The chunk a name refers to from `from`, with resolve.ts's scoping (same document, qualified, the single other definer). */
-function findChunk(documents: readonly CollectedDocument[], name: string, from: string): Chunk | undefined {
-  const own = documents.find((d) => d.path === from)?.chunks.find((c) => c.name === name);
-  if (own) return own;
-  const hash = name.lastIndexOf('#');
-  if (hash > 0) {
-    const qualified = documents.find((d) => d.path === name.slice(0, hash))?.chunks.find((c) => c.name === name.slice(hash + 1));
-    if (qualified) return qualified;
-  }
-  const others = documents.filter((d) => d.path !== from).flatMap((d) => d.chunks.filter((c) => c.name === name));
-  return others.length === 1 ? others[0] : undefined;
-}
 
 /** The chunk each part belongs to (null for a file target's parts). */
 export function chunkOfParts(documents: readonly CollectedDocument[]): Map<Part, Chunk | null> {
@@ -88,17 +77,19 @@ export function traceOutput(documents: readonly CollectedDocument[], output: Out
   const target = documents.find((d) => d.path === output.document)?.files.find((f) => posix.normalize(f.path) === output.path);
   if (!target) return null;
   const code: { text: string; frames: Frame[] }[] = [];
+  // Names resolve exactly as the engine resolves them (lookup.ts), never by rules of stitch's own.
+  const names = lookupIndex(documents);
   const expand = (part: Part, indent: string, above: Frame[], depth: number): boolean => {
     if (part.columns.length === 0) return true;
     if (depth > 1000) return false;
-    const references = new Map(referencesOf(part).map((r) => [r.index, r]));
+    const references = new Map(part.references.map((r) => [r.index, r]));
     const lines = part.value.split('\n');
     for (let index = 0; index < lines.length; index++) {
       const frames = [...above, { part, index, indent }];
       const reference = references.get(index);
       if (reference) {
-        const chunk = findChunk(documents, reference.name, part.document);
-        if (!chunk) return false;
+        const chunk = lookupChunk(reference, part.document, names);
+        if (!isChunk(chunk)) return false;
         for (const inner of chunk.parts) if (!expand(inner, indent + reference.indent, frames, depth + 1)) return false;
         continue;
       }

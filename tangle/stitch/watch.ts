@@ -19,6 +19,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import { parse as parseJsonc } from 'jsonc-parser';
+import { CONFIG_FILE } from '../config.js';
+import { message } from '../messages.js';
 import { tangle } from '../context.js';
 import type { Message } from '../types.js';
 import type { WatchEvent } from '../watch.js';
@@ -27,6 +30,34 @@ import { stitch } from './run.js';
 
 /** What the watch does with a hand edit. `off`: nothing; `propose`: ask; `auto`: apply clean plans. */
 export type StitchWatchMode = 'off' | 'propose' | 'auto';
+
+/** The stitch modes `watch.stitch` accepts. */
+const STITCH_WATCH_MODES: readonly StitchWatchMode[] = ['off', 'propose', 'auto'];
+
+/**
+ * `watch.stitch` of `weft.config.json` in `root` (`propose` when the file or the key is
+ * absent). The top-level key is accepted by `config.ts`; its content is checked here, so
+ * a bad value is a `malformed-config` error and the mode falls back to `propose`. A file
+ * that is not JSON is `config.ts`'s to report.
+ */
+export function loadStitchWatchMode(root: string): { mode: StitchWatchMode; messages: Message[] } {
+  let data: unknown;
+  try {
+    data = parseJsonc(readFileSync(join(root, CONFIG_FILE), 'utf8').replace(/^\uFEFF/, ''), [], { allowTrailingComma: true });
+  } catch {
+    return { mode: 'propose', messages: [] };
+  }
+  const watch = data && typeof data === 'object' ? (data as Record<string, unknown>).watch : undefined;
+  if (watch === undefined) return { mode: 'propose', messages: [] };
+  const fail = (text: string) => ({ mode: 'propose' as const, messages: [message(CONFIG_FILE, 0, 0, 'error', 'malformed-config', text)] });
+  if (!watch || typeof watch !== 'object' || Array.isArray(watch)) return fail('`watch` must be an object');
+  const unknown = Object.keys(watch).filter((key) => key !== 'stitch');
+  if (unknown.length > 0) return fail(`unknown key \`watch.${unknown[0]}\` (known: stitch)`);
+  const stitchMode = (watch as Record<string, unknown>).stitch;
+  if (stitchMode === undefined) return { mode: 'propose', messages: [] };
+  if (!STITCH_WATCH_MODES.includes(stitchMode as StitchWatchMode)) return fail('`watch.stitch` must be "off", "propose" or "auto"');
+  return { mode: stitchMode as StitchWatchMode, messages: [] };
+}
 
 /** One proposal, also the NDJSON `stitch-proposal` event. */
 export interface StitchProposal {

@@ -108,7 +108,7 @@ export const WEAVE_CACHE = '.weft/cache/weave';
  * the SHA-256 of its key (content hash, cross-reference fingerprint, themes, repoUrl, Weft's
  * and shiki's versions). Entries are immutable; a bad or missing one is a miss, never an error.
  */
-export function diskPageCache(root: string): PageCache {
+function diskPageCache(root: string): PageCache {
   const folder = join(root, WEAVE_CACHE);
   const file = (key: string) => join(folder, `${createHash('sha256').update(key).digest('hex')}.json`);
   return {
@@ -261,7 +261,7 @@ function outFolderProblem(root: string, out: string): string | undefined {
 }
 
 /** Write what changed (atomically), delete what an earlier weave wrote and this one did not. */
-export function writeSite(root: string, out: string, site: ReadonlyMap<string, string | Uint8Array>, memo?: WeaveMemo): WovenFile[] {
+function writeSite(root: string, out: string, site: ReadonlyMap<string, string | Uint8Array>, memo?: WeaveMemo): WovenFile[] {
   const files: WovenFile[] = [];
   const listFile = join(root, WEAVE_FILES);
   let previous: { out: string; files: string[] } = { out: '', files: [] };

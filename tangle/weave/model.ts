@@ -80,7 +80,7 @@ export interface WeaveModel {
   outputs: { output: Output; page: string }[];
   /** Problems weave finds itself (references the engine did not expand, so did not check). */
   messages: Message[];
-  /** Look a reference up the way `resolve.ts` does: same document, qualified, then the one other definer. */
+  /** Look a reference up the way the engine does (`lookupChunk`): same document, qualified, then the one other definer. */
   lookup(name: string, from: string): WovenTarget | undefined;
 }
 
@@ -90,7 +90,7 @@ export function referencesOf(part: Part): Reference[] {
 }
 
 /** `chunk:docs/a.lit.md#name` or `file:src/x.ts`. */
-export function targetKey(kind: 'chunk' | 'file', document: string, name: string): string {
+function targetKey(kind: 'chunk' | 'file', document: string, name: string): string {
   return kind === 'chunk' ? `chunk:${document}#${name}` : `file:${name}`;
 }
 
@@ -123,7 +123,7 @@ export function slug(text: string): string {
  * The document order: `order` first (paths as listed, unknown ones ignored), then the rest
  * in path order.
  */
-export function orderDocuments(paths: readonly string[], order: readonly string[]): string[] {
+function orderDocuments(paths: readonly string[], order: readonly string[]): string[] {
   const known = new Set(paths);
   const first = order.filter((path, i) => known.has(path) && order.indexOf(path) === i);
   const listed = new Set(first);

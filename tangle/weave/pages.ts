@@ -73,7 +73,7 @@ export function layout(frame: PageFrame, main: Child[]): string {
 }
 
 /** `../../` from a page to the site root (empty at the root). */
-export function rootOf(page: string): string {
+function rootOf(page: string): string {
   const depth = page.split('/').length - 1;
   return '../'.repeat(depth);
 }

@@ -2,7 +2,7 @@
  * Render one document's page body: prose through remark → rehype, code blocks as woven
  * chunks with captions, notes, highlighted code and linked references.
  *
- * The prose needs the Markdown tree, so it is parsed here with remark (GFM and math), once
+ * The prose needs the Markdown tree, so it is parsed here with the shared prose parser (`markdown.ts`: GFM and math), once
  * per document, cached by content hash. Which blocks are chunks, their names, numbers and
  * references all come from the model (the engine's chunk graph): a code node is matched to
  * its part by the line of its opening fence, so weave never reads an info string to decide
@@ -16,13 +16,11 @@ import GithubSlugger from 'github-slugger';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import type { Code, Root as MdastRoot } from 'mdast';
 import rehypeKatex from 'rehype-katex';
-import remarkGfm from 'remark-gfm';
-import remarkMath from 'remark-math';
-import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { posix } from 'node:path';
 import { parseInfo } from '../info-string.js';
+import { parseProse as parseProseTree } from '../markdown.js';
 import { eachElement, h, serialise, textOf, type Child } from './hast.js';
 import { grammarOf, highlightBlock, loadHighlighter, type Themes } from './highlight.js';
 import { hrefFrom, listInSentence, referencesOf, tangledPageOf, type WeaveModel, type WovenDocument, type WovenPart, type WovenTarget } from './model.js';
@@ -58,13 +56,12 @@ export interface RenderedDocument {
 }
 
 const prose = new Map<string, MdastRoot>();
-const parser = unified().use(remarkParse).use(remarkGfm).use(remarkMath);
 
 /** The Markdown tree of a document, parsed once per content hash. */
 export function parseProse(text: string, hash: string): MdastRoot {
   let tree = prose.get(hash);
   if (!tree) {
-    tree = parser.parse(text) as MdastRoot;
+    tree = parseProseTree(text);
     prose.set(hash, tree);
   }
   return tree;
