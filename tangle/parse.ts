@@ -1,26 +1,10 @@
 // generated from docs/engine/parse.lit.md by weft — edit the source, not this file
-import remarkParse from 'remark-parse';
-import { unified, type Processor } from 'unified';
 import type { Code, Nodes } from 'mdast';
+import { parseBlocks } from './markdown.js';
 import { parsedDocument, type Reader } from './fence-checks.js';
 import { scanBlocks, tooComplexForRemark } from './scan.js';
 import type { Block, ParsedDocument } from './types.js';
 import type { SourceText } from './read.js';
-
-/**
- * remark, reading blocks only. Inline constructs (emphasis, links, code spans, inline
- * HTML) are switched off: CommonMark finds the block structure before any inline, so the
- * code nodes are the same (a differential test in `test/scan.test.ts` checks this against
- * full remark), and micromark's emphasis matching is super-linear — 100 KB of `*a*a…`
- * took minutes. Escapes and entities stay on: info strings decode them.
- */
-const INLINE_CONSTRUCTS = ['attention', 'autolink', 'codeText', 'hardBreakEscape', 'htmlText', 'labelEnd', 'labelStartImage', 'labelStartLink'];
-const processor = unified()
-  .use(remarkParse)
-  .use(function blocksOnly(this: Processor) {
-    const data = this.data();
-    data.micromarkExtensions = [...(data.micromarkExtensions ?? []), { disable: { null: INLINE_CONSTRUCTS } }];
-  });
 
 export type { Reader } from './fence-checks.js';
 
@@ -43,7 +27,7 @@ export function parseDocument(source: SourceText, options: { reader?: Reader | '
 
 /** The fenced blocks (with or without an info string), as remark sees them. */
 export function remarkBlocks(text: string): Block[] {
-  const tree = processor.parse(text);
+  const tree = parseBlocks(text);
   const lines = text.split('\n');
   const blocks: Block[] = [];
   // Depth-first, in document order, with an explicit stack: documents nest thousands deep.
