@@ -77,6 +77,17 @@ export function orphanCandidates(outputs: readonly Output[], manifest: Manifest,
 
 /** Decide every write, refusal, backup and removal. Pure. */
 export function planWrites(outputs: readonly Output[], manifest: Manifest, disk: DiskSnapshot, options: PlanOptions): WritePlan {
+  const plan = startPlan(outputs, disk, options);
+  for (const output of outputs) planOutput(output, manifest, plan);
+  planOrphans(outputs, manifest, plan);
+  return finishPlan(outputs, manifest, plan);
+}
+
+/** A plan being made: what is decided so far, and the small steps every rule uses. */
+type Plan = ReturnType<typeof startPlan>;
+
+/** An empty plan for `outputs`, with the conflicts between them already found. */
+function startPlan(outputs: readonly Output[], disk: DiskSnapshot, options: PlanOptions) {
   const actions: PlannedAction[] = [];
   const removals: PlannedAction[] = [];
   const files: { path: string; action: WriteAction }[] = [];
@@ -88,9 +99,10 @@ export function planWrites(outputs: readonly Output[], manifest: Manifest, disk:
   const check = options.check === true;
   const force = options.force === true && !check;
   const { messages, conflicted } = outputConflicts(outputs);
-  let stale = 0;
+  /** How many outputs `check` found stale, missing or hand-edited. */
+  const counts = { stale: 0 };
   const staleMessage = (path: string, text: string, notes?: string[]) => {
-    stale++;
+    counts.stale++;
     messages.push(message(path, 0, 0, 'error', 'stale-output', text, notes));
   };
   const accept = (path: string, ...hashes: (string | undefined)[]) => {
@@ -106,75 +118,110 @@ export function planWrites(outputs: readonly Output[], manifest: Manifest, disk:
   };
   const isWefts = (path: string, hash: string, recorded: string | undefined) => hash === recorded || disk.journalled.get(path)?.has(hash) === true;
 
-  for (const output of outputs) {
-    const path = output.path;
-    if (conflicted.has(path)) {
-      files.push({ path, action: 'refused' });
-      continue;
-    }
-    const recorded = manifest.outputs[path]?.hash;
-    const trusted = check ? undefined : options.trusted?.get(path);
-    if (trusted !== undefined) {
-      if (trusted !== recorded) accept(path, recorded, trusted);
-      entries.push({ output, hash: trusted });
-      files.push({ path, action: 'unchanged' });
-      continue;
-    }
-    const hash = sha256(output.content);
-    const problem = confinementProblem(path, options.outputDirs, disk.paths);
-    if (problem) {
-      messages.push(message(path, 0, 0, 'error', 'output-outside-root', `refusing to write ${path}: ${problem}`, [`defined in ${output.document}`]));
-      files.push({ path, action: 'refused' });
-      continue;
-    }
+  /** Plan the sibling `.map`: derived data, rewritten when it differs, when `owned` (its output is Weft's). */
+  function planMap(output: Output, owned: boolean): void {
+    if (output.map === null) return;
+    const path = `${output.path}.map`;
     const state = stateOf(disk.paths, path);
-    const write = () => {
-      actions.push({ kind: 'write', path, content: output.content, mode: output.mode });
-      files.push({ path, action: 'written' });
-      entries.push({ output, hash });
-    };
-    if (state.kind === 'file' && state.hash === hash) {
-      if (hash !== recorded) accept(path, recorded, hash);
-      if (state.mode !== output.mode) {
-        if (check) staleMessage(path, `${path} has the wrong file mode`, ['run `weft tangle` to fix it']);
-        actions.push({ kind: 'chmod', path, mode: output.mode });
+    if (state.kind !== 'missing' && state.kind !== 'file') return; // Never write through a link, nor over a folder.
+    if (state.kind === 'file') {
+      if (state.hash === sha256(output.map)) return;
+      if (!owned) {
+        if (!force) {
+          messages.push(
+            message(path, 0, 0, 'error', 'hand-edited-output', `${path} exists and was not written by weft; refusing to overwrite it`, [
+              `weft writes the source map of ${output.path} there: move the file away, or run with --force to overwrite it (a backup is kept under .weft/backup/)`,
+            ]),
+          );
+          return;
+        }
+        backup(path, 'exists and was not written by weft');
       }
-      entries.push({ output, hash });
-      files.push({ path, action: 'unchanged' });
-      planMap(output, true);
-      continue;
     }
-    if (state.kind !== 'file') {
-      if (check) staleMessage(path, `${path} is missing`, [`run \`weft tangle\` to generate it from ${output.document}`]);
-      accept(path, recorded, hash);
-      write();
-      planMap(output, recorded !== undefined || disk.journalled.has(path));
-      continue;
-    }
-    if (isWefts(path, state.hash, recorded)) {
-      if (check) staleMessage(path, `${path} is stale`, [`run \`weft tangle\` to regenerate it from ${output.document}`]);
-      accept(path, recorded, state.hash, hash);
-      write();
-      planMap(output, true);
-      continue;
-    }
-    const why = recorded === undefined ? 'exists and was not written by weft' : 'was edited by hand';
-    if (force) {
-      backup(path, why);
-      accept(path, recorded, hash);
-      write();
-      planMap(output, true);
-      continue;
-    }
-    if (check) stale++;
-    messages.push(
-      message(path, firstDifference(state.text ?? '', output.content), 1, 'error', 'hand-edited-output', `${path} ${why}; refusing to overwrite it`, [
-        `it is generated from ${output.document}: move the edit there, or run with --force to overwrite it (a backup is kept under .weft/backup/)`,
-      ]),
-    );
-    files.push({ path, action: 'refused' });
+    actions.push({ kind: 'write', path, content: output.map, mode: 0o644 });
   }
 
+  function trashed(path: string): string {
+    return `${WEFT_DIR}/trash/${options.stamp}/${path}`;
+  }
+
+  return { actions, removals, files, entries, accepted, backups, forced, check, force, messages, conflicted, counts, disk, options, staleMessage, accept, backup, isWefts, planMap, trashed };
+}
+
+/** The fate of one output: unchanged, written, refused or (with `force`) overwritten. */
+function planOutput(output: Output, manifest: Manifest, plan: Plan): void {
+  const { actions, files, entries, messages, conflicted, check, force, counts, disk, options, staleMessage, accept, backup, isWefts, planMap } = plan;
+  const path = output.path;
+  if (conflicted.has(path)) {
+    files.push({ path, action: 'refused' });
+    return;
+  }
+  const recorded = manifest.outputs[path]?.hash;
+  const trusted = check ? undefined : options.trusted?.get(path);
+  if (trusted !== undefined) {
+    if (trusted !== recorded) accept(path, recorded, trusted);
+    entries.push({ output, hash: trusted });
+    files.push({ path, action: 'unchanged' });
+    return;
+  }
+  const hash = sha256(output.content);
+  const problem = confinementProblem(path, options.outputDirs, disk.paths);
+  if (problem) {
+    messages.push(message(path, 0, 0, 'error', 'output-outside-root', `refusing to write ${path}: ${problem}`, [`defined in ${output.document}`]));
+    files.push({ path, action: 'refused' });
+    return;
+  }
+  const state = stateOf(disk.paths, path);
+  const write = () => {
+    actions.push({ kind: 'write', path, content: output.content, mode: output.mode });
+    files.push({ path, action: 'written' });
+    entries.push({ output, hash });
+  };
+  if (state.kind === 'file' && state.hash === hash) {
+    if (hash !== recorded) accept(path, recorded, hash);
+    if (state.mode !== output.mode) {
+      if (check) staleMessage(path, `${path} has the wrong file mode`, ['run `weft tangle` to fix it']);
+      actions.push({ kind: 'chmod', path, mode: output.mode });
+    }
+    entries.push({ output, hash });
+    files.push({ path, action: 'unchanged' });
+    planMap(output, true);
+    return;
+  }
+  if (state.kind !== 'file') {
+    if (check) staleMessage(path, `${path} is missing`, [`run \`weft tangle\` to generate it from ${output.document}`]);
+    accept(path, recorded, hash);
+    write();
+    planMap(output, recorded !== undefined || disk.journalled.has(path));
+    return;
+  }
+  if (isWefts(path, state.hash, recorded)) {
+    if (check) staleMessage(path, `${path} is stale`, [`run \`weft tangle\` to regenerate it from ${output.document}`]);
+    accept(path, recorded, state.hash, hash);
+    write();
+    planMap(output, true);
+    return;
+  }
+  const why = recorded === undefined ? 'exists and was not written by weft' : 'was edited by hand';
+  if (force) {
+    backup(path, why);
+    accept(path, recorded, hash);
+    write();
+    planMap(output, true);
+    return;
+  }
+  if (check) counts.stale++;
+  messages.push(
+    message(path, firstDifference(state.text ?? '', output.content), 1, 'error', 'hand-edited-output', `${path} ${why}; refusing to overwrite it`, [
+      `it is generated from ${output.document}: move the edit there, or run with --force to overwrite it (a backup is kept under .weft/backup/)`,
+    ]),
+  );
+  files.push({ path, action: 'refused' });
+}
+
+/** The fate of each recorded output no document produces any more. */
+function planOrphans(outputs: readonly Output[], manifest: Manifest, plan: Plan): void {
+  const { removals, files, backups, forced, messages, check, force, disk, options, staleMessage, isWefts, trashed } = plan;
   for (const path of orphanCandidates(outputs, manifest, disk.journalled, options)) {
     if (confinementProblem(path, options.outputDirs, disk.paths)) continue;
     const state = stateOf(disk.paths, path);
@@ -206,7 +253,12 @@ export function planWrites(outputs: readonly Output[], manifest: Manifest, disk:
       files.push({ path, action: 'kept' });
     }
   }
+}
 
+/** The plan as decided, or, when anything is wrong, a plan that changes nothing. */
+function finishPlan(outputs: readonly Output[], manifest: Manifest, plan: Plan): WritePlan {
+  const { actions, removals, files, entries, accepted, backups, forced, check, messages, counts, options } = plan;
+  const stale = counts.stale;
   const apply = !check && !options.blocked && !messages.some((m) => m.severity === 'error');
   if (!apply) {
     // Nothing happens: what would have been written is refused (in check mode: stale), orphans stay.
@@ -224,33 +276,6 @@ export function planWrites(outputs: readonly Output[], manifest: Manifest, disk:
     accepted,
     backups,
   };
-
-  /** Plan the sibling `.map`: derived data, rewritten when it differs, when `owned` (its output is Weft's). */
-  function planMap(output: Output, owned: boolean): void {
-    if (output.map === null) return;
-    const path = `${output.path}.map`;
-    const state = stateOf(disk.paths, path);
-    if (state.kind !== 'missing' && state.kind !== 'file') return; // Never write through a link, nor over a folder.
-    if (state.kind === 'file') {
-      if (state.hash === sha256(output.map)) return;
-      if (!owned) {
-        if (!force) {
-          messages.push(
-            message(path, 0, 0, 'error', 'hand-edited-output', `${path} exists and was not written by weft; refusing to overwrite it`, [
-              `weft writes the source map of ${output.path} there: move the file away, or run with --force to overwrite it (a backup is kept under .weft/backup/)`,
-            ]),
-          );
-          return;
-        }
-        backup(path, 'exists and was not written by weft');
-      }
-    }
-    actions.push({ kind: 'write', path, content: output.map, mode: 0o644 });
-  }
-
-  function trashed(path: string): string {
-    return `${WEFT_DIR}/trash/${options.stamp}/${path}`;
-  }
 }
 
 /** First 1-based line where two texts differ. */
