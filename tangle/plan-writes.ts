@@ -213,7 +213,7 @@ function planOutput(output: Output, manifest: Manifest, plan: Plan): void {
   if (check) counts.stale++;
   messages.push(
     message(path, firstDifference(state.text ?? '', output.content), 1, 'error', 'hand-edited-output', `${path} ${why}; refusing to overwrite it`, [
-      `it is generated from ${output.document}: move the edit there, or run with --force to overwrite it (a backup is kept under .weft/backup/)`,
+      `it is generated from ${output.document}: move the edit there (\`weft stitch\` does it for you, \`weft stitch --dry-run\` shows where it would land), or run with --force to overwrite it (a backup is kept under .weft/backup/)`,
     ]),
   );
   files.push({ path, action: 'refused' });
