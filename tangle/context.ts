@@ -38,7 +38,7 @@ export interface TangleOptions {
   config?: UserConfig;
   /** Write nothing; report outputs that are stale, missing or hand-edited as errors. @default false */
   check?: boolean;
-  /** Overwrite or delete hand-edited outputs, keeping a backup under `.weft/backup/`. @default false */
+  /** Overwrite or delete hand-edited outputs, keeping a copy under `.weft/trash/` (the last 10 runs). @default false */
   force?: boolean;
   /** Build the bundle configured in `bundle` after tangling. @default true */
   bundle?: boolean;

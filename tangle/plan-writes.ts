@@ -33,7 +33,7 @@ export interface PlanOptions {
   trusted?: ReadonlyMap<string, string>;
   /** Recorded outputs not in `outputs` that stay as they are (an incremental tangle): not orphans. @default none */
   keep?: ReadonlySet<string>;
-  /** Names this run's backup and trash folders (`.weft/backup/STAMP/`, `.weft/trash/STAMP/`). */
+  /** Names this run's backup and trash folders (`.weft/trash/STAMP/`). */
   stamp: string;
 }
 
@@ -45,7 +45,7 @@ export type PlannedAction =
   | { kind: 'backup'; path: string; to: string }
   /** Set `path`'s permission bits. */
   | { kind: 'chmod'; path: string; mode: number }
-  /** Move `path` to `to` (under `.weft/trash/` or `.weft/backup/`), then remove folders it leaves empty. */
+  /** Move `path` to `to` (under `.weft/trash/`), then remove folders it leaves empty. */
   | { kind: 'remove'; path: string; to: string };
 
 export interface WritePlan {
@@ -111,7 +111,7 @@ function startPlan(outputs: readonly Output[], disk: DiskSnapshot, options: Plan
     for (const hash of hashes) if (hash !== undefined) set.add(hash);
   };
   const backup = (path: string, why: string) => {
-    const to = `${WEFT_DIR}/backup/${options.stamp}/${path}`;
+    const to = `${WEFT_DIR}/trash/${options.stamp}/${path}`;
     actions.push({ kind: 'backup', path, to });
     backups.push(to);
     forced.push(message(path, 0, 0, 'warning', 'hand-edited-output', `${path} ${why}; overwritten because of --force`, [`the edited file was saved to ${to}`]));
@@ -130,7 +130,7 @@ function startPlan(outputs: readonly Output[], disk: DiskSnapshot, options: Plan
         if (!force) {
           messages.push(
             message(path, 0, 0, 'error', 'hand-edited-output', `${path} exists and was not written by weft; refusing to overwrite it`, [
-              `weft writes the source map of ${output.path} there: move the file away, or run with --force to overwrite it (a backup is kept under .weft/backup/)`,
+              `weft writes the source map of ${output.path} there: move the file away, or run with --force to overwrite it (a copy is kept under .weft/trash/)`,
             ]),
           );
           return;
@@ -213,7 +213,7 @@ function planOutput(output: Output, manifest: Manifest, plan: Plan): void {
   if (check) counts.stale++;
   messages.push(
     message(path, firstDifference(state.text ?? '', output.content), 1, 'error', 'hand-edited-output', `${path} ${why}; refusing to overwrite it`, [
-      `it is generated from ${output.document}: move the edit there (\`weft stitch\` does it for you, \`weft stitch --dry-run\` shows where it would land), or run with --force to overwrite it (a backup is kept under .weft/backup/)`,
+      `it is generated from ${output.document}: move the edit there (\`weft stitch\` does it for you, \`weft stitch --dry-run\` shows where it would land), or run with --force to overwrite it (a copy is kept under .weft/trash/)`,
     ]),
   );
   files.push({ path, action: 'refused' });
@@ -238,7 +238,7 @@ function planOrphans(outputs: readonly Output[], manifest: Manifest, plan: Plan)
       if (mapIsFile) removals.push({ kind: 'remove', path: map, to: trashed(map) });
       files.push({ path, action: 'deleted' });
     } else if (force) {
-      const to = `${WEFT_DIR}/backup/${options.stamp}/${path}`;
+      const to = `${WEFT_DIR}/trash/${options.stamp}/${path}`;
       removals.push({ kind: 'remove', path, to });
       if (mapIsFile) removals.push({ kind: 'remove', path: map, to: trashed(map) });
       backups.push(to);
@@ -247,7 +247,7 @@ function planOrphans(outputs: readonly Output[], manifest: Manifest, plan: Plan)
     } else {
       messages.push(
         message(path, 0, 0, 'warning', 'hand-edited-output', `${path} is no longer produced by any document but was edited by hand; keeping it`, [
-          'delete it yourself if it is not needed, or run with --force to delete it (a backup is kept)',
+          'delete it yourself if it is not needed, or run with --force to delete it (a copy is kept under .weft/trash/)',
         ]),
       );
       files.push({ path, action: 'kept' });

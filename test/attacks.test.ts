@@ -322,7 +322,7 @@ describe('hand edits survive every path that writes', () => {
     writeFiles(root, v2);
     const result = weft(root, 'tangle', '--no-bundle', '--force');
     expect(result.code).toBe(0);
-    const backup = /the edited file was saved to (\.weft\/backup\/\S+\/src-generated\/a\.ts)/.exec(result.stderr)?.[1];
+    const backup = /the edited file was saved to (\.weft\/trash\/\S+\/src-generated\/a\.ts)/.exec(result.stderr)?.[1];
     expect(backup).toBeDefined();
     expect(read(root, backup!)).toBe(mine);
     expect(read(root, 'src-generated/a.ts')).toContain('export const a = 2;');
@@ -348,7 +348,7 @@ describe('hand edits survive every path that writes', () => {
     writeFiles(root, { [DOC]: 'both blocks are gone\n' });
     const result = await run(root, { force: true });
     const note = result.messages.find((m) => m.file === 'src-generated/a.ts')?.notes?.[0];
-    expect(note).toMatch(/^the edited file was saved to \.weft\/backup\/.+\/src-generated\/a\.ts$/);
+    expect(note).toMatch(/^the edited file was saved to \.weft\/trash\/.+\/src-generated\/a\.ts$/);
     expect(read(root, note!.replace('the edited file was saved to ', ''))).toBe(mine);
     expect(exists(root, 'src-generated/a.ts')).toBe(false);
   });
@@ -589,8 +589,8 @@ describe('issue 14: the bundle follows the rules the outputs follow', () => {
     const bundler = new Bundler(root, { force: true });
     const messages = await bundler.build(config!, [], false);
     await bundler.dispose();
-    expect(messages.map((m) => `${m.severity} ${m.rule} ${m.notes?.[0]?.replace(/\/backup\/[^/]+\//, '/backup/T/')}`)).toEqual([
-      'warning hand-edited-output the edited file was saved to .weft/backup/T/dist/main.js',
+    expect(messages.map((m) => `${m.severity} ${m.rule} ${m.notes?.[0]?.replace(/\/trash\/[^/]+\//, '/trash/T/')}`)).toEqual([
+      'warning hand-edited-output the edited file was saved to .weft/trash/T/dist/main.js',
     ]);
     expect(read(root, 'dist/main.js')).toContain('main = 1');
   });

@@ -183,7 +183,7 @@ describe('diagnostics', () => {
     expect(run.code).toBe(1);
     expect(diagnostics(run.stderr)).toEqual(['src-generated/a.ts:2:1: error: src-generated/a.ts was edited by hand; refusing to overwrite it [hand-edited-output]']);
     expect(run.stderr).toContain(
-      '  note: it is generated from docs/a.lit.md: move the edit there (`weft stitch` does it for you, `weft stitch --dry-run` shows where it would land), or run with --force to overwrite it (a backup is kept under .weft/backup/)\n',
+      '  note: it is generated from docs/a.lit.md: move the edit there (`weft stitch` does it for you, `weft stitch --dry-run` shows where it would land), or run with --force to overwrite it (a copy is kept under .weft/trash/)\n',
     );
     expect(readFileSync(a, 'utf8')).toContain('// my fix');
     expect(readFileSync(`${dir}/src-generated/b.ts`, 'utf8')).toContain('b();');

@@ -39,7 +39,7 @@ const documents = fc.oneof(hostileDocument({ maxHugeLine: 200_000, maxDepth: 100
 
 // planWrites over random outputs, manifests and disks: whatever it is given, it plans no
 // write or removal outside the output folders or through a link, never replaces a file
-// that is not Weft's without force, removes only into .weft/trash or .weft/backup, and
+// that is not Weft's without force, removes only into .weft/trash, and
 // plans nothing at all when it reports an error.
 const sha = (text) => createHash('sha256').update(text).digest('hex');
 const segment = fc.constantFrom('src-generated', 'scripts', 'docs', 'a', 'a.ts', 'b.ts', 'a.ts.map', 'caf\u00e9.ts', 'cafe\u0301.ts', 'A.ts', '..', 'link');

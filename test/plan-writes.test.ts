@@ -72,9 +72,9 @@ describe('hand edits', () => {
 
   it('with force, backs the edit up first and says where', () => {
     const plan = planWrites([output('src-generated/a.ts', 'one\ntwo\n')], manifest({ 'src-generated/a.ts': 'one\n' }), edited(), options({ force: true }));
-    expect(kinds(plan)).toEqual(['backup src-generated/a.ts -> .weft/backup/T/src-generated/a.ts', 'write src-generated/a.ts', 'write src-generated/a.ts.map']);
+    expect(kinds(plan)).toEqual(['backup src-generated/a.ts -> .weft/trash/T/src-generated/a.ts', 'write src-generated/a.ts', 'write src-generated/a.ts.map']);
     expect(said(plan)).toEqual(['src-generated/a.ts:0 warning hand-edited-output: src-generated/a.ts was edited by hand; overwritten because of --force']);
-    expect(plan.backups).toEqual(['.weft/backup/T/src-generated/a.ts']);
+    expect(plan.backups).toEqual(['.weft/trash/T/src-generated/a.ts']);
   });
 
   it('refuses a hand-written source map beside a new output', () => {
@@ -85,7 +85,7 @@ describe('hand edits', () => {
 
   it('with force, backs a hand-written source map up before replacing it', () => {
     const plan = planWrites([output('src-generated/foo.ts')], manifest(), disk({ 'src-generated/foo.ts.map': file('{"mine":true}') }), options({ force: true }));
-    expect(kinds(plan)).toEqual(['write src-generated/foo.ts', 'backup src-generated/foo.ts.map -> .weft/backup/T/src-generated/foo.ts.map', 'write src-generated/foo.ts.map']);
+    expect(kinds(plan)).toEqual(['write src-generated/foo.ts', 'backup src-generated/foo.ts.map -> .weft/trash/T/src-generated/foo.ts.map', 'write src-generated/foo.ts.map']);
   });
 
   it('rewrites the differing map of an output weft wrote (maps are derived data)', () => {
@@ -146,13 +146,13 @@ describe('orphans', () => {
     expect(kinds(plan)).toEqual(['remove src-generated/precious.ts -> .weft/trash/T/src-generated/precious.ts']);
   });
 
-  it('keeps an edited orphan with a warning; with force moves it to the backup folder', () => {
+  it('keeps an edited orphan with a warning; with force moves it to the trash', () => {
     const state = disk({ 'src-generated/old.ts': file('edited\n') });
     const kept = planWrites([], manifest({ 'src-generated/old.ts': 'old\n' }), state, options());
     expect(kept.actions).toEqual([]);
     expect(kept.files).toEqual([{ path: 'src-generated/old.ts', action: 'kept' }]);
     const forced = planWrites([], manifest({ 'src-generated/old.ts': 'old\n' }), state, options({ force: true }));
-    expect(kinds(forced)).toEqual(['remove src-generated/old.ts -> .weft/backup/T/src-generated/old.ts']);
+    expect(kinds(forced)).toEqual(['remove src-generated/old.ts -> .weft/trash/T/src-generated/old.ts']);
   });
 
   it('never touches a recorded path outside the output folders', () => {

@@ -99,7 +99,7 @@ describe('stitch in watch mode', () => {
     expect(w.proposals[0]!.ok).toBe(false);
     expect(w.proposals[0]!.summary).toBe('src-generated/a.ts edited by hand: cannot stitch (stitch/dedent-below-reference)');
     expect(await w.watcher.answer('s')).toBe('this edit cannot be stitched; edit the .lit.md by hand, or revert');
-    expect(await w.watcher.answer('r')).toBe('reverted src-generated/a.ts (the edit is kept under .weft/backup/)');
+    expect(await w.watcher.answer('r')).toBe('reverted src-generated/a.ts (the edit is kept under .weft/trash/)');
     expect(read(dir, 'src-generated/a.ts')).toBe(original);
     expect(read(dir, 'docs/a.lit.md')).toBe(twoLines);
   });

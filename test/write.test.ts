@@ -84,11 +84,11 @@ describe('hand-edit protection', () => {
     expect(read(dir, 'src-generated/b.ts')).toContain('b();');
   });
 
-  it('--force overwrites it, keeps a backup and says where', () => {
+  it('--force overwrites it, keeps a copy in the trash and says where', () => {
     const dir = editedProject();
     const run = weft(dir, 'tangle', '--force');
     expect(run.code).toBe(0);
-    const match = /the edited file was saved to (\.weft\/backup\/[^\s]+)/.exec(run.stderr);
+    const match = /the edited file was saved to (\.weft\/trash\/[^\s]+)/.exec(run.stderr);
     expect(match).not.toBeNull();
     expect(read(dir, match![1]!)).toContain('// hand edit');
     expect(read(dir, 'src-generated/a.ts')).toContain('a2();');

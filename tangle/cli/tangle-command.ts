@@ -122,7 +122,7 @@ bundle is not built.
 
 Options:
   --check         write nothing; exit 1 when an output is stale, missing or hand-edited
-  --force         overwrite hand-edited outputs (a backup is kept under .weft/backup/)
+  --force         overwrite hand-edited outputs (a copy is kept under .weft/trash/)
   --no-bundle     do not run esbuild
   --json          print one JSON document on stdout (diagnostics and summary)
   --no-cache      ignore the parse cache in .weft/cache/

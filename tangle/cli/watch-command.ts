@@ -20,7 +20,7 @@ every change. Errors are reported and the last good outputs stay on disk. Ctrl-C
 SIGTERM stops cleanly (exit 0).
 
 Options:
-  --force         overwrite hand-edited outputs (a backup is kept under .weft/backup/)
+  --force         overwrite hand-edited outputs (a copy is kept under .weft/trash/)
   --no-bundle     do not run esbuild
   --json          print one JSON object per event, one per line
   --no-cache      ignore the parse cache in .weft/cache/

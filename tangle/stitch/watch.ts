@@ -153,7 +153,7 @@ export function createStitchWatcher(options: StitchWatcherOptions): StitchWatche
         const outputs = pending.outputs;
         pending = null;
         const result = await tangle({ root: options.root, force: true, bundle: false });
-        return result.ok ? `reverted ${outputs.join(', ')} (the edit is kept under .weft/backup/)` : 'revert failed';
+        return result.ok ? `reverted ${outputs.join(', ')} (the edit is kept under .weft/trash/)` : 'revert failed';
       }
       if (!pending.ok) return 'this edit cannot be stitched; edit the .lit.md by hand, or revert';
       return apply();
