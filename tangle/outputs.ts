@@ -14,6 +14,7 @@
  * Turborepo and Nx paths are POSIX and project-relative; a test validates the monorepo
  * fixture snippets in the README against these formats.
  */
+import { BUNDLE_RECORD } from './bundle.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE_DIR } from './cache.js';
@@ -58,6 +59,8 @@ export function projectOutputs(project: TangledSnapshot, root: string): ProjectO
   }
   files.add(MANIFEST_FILE);
   const bundle = project.config.bundle ? project.config.bundle.outdir : null;
+  // The bundle's files are recorded apart from the outputs' (bundle.ts), in their own manifest.
+  if (bundle) files.add(BUNDLE_RECORD.manifest);
   const inputs = project.sources.map((s) => s.path);
   if (existsSync(join(root, CONFIG_FILE))) inputs.push(CONFIG_FILE);
   return {
