@@ -16,12 +16,6 @@ import { probe, type ProbeContract } from './testing/probe-cells.js';
 const natsServer = await new Promise<string | undefined>((resolve) => {
   execFile('sh', ['-c', 'command -v nats-server'], (error, stdout) => resolve(error === null ? stdout.trim() : undefined));
 });
-const requiredInCi = process.env['CI'] === 'true';
-/** Why the broker tests are skipped, or undefined if they run. Under CI they always run, and fail without a server. */
-const skipBecause =
-  natsServer === undefined && !requiredInCi
-    ? 'cells behind a NATS broker (skipped: nats-server is not installed; apt-get install nats-server)'
-    : undefined;
 
 describe('partitionOf', () => {
   it('maps a key to the same partition in every process, within range', () => {
@@ -36,12 +30,12 @@ describe('partitionOf', () => {
   });
 });
 
-describe.skipIf(skipBecause !== undefined)(skipBecause ?? 'cells behind a NATS broker', () => {
+describe('cells behind a NATS broker', () => {
   let server: ChildProcess;
   let url: string;
   let store: string;
   beforeAll(async () => {
-    if (natsServer === undefined) throw new Error('CI=true requires nats-server (apt-get install nats-server); .ci/run installs it');
+    if (natsServer === undefined) throw new Error('nats-server is not installed: apt-get install -y nats-server (.ci/run installs it)');
     const port = await freePort();
     url = `nats://127.0.0.1:${port}`;
     store = await mkdtemp(join(tmpdir(), 'weft-cells-nats-'));
