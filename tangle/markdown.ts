@@ -20,32 +20,64 @@
  * block constructs — tables — never contain a fence's start, and its inline ones are
  * switched off anyway).
  */
+import { createRequire } from 'node:module';
 import type { Root } from 'mdast';
-import remarkGfm from 'remark-gfm';
-import remarkMath from 'remark-math';
-import remarkParse from 'remark-parse';
-import { unified, type Processor } from 'unified';
+import type { Processor } from 'unified';
 
 /** The inline constructs the block reader switches off (micromark's names). */
 export const INLINE_CONSTRUCTS = ['attention', 'autolink', 'codeText', 'hardBreakEscape', 'htmlText', 'labelEnd', 'labelStartImage', 'labelStartLink'];
 
+/**
+ * remark is loaded on first use, not when this module is imported. The engine's hot path
+ * reads almost every document with the line scanner (`scan.ts`) and, in a build, parses
+ * the rest in worker threads (`parse-pool.ts`), so a `weft tangle` run usually never
+ * calls remark in its main thread; importing remark, GFM and math eagerly cost about
+ * 90 ms of every run's start-up (measured: `lib/markdown.js` 88 ms of the 137 ms it took
+ * to import `weft tangle`'s command module). The loading is synchronous, through
+ * `require` of the ES modules (Node ≥ 20.19), so the parsers keep their synchronous API.
+ *
+ * Rejected: `await import()` (would make `parseDocument` and every pure stage above it
+ * asynchronous); passing a parser into the pipeline (every consumer would have to supply
+ * one to get the behaviour that is the only correct one).
+ */
+const load = createRequire(import.meta.url);
+
+let proseParser: Processor | undefined;
+let blockReader: Processor | undefined;
+
 /** remark for prose: CommonMark, GFM and math. */
-const proseParser = unified().use(remarkParse).use(remarkGfm).use(remarkMath);
+function prose(): Processor {
+  if (!proseParser) {
+    const { unified } = load('unified') as typeof import('unified');
+    const remarkParse = (load('remark-parse') as typeof import('remark-parse')).default;
+    const remarkGfm = (load('remark-gfm') as typeof import('remark-gfm')).default;
+    const remarkMath = (load('remark-math') as typeof import('remark-math')).default;
+    proseParser = unified().use(remarkParse).use(remarkGfm).use(remarkMath) as unknown as Processor;
+  }
+  return proseParser;
+}
 
 /** remark for block structure only: CommonMark with the inline constructs switched off. */
-export const blockReader = unified()
-  .use(remarkParse)
-  .use(function blocksOnly(this: Processor) {
-    const data = this.data();
-    data.micromarkExtensions = [...(data.micromarkExtensions ?? []), { disable: { null: INLINE_CONSTRUCTS } }];
-  });
+function blocks(): Processor {
+  if (!blockReader) {
+    const { unified } = load('unified') as typeof import('unified');
+    const remarkParse = (load('remark-parse') as typeof import('remark-parse')).default;
+    blockReader = unified()
+      .use(remarkParse)
+      .use(function blocksOnly(this: Processor) {
+        const data = this.data();
+        data.micromarkExtensions = [...(data.micromarkExtensions ?? []), { disable: { null: INLINE_CONSTRUCTS } }];
+      }) as unknown as Processor;
+  }
+  return blockReader;
+}
 
 /** A document's full Markdown tree, inline content included (weave, stats, explain). */
 export function parseProse(text: string): Root {
-  return proseParser.parse(text) as Root;
+  return prose().parse(text) as Root;
 }
 
 /** A document's block structure: inline content is left as plain text (the engine's reader). */
 export function parseBlocks(text: string): Root {
-  return blockReader.parse(text) as Root;
+  return blocks().parse(text) as Root;
 }
