@@ -28,7 +28,7 @@ import { forgetState, outputsMatchHashes, readState, stateKey, type StampedState
 import { compareWithState, planFromState, recordState, updateState, type StatePlan } from './state-plan.js';
 import { result, round, withKept } from './summary.js';
 import { acquireLock, readManifest, writeOutputs } from './write.js';
-import { writeSourcesCache } from './sources-cache.js';
+import { writeSourcesCache, type TangledDocument } from './sources-cache.js';
 
 /** Options of `tangle()` and `createContext()`. */
 export interface TangleOptions {
@@ -178,12 +178,13 @@ export class Project {
       const trusted = this.trustedOutputs(outputs, hint);
       const toWrite = this.options.only ? outputs.filter((output) => this.options.only!.includes(output.document)) : outputs;
       written = writeOutputs(this.root, toWrite, config, { check: this.options.check, force: this.options.force, messages, trusted, keep, onDisk, onOutputsInPlace: bundle?.start });
+      // Stitch's base, under the lock (one writer of its pack at a time).
+      if (!this.options.check && !hasErrors(messages) && !hasErrors(written.messages)) writeSourcesCache(this.root, tangledDocuments(documents, plan, this.reader.readBytes));
     } finally {
       lock?.release();
     }
     this.rememberOnDisk(outputs, written.files);
     messages.push(...written.messages);
-    if (!this.options.check && !hasErrors(messages)) writeSourcesCache(this.root, tangledDocuments(documents, plan)); // stitch's base
     const tangleMs = performance.now() - started;
     let bundleMs: number | null = null;
     if (bundle && !hasErrors(messages)) {
@@ -333,10 +334,10 @@ export async function tangle(options: TangleOptions = {}): Promise<TangleResult>
 }
 
 /** Every document this run's outputs come from, with its hash: the re-read ones and, with a plan, the rest as the state recorded them. */
-function tangledDocuments(documents: readonly CollectedDocument[], plan: StatePlan | undefined): { path: string; hash: string }[] {
+function tangledDocuments(documents: readonly CollectedDocument[], plan: StatePlan | undefined, bytes: ReadonlyMap<string, Uint8Array>): TangledDocument[] {
   const hashes = new Map(Object.entries(plan?.state.documents ?? {}).map(([path, document]) => [path, document.hash]));
   for (const document of documents) hashes.set(document.path, document.hash);
-  return [...hashes].map(([path, hash]) => ({ path, hash }));
+  return [...hashes].map(([path, hash]) => ({ path, hash, bytes: bytes.get(path) }));
 }
 
 /** The recorded outputs that documents other than `only` made: a run limited to `only` leaves them alone. */

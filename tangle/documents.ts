@@ -29,6 +29,8 @@ export class SourceReader {
   private previousSourceGlobs = '';
   private sourceMatcher: { globs: string; isMatch: (path: string) => boolean } | undefined;
   private parsedSinceFlush = 0;
+  /** The raw bytes of the documents the last read took from disk, by path (for the sources cache). */
+  readBytes = new Map<string, Uint8Array>();
   /** Documents whose content changed in the last read (added, edited, removed). */
   changedDocuments: string[] = [];
   /** Set by watch mode: flush the disk cache now and then, not after every read. */
@@ -64,6 +66,7 @@ export class SourceReader {
       const previous = unchanged(p);
       return previous ? { path: p, text: '', hash: previous.hash, messages: [] } : readSource(this.root, p, config.limits.maxDocumentBytes, config);
     });
+    this.readBytes = new Map(sources.flatMap((source) => (source.bytes ? [[source.path, source.bytes] as const] : [])));
     const documents: (CollectedDocument | undefined)[] = new Array(sources.length);
     const misses: { index: number; source: SourceText }[] = [];
     let cached = 0;

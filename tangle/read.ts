@@ -25,6 +25,8 @@ export interface SourceText {
   /** SHA-256 (hex) of the raw bytes. */
   hash: string;
   messages: Message[];
+  /** The raw bytes, when the text was read from disk (the sources cache stores them without reading the file again). */
+  bytes?: Uint8Array;
 }
 
 /** Folders never searched for sources, whatever the globs say. */
@@ -82,7 +84,7 @@ export function decodeSource(path: string, bytes: Uint8Array, options: ReadOptio
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
-  return { path, text, hash: hashText(bytes), messages };
+  return { path, text, hash: hashText(bytes), messages, bytes };
 }
 
 function firstReplacement(text: string): number {
