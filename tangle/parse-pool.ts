@@ -5,7 +5,8 @@
  * The rest need remark, which is slow (0.1–1 MB/s) and super-linear on some ordinary
  * shapes under the size and nesting caps of `scan.ts` (measured: a 60 KB list item of
  * hard line breaks 11.8 s and quadratic; lists cycling 0–30 deep, 262 KB, past 90 s and
- * 566 MB; 30,000 link reference definitions 16 s and 629 MB). So every document that
+ * 566 MB; 30,000 link reference definitions 16 s and 629 MB, before the scanner read
+ * definitions itself). So every document that
  * needs remark is parsed in a worker thread with `resourceLimits` (its heap) and a
  * timer (its time): past either, the worker is terminated and the document is refused
  * with `document-too-complex`, located at the first line the scanner could not read.

@@ -18,7 +18,7 @@ const CONTAINER_MARKER = /[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))/y;
 
 /** Why remark must not be given this document (too large, or nested too deep), if it must not. */
 export function tooComplexForRemark(source: { path: string; text: string }): Message | undefined {
-  const advice = 'documents of any size and depth are read quickly when every fence starts a line outside lists, quotes and HTML blocks, and there are no link definitions';
+  const advice = 'documents of any size and depth are read quickly when every fence starts a line outside lists, quotes and HTML blocks';
   if (source.text.length > MAX_REMARK_CHARS) {
     return message(source.path, 0, 0, 'error', 'document-too-complex', `document is ${source.text.length} characters and needs the full Markdown parser, which reads at most ${MAX_REMARK_CHARS}`, [
       advice,
@@ -103,7 +103,6 @@ export function scanDocument(text: string): ScanResult {
     }
     if (line.includes('```') || line.includes('~~~')) return { line: i + 1, reason: 'a fence (or inline code) that does not start a line outside lists and quotes' };
     if (/^ {0,3}</.test(line)) return { line: i + 1, reason: 'a line that may start an HTML block' };
-    if (/^ {0,3}\[/.test(line) && line.includes(']:')) return { line: i + 1, reason: 'a line that may be a link reference definition' };
     i++;
   }
   return { blocks };
