@@ -15,10 +15,22 @@
  * a test keeps it equal to `CONFIG_KEYS`.
  */
 import { readFileSync } from 'node:fs';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import type { Node as JsonNode, ParseError } from 'jsonc-parser';
+import { createRequire } from 'node:module';
 import { join, posix } from 'node:path';
 import { didYouMean, message, sortMessages } from './messages.js';
 import type { Message } from './types.js';
+
+/**
+ * jsonc-parser, loaded on first use: a config that is plain JSON (most are) is read with
+ * `JSON.parse`, and jsonc-parser, a CommonJS build of a dozen files that took 14 ms of
+ * every run's start-up, is needed only for comments, trailing commas, and to locate a
+ * problem.
+ */
+const jsonc = (() => {
+  let loaded: typeof import('jsonc-parser') | undefined;
+  return () => (loaded ??= createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser'));
+})();
 
 /** The config file's name, at the project root. */
 export const CONFIG_FILE = 'weft.config.json';
@@ -233,9 +245,18 @@ export function loadConfig(root: string, overrides?: UserConfig): LoadedConfig {
 
 /** Validate config text (the contents of `weft.config.json`: JSON with comments and trailing commas). */
 export function parseConfig(text: string, overrides?: UserConfig): { config: ResolvedConfig | null; messages: Message[] } {
-  // jsonc-parser locates syntax errors (JSON.parse on Node 20 often does not say where).
-  const errors: ParseError[] = [];
   const json = text.replace(/^\uFEFF/, '');
+  // Plain JSON, the common case, needs no second parser: JSON.parse makes every key an own
+  // property and keeps a repeated key's last value, as treeValue below does.
+  try {
+    const data: unknown = JSON.parse(json);
+    if (data !== null && typeof data === 'object' && !Array.isArray(data)) return resolveConfig({ ...(data as UserConfig), ...(overrides ?? {}) }, text);
+  } catch {
+    // Comments, trailing commas or a syntax error: jsonc-parser reads the first two and
+    // locates the third (JSON.parse on Node 20 often does not say where).
+  }
+  const { parseTree, printParseErrorCode } = jsonc();
+  const errors: ParseError[] = [];
   let tree: JsonNode | undefined;
   try {
     tree = parseTree(json, errors, { disallowComments: false, allowTrailingComma: true });
@@ -476,15 +497,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 function keyLocator(text: string): (path: readonly string[]) => { line: number; column: number } {
   const json = text.replace(/^\uFEFF/, '');
-  let tree: JsonNode | undefined;
-  try {
-    tree = json === '' ? undefined : parseTree(json, [], { disallowComments: false, allowTrailingComma: true });
-  } catch {
-    tree = undefined;
-  }
+  // Parsed on the first problem only: a valid config never needs a key's position.
+  let tree: JsonNode | undefined | null = null;
+  const parsed = () => {
+    if (tree !== null) return tree;
+    try {
+      tree = json === '' ? undefined : jsonc().parseTree(json, [], { disallowComments: false, allowTrailingComma: true });
+    } catch {
+      tree = undefined;
+    }
+    return tree;
+  };
   return (path) => {
-    for (let length = path.length; length > 0 && tree; length--) {
-      const key = findNodeAtLocation(tree, path.slice(0, length))?.parent?.children?.[0];
+    for (let length = path.length; length > 0 && parsed(); length--) {
+      const key = jsonc().findNodeAtLocation(parsed()!, path.slice(0, length))?.parent?.children?.[0];
       if (key) return offsetToPosition(json, key.offset);
     }
     return { line: 1, column: 1 };
