@@ -112,7 +112,7 @@ export function applyWrites(root: string, plan: WritePlan, context: ApplyContext
 }
 
 /** A located error for a failure of the machine (full disk, read-only folder) or a planted temporary; anything else is a bug and is thrown. */
-function failure(error: unknown, path: string, outcome: string): Message {
+export function failure(error: unknown, path: string, outcome: string): Message {
   if (error instanceof TemporaryInTheWay) {
     return message(path, 0, 0, 'error', 'temporary-in-the-way', `cannot write ${path}: ${posix.basename(error.temporary)} is in the way (weft never writes through a file or link it did not create); ${outcome}`, [
       `delete it: rm ${JSON.stringify(error.temporary)}`,

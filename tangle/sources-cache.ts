@@ -23,7 +23,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomically } from './stitch/atomic.js';
+import { atomicWrite } from './atomic-write.js';
 
 export const SOURCES_CACHE = '.weft/cache/sources';
 const INDEX = 'last'; // No extension: not one of the parse cache's signed .json entries.
@@ -120,7 +120,7 @@ export function writeSourcesCache(root: string, documents: readonly TangledDocum
     const index: SourcesIndex = { version: VERSION, documents: {} };
     for (const [path, entry] of Object.entries(next)) index.documents[path] = Array.isArray(entry) ? (slots.get(entry[0]) ?? entry) : slots.get(entry.hash)!;
     const text = `${JSON.stringify(index)}\n`;
-    if (text !== beforeText) writeFileAtomically(join(folder, INDEX), text);
+    if (text !== beforeText) atomicWrite(join(folder, INDEX), text, 0o644);
   } catch {
     // A cache: stitch falls back to git when it is missing.
   }

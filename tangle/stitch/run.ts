@@ -11,7 +11,7 @@
  * manifest and rewrites the source maps, and finds nothing else to write.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { tangle } from '../context.js';
@@ -21,7 +21,8 @@ import { isGitRepository, readRevision, snapshotOfTexts, tangleSnapshot } from '
 import { readSourcesCache } from '../sources-cache.js';
 import type { Message } from '../types.js';
 import { acquireLock, readManifest } from '../write.js';
-import { writeFileAtomically } from './atomic.js';
+import { failure } from '../apply-writes.js';
+import { stageFile } from '../atomic-write.js';
 import { planStitch, type StitchPlan } from './plan.js';
 
 /** Options of `stitch()`. */
@@ -130,8 +131,11 @@ export async function stitch(options: StitchOptions = {}): Promise<StitchResult>
       for (const path of moved) messages.push(message(path, 0, 0, 'error', 'stitch/changed-during-stitch', `${path} changed while stitch was running; nothing was written`, ['run weft stitch again']));
       return { plan: { ...plan, ok: false }, edited: editedPaths, written: false, messages };
     }
-    for (const [path, text] of Object.entries(plan.documents)) writeFileAtomically(join(root, path), text, statSync(join(root, path)).mode & 0o777);
-    for (const output of plan.outputs) writeFileAtomically(join(root, output.path), output.content, output.mode);
+    const failed = writeAll(root, [
+      ...Object.entries(plan.documents).map(([path, text]) => ({ path, data: text, mode: statSync(join(root, path)).mode & 0o777 })),
+      ...plan.outputs.map((output) => ({ path: output.path, data: output.content, mode: output.mode })),
+    ]);
+    if (failed) return { plan: { ...plan, ok: false }, edited: editedPaths, written: false, messages: [...messages, failed] };
   } finally {
     lock.release();
   }
@@ -140,4 +144,25 @@ export async function stitch(options: StitchOptions = {}): Promise<StitchResult>
   // `locked`: a watcher (or another weft) is writing and records the manifest itself.
   messages.push(...after.messages.filter((m) => m.severity === 'error' && m.rule !== 'locked'));
   return { plan, edited: editedPaths, written: true, messages };
+}
+
+/**
+ * Write every file or none: each is staged in a temporary file first (`atomic-write.ts`)
+ * and renamed only when all are staged, so a full disk or a read-only folder leaves the
+ * documents and outputs as they were. Returns the located error of a failure of the
+ * machine; anything else is a bug and is thrown.
+ */
+function writeAll(root: string, files: readonly { path: string; data: string; mode: number }[]): Message | undefined {
+  const staged: { temporary: string; full: string }[] = [];
+  for (const { path, data, mode } of files) {
+    const full = join(root, path);
+    try {
+      staged.push({ temporary: stageFile(full, data, mode), full });
+    } catch (error) {
+      for (const { temporary } of staged) rmSync(temporary, { force: true });
+      return failure(error, path, 'nothing was written');
+    }
+  }
+  for (const { temporary, full } of staged) renameSync(temporary, full);
+  return undefined;
 }
