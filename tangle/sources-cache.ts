@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeFileAtomically } from './stitch/atomic.js';
 
 export const SOURCES_CACHE = '.weft/cache/sources';
@@ -22,11 +22,12 @@ const INDEX = 'last'; // No extension: not one of the parse cache's signed .json
  * tangled. Only a blob not stored yet is read from disk, and only if the file still has
  * that hash (else it changed since and is left out: stitch then finds the base
  * incomplete and falls back to git). The index is rewritten only when it changes, so an
- * unchanged rebuild costs one small read. Never throws: it is a cache.
+ * unchanged rebuild costs one small read. Never throws: it is a cache. `cacheDir` (relative
+ * to `root` or absolute) holds it in `sources/`; stitch reads only the default one.
  */
-export function writeSourcesCache(root: string, documents: readonly { path: string; hash: string }[]): void {
+export function writeSourcesCache(root: string, documents: readonly { path: string; hash: string }[], cacheDir = '.weft/cache'): void {
   try {
-    const folder = join(root, SOURCES_CACHE);
+    const folder = join(resolve(root, cacheDir), 'sources');
     mkdirSync(folder, { recursive: true });
     const index: Record<string, string> = {};
     for (const { path, hash } of documents) {
@@ -49,6 +50,13 @@ export function writeSourcesCache(root: string, documents: readonly { path: stri
   } catch {
     // A cache: stitch falls back to git when it is missing.
   }
+}
+
+/** Every document a run's outputs come from, with its hash: the re-read ones and, with a plan, the rest as the build state `recorded` them. */
+export function tangledDocuments(documents: readonly { path: string; hash: string }[], recorded: Readonly<Record<string, { hash: string }>> = {}): { path: string; hash: string }[] {
+  const hashes = new Map(Object.entries(recorded).map(([path, document]) => [path, document.hash]));
+  for (const document of documents) hashes.set(document.path, document.hash);
+  return [...hashes].map(([path, hash]) => ({ path, hash }));
 }
 
 /** The documents as last tangled (path → text), or null when the cache is missing or incomplete. */

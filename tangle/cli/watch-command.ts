@@ -46,7 +46,7 @@ Options:
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const context = await createContext(tangleOptions(values, found.root));
+    const context = await createContext(tangleOptions(values, found.root, io.cwd));
     let serve: import('./weave-command.js').WatchServe | undefined;
     // `watch.stitch`: a settled hand edit of an output becomes a proposal (or, with auto, a stitch).
     const stitchMode = loadStitchWatchMode(found.root);
