@@ -19,7 +19,7 @@ import { makeProject, REPO, WEFT_BIN } from './helpers.js';
 const TRACE = join(REPO, 'test/fixtures/fs-trace.mjs');
 
 /** Variables Weft's own code may read: they change how messages look, never an output byte (see the README). */
-const PRESENTATION = ['CI', 'FORCE_COLOR', 'GITHUB_ACTIONS', 'GITHUB_WORKSPACE', 'NO_COLOR', 'TERM', 'WEFT_DEBUG'];
+const PRESENTATION = ['CI', 'FORCE_COLOR', 'GITHUB_ACTIONS', 'GITHUB_WORKSPACE', 'NO_COLOR', 'RUNNER_TEMP', 'TERM', 'WEFT_DEBUG'];
 /** Where the cache's signing key lives (cache.ts): which key signs an entry, never what an output holds. */
 const CACHE_KEY_HOME = ['XDG_CACHE_HOME', 'HOME'];
 
@@ -101,7 +101,7 @@ function expectHermetic(dir: string, entries: Entry[], declared: ReturnType<type
       inputs.includes(bare) ||
       declaredFile(bare) ||
       // A folder's names: the folders on the way to the documents (the source globs) or a declared folder.
-      (entry.kind !== 'write' && ancestorOfDeclared(path)) ||
+      ancestorOfDeclared(path) ||
       // The project root is found by looking for these, upward.
       (entry.kind === 'look' && ['weft.config.json', 'package.json'].includes(path)) ||
       // lock.ts refuses a .weft/ whose folders are links, including the old backup folder.
