@@ -161,6 +161,21 @@ describe('hermeticity of weft tangle', () => {
     });
   }
 
+  it('--out-root: writes only under the out root, exactly the declared files, and reads only the inputs from the project', () => {
+    const dir = guideProject();
+    const out = join(makeProject({}), 'out');
+    const keyHome = makeProject({});
+    const declared = JSON.parse(execFileSync(process.execPath, [WEFT_BIN, 'outputs', '--json', '--out-root', out], { cwd: dir, encoding: 'utf8' }));
+    const entries = traced(dir, { XDG_CACHE_HOME: keyHome }, 'tangle', '--out-root', out);
+    const writes = entries.filter((e) => e.kind === 'write');
+    expect(writes.filter((e) => !e.path!.startsWith(`${out}/`) && e.path !== out && !e.path!.startsWith(join(keyHome, 'weft')) && !`${out}/`.startsWith(`${e.path}/`))).toEqual([]);
+    const renamed = writes.filter((e) => /^rename/.test(e.op!) && !TEMPORARY.test(e.path!)).map((e) => relative(out, e.path!).split(sep).join('/'));
+    expect(renamed.filter((path) => !path.startsWith('.weft/')).sort()).toEqual(declared.outputs.files);
+    const projectReads = entries.filter((e) => e.kind === 'read' && e.path!.startsWith(`${dir}/`)).map((e) => relative(dir, e.path!).split(sep).join('/'));
+    const inputs: string[] = declared.inputs.files;
+    expect(projectReads.filter((path) => !inputs.includes(path) && !inputs.some((file) => file.startsWith(`${path}/`)))).toEqual([]);
+  });
+
   it('the variables Weft reads change how messages look, never an output byte', () => {
     const plain = guideProject();
     const dressed = guideProject();
