@@ -41,6 +41,8 @@ export interface ApplyContext {
   files?: { manifest: string; journal: string };
   /** Called once every output is in place, before the manifest is written. */
   onOutputsInPlace?: () => void;
+  /** Write the manifest; false in generated mode (write.ts), which keeps no record. @default true */
+  record?: boolean;
 }
 
 /** Do what the plan says. Returns the files as they ended up and any failure, located. */
@@ -101,7 +103,7 @@ export function applyWrites(root: string, plan: WritePlan, context: ApplyContext
     }
     context.onOutputsInPlace?.();
     current = manifestFile;
-    writeManifest(root, plan, context, manifestFile);
+    if (context.record !== false) writeManifest(root, plan, context, manifestFile);
     removeJournal(root, journalFile);
     pruneTrash(root);
   } catch (error) {

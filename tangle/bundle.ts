@@ -119,10 +119,10 @@ export class Bundler {
   private esbuild: typeof esbuild | undefined;
   private loading: Promise<typeof esbuild> | undefined;
 
-  /** `force`: overwrite files in `outdir` that Weft did not write, keeping a backup. @default false */
+  /** `force`: overwrite files in `outdir` that Weft did not write, keeping a backup. @default false. `manifest: false`: generated mode, no `.weft/bundle-manifest.json` (write.ts). @default true */
   constructor(
     private readonly root: string,
-    private readonly options: { force?: boolean } = {},
+    private readonly options: { force?: boolean; manifest?: boolean } = {},
   ) {}
 
   /** Start loading esbuild now (a tangle without a bundle never pays for its start-up). */
@@ -180,7 +180,7 @@ export class Bundler {
       origins: [],
       chunks: {},
     }));
-    const written = planAndApply(this.root, files, { outputDirs: [bundleDir(config)], force: this.options.force, files: BUNDLE_RECORD });
+    const written = planAndApply(this.root, files, { outputDirs: [bundleDir(config)], force: this.options.force, files: BUNDLE_RECORD, manifest: this.options.manifest });
     this.lastOutputs = written.messages.some((m) => m.severity === 'error') ? [] : files.map((f) => f.path).sort();
     return [...written.messages, ...toMessages(result.warnings, 'warning', outputs)];
   }

@@ -9,6 +9,10 @@
  * entry or a whole one. The cache is an optimisation only: deleting `.weft/cache` is
  * always safe.
  *
+ * The folder is `.weft/cache/` unless the caller names another (`--cache-dir`): a folder
+ * inside the project is checked for links on the way like the default one; a folder
+ * outside it was named by the user, who is trusted with it.
+ *
  * Each entry is signed (HMAC-SHA256) with a random key kept outside the project, in
  * `$XDG_CACHE_HOME/weft/cache-key` (default `~/.cache/weft/cache-key`), so only entries
  * this user's Weft wrote on this machine are read. Without the signature, an entry that
@@ -19,13 +23,18 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { CollectedDocument } from './types.js';
 import { unsafeFolder } from './confine.js';
-import { WEFT_DIR } from './manifest.js';
 import { WEFT_VERSION } from './version.js';
 
 export const CACHE_DIR = '.weft/cache';
+
+/** The cache folder's path relative to `root` (POSIX), or undefined when it is outside `root`. */
+export function insideRoot(root: string, folder: string): string | undefined {
+  const path = relative(root, resolve(root, folder)).split(sep).join('/');
+  return path === '' || path === '..' || path.startsWith('../') || isAbsolute(path) ? undefined : path;
+}
 
 export class DiskCache {
   private readonly dir: string;
@@ -36,11 +45,14 @@ export class DiskCache {
   private readonly folders: string[];
   private safe: boolean | undefined;
 
-  constructor(root: string) {
+  /** `folder`: the cache folder, relative to `root` or absolute. @default `.weft/cache` */
+  constructor(root: string, folder: string = CACHE_DIR) {
     const version = `v${WEFT_VERSION.replace(/[^0-9A-Za-z.-]/g, '_')}`;
     this.root = root;
-    this.dir = join(root, CACHE_DIR, version);
-    this.folders = [WEFT_DIR, CACHE_DIR, `${CACHE_DIR}/${version}`];
+    this.dir = join(resolve(root, folder), version);
+    const inside = insideRoot(root, folder);
+    // Each folder on the way, from the project root down (`.weft`, `.weft/cache`, `.weft/cache/vX`).
+    this.folders = inside === undefined ? [] : `${inside}/${version}`.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
   }
 
   /** Whether the cache folder may be written to and pruned: no link on the way (checked once). */

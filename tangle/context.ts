@@ -28,10 +28,11 @@ import { forgetState, outputsMatchHashes, readState, stateKey, type StampedState
 import { compareWithState, planFromState, recordState, updateState, type StatePlan } from './state-plan.js';
 import { result, round, withKept } from './summary.js';
 import { acquireLock, readManifest, writeOutputs } from './write.js';
-import { writeSourcesCache, type TangledDocument } from './sources-cache.js';
+import { tangledDocuments, writeSourcesCache } from './sources-cache.js';
+import { layoutOf, rebaseMaps, type Layout, type LayoutOptions } from './layout.js';
 
-/** Options of `tangle()` and `createContext()`. */
-export interface TangleOptions {
+/** Options of `tangle()` and `createContext()`; where it writes (`outRoot`, `cacheDir`, `manifest`): `layout.ts`. */
+export interface TangleOptions extends LayoutOptions {
   /** Project root: where `weft.config.json` is and paths are relative to. @default process.cwd() */
   root?: string;
   /** Options that override `weft.config.json` (key by key). */
@@ -42,7 +43,7 @@ export interface TangleOptions {
   force?: boolean;
   /** Build the bundle configured in `bundle` after tangling. @default true */
   bundle?: boolean;
-  /** Use the on-disk parse cache under `.weft/cache/`. @default true */
+  /** Use the on-disk parse cache in `cacheDir`. @default true */
   cache?: boolean;
   /**
    * Trust file stamps (size and mtime, see `state.ts`): when no document, output, map,
@@ -83,6 +84,7 @@ export interface RebuildDetails {
 export class Project {
   readonly root: string;
   private readonly options: TangleOptions;
+  private readonly layout: Layout;
   private readonly disk: DiskCache | undefined;
   private readonly reader: SourceReader;
   private readonly bundler: Bundler;
@@ -96,8 +98,9 @@ export class Project {
   constructor(options: TangleOptions) {
     this.options = options;
     this.root = resolvePath(options.root ?? process.cwd());
-    this.disk = options.cache === false ? undefined : new DiskCache(this.root);
-    this.bundler = new Bundler(this.root, { force: this.options.force });
+    this.layout = layoutOf(this.root, options);
+    this.disk = options.cache === false ? undefined : new DiskCache(this.root, this.layout.cacheDir);
+    this.bundler = new Bundler(this.root, { force: this.options.force, manifest: this.layout.manifest });
     this.reader = new SourceReader(this.root, this.disk);
   }
 
@@ -127,10 +130,11 @@ export class Project {
     const started = performance.now();
     const { config, messages } = this.loadConfig();
     if (!config) return result([], sortMessages(messages), [], 0, 0, 0, started, null);
-    const bundleWanted = config.bundle !== null && this.options.bundle !== false && this.options.only === undefined;
+    const { writeRoot, manifest } = this.layout;
+    const bundleWanted = config.bundle !== null && this.options.bundle !== false && this.options.only === undefined && writeRoot === this.root;
     // Loaded while the sources are read, so the bundle can start the moment the outputs are written.
     if (bundleWanted && !this.options.check) this.bundler.preload();
-    const useState = withState && this.options.only === undefined && this.options.trustStamps === true && hint === undefined && !this.incremental && this.disk !== undefined && !this.options.force;
+    const useState = withState && this.options.only === undefined && this.options.trustStamps === true && hint === undefined && !this.incremental && this.disk !== undefined && !this.options.force && this.layout.state;
     const key = useState ? stateKey(config, bundleWanted && !this.options.check) : '';
     const stamps = useState && messages.length === 0 ? await this.consultState(config, key, bundleWanted && !this.options.check) : undefined;
     if (stamps && 'result' in stamps) return { ...stamps.result, summary: { ...stamps.result.summary, tangleMs: round(performance.now() - started) } };
@@ -161,7 +165,7 @@ export class Project {
     const count = plan ? Object.keys(plan.state.documents).length : documents.length;
     let lock: { release: () => void } | undefined;
     if (!this.options.check) {
-      const taken = acquireLock(this.root);
+      const taken = acquireLock(writeRoot);
       if ('error' in taken) {
         messages.push(taken.error);
         return result(outputs, sortMessages(messages), [], 0, count, cached, started, null);
@@ -171,15 +175,17 @@ export class Project {
     // The bundle starts as soon as the outputs are on disk; the manifest is written meanwhile.
     const bundle = bundleWanted && !this.options.check ? this.earlyBundle(config, outputs, this.incremental) : undefined;
     // With a plan, the outputs it does not re-tangle are kept as the state recorded them.
-    const keep = plan ? new Set(Object.keys(plan.state.outputs).filter((path) => !produced.has(path))) : this.options.only ? othersRecorded(this.root, this.options.only) : undefined;
+    const keep = plan ? new Set(Object.keys(plan.state.outputs).filter((path) => !produced.has(path))) : this.options.only && manifest ? othersRecorded(this.root, this.options.only) : undefined;
     const onDisk = plan ? new Map(Object.entries(plan.state.outputs).map(([path, output]) => [path, output.hash])) : undefined;
     let written;
     try {
       const trusted = this.trustedOutputs(outputs, hint);
       const toWrite = this.options.only ? outputs.filter((output) => this.options.only!.includes(output.document)) : outputs;
-      written = writeOutputs(this.root, toWrite, config, { check: this.options.check, force: this.options.force, messages, trusted, keep, onDisk, onOutputsInPlace: bundle?.start });
+      written = writeOutputs(writeRoot, rebaseMaps(toWrite, this.root, writeRoot), config, { check: this.options.check, force: this.options.force, messages, trusted, keep, onDisk, onOutputsInPlace: bundle?.start, manifest });
       // Stitch's base, under the lock (one writer of its pack at a time).
-      if (!this.options.check && !hasErrors(messages) && !hasErrors(written.messages)) writeSourcesCache(this.root, tangledDocuments(documents, plan, this.reader.readBytes));
+      if (!this.options.check && !hasErrors(messages) && !hasErrors(written.messages) && this.disk) {
+        writeSourcesCache(this.root, tangledDocuments(documents, plan?.state.documents, this.reader.readBytes), this.layout.cacheDir);
+      }
     } finally {
       lock?.release();
     }
@@ -331,13 +337,6 @@ export async function tangle(options: TangleOptions = {}): Promise<TangleResult>
   } finally {
     await project.dispose();
   }
-}
-
-/** Every document this run's outputs come from, with its hash: the re-read ones and, with a plan, the rest as the state recorded them. */
-function tangledDocuments(documents: readonly CollectedDocument[], plan: StatePlan | undefined, bytes: ReadonlyMap<string, Uint8Array>): TangledDocument[] {
-  const hashes = new Map(Object.entries(plan?.state.documents ?? {}).map(([path, document]) => [path, document.hash]));
-  for (const document of documents) hashes.set(document.path, document.hash);
-  return [...hashes].map(([path, hash]) => ({ path, hash, bytes: bytes.get(path) }));
 }
 
 /** The recorded outputs that documents other than `only` made: a run limited to `only` leaves them alone. */

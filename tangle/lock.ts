@@ -14,7 +14,7 @@ import { WEFT_DIR } from './manifest.js';
 import { message } from './messages.js';
 import type { Message } from './types.js';
 
-const LOCK_FILE = '.weft/lock';
+export const LOCK_FILE = '.weft/lock';
 
 /** Take `.weft/lock`, or say who holds it. Returns a release function or an error message. */
 export function acquireLock(root: string): { release: () => void } | { error: Message } {

@@ -22,7 +22,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { atomicWrite } from './atomic-write.js';
 
 export const SOURCES_CACHE = '.weft/cache/sources';
@@ -73,10 +73,12 @@ function readIndex(folder: string): { index: SourcesIndex; text: string; packSiz
  * file still has that hash (else it changed since and is left out: stitch then finds the
  * base incomplete and falls back to git). An unchanged run writes nothing. Call it under
  * the project's lock (one writer of the pack at a time). Never throws: it is a cache.
+ * `cacheDir` (relative to `root` or absolute) holds it in `sources/`; stitch reads only
+ * the default one.
  */
-export function writeSourcesCache(root: string, documents: readonly TangledDocument[]): void {
+export function writeSourcesCache(root: string, documents: readonly TangledDocument[], cacheDir = '.weft/cache'): void {
   try {
-    const folder = join(root, SOURCES_CACHE);
+    const folder = join(resolve(root, cacheDir), 'sources');
     mkdirSync(folder, { recursive: true });
     const { index: before, text: beforeText, packSize } = readIndex(folder);
     const stored = new Map<string, Slot>();
@@ -173,6 +175,21 @@ function rewritePack(folder: string, stored: ReadonlyMap<string, Slot>, live: Re
 /** Blob files of the first layout (one file per document, named by its hash): garbage once a pack exists. */
 function removeEarlierLayouts(folder: string): void {
   for (const name of readdirSync(folder)) if (SHA256.test(name)) rmSync(join(folder, name), { force: true });
+}
+
+/**
+ * Every document a run's outputs come from, with its hash: the re-read ones (with the bytes
+ * that were read, when `bytes` has them) and, with a plan, the rest as the build state
+ * `recorded` them.
+ */
+export function tangledDocuments(
+  documents: readonly { path: string; hash: string }[],
+  recorded: Readonly<Record<string, { hash: string }>> = {},
+  bytes: ReadonlyMap<string, Uint8Array> = new Map(),
+): TangledDocument[] {
+  const hashes = new Map(Object.entries(recorded).map(([path, document]) => [path, document.hash]));
+  for (const document of documents) hashes.set(document.path, document.hash);
+  return [...hashes].map(([path, hash]) => ({ path, hash, bytes: bytes.get(path) }));
 }
 
 /** The documents as last tangled (path → text), or null when the cache is missing, incomplete or does not verify. */

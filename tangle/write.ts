@@ -15,6 +15,13 @@
  *   orphans go to `.weft/trash/`, not away (plan-writes.ts).
  * - A crash mid-write is repaired by the next run (journal.ts); one writer at a time
  *   (lock.ts).
+ *
+ * Generated mode (`manifest: false`, for outputs that are not committed) keeps no record:
+ * the manifest is neither read nor written, every file found at an output path is taken
+ * as Weft's own (it is derived data: overwritten when it differs, reported stale by a
+ * check), and nothing is an orphan (nothing records what an earlier run wrote). It is
+ * planned by the same rules, with a manifest made from the disk: "recorded hash == hash on
+ * disk" is exactly "Weft's own", so confinement, links and maps are handled as ever.
  */
 import type { ResolvedConfig } from './config.js';
 import { applyWrites } from './apply-writes.js';
@@ -23,7 +30,9 @@ import { writableRoots } from './confine.js';
 import { recoverJournal } from './journal.js';
 import { loadManifest } from './manifest.js';
 import { orphanCandidates, planWrites, type PlanOptions } from './plan-writes.js';
-import type { Message, Output, WriteAction } from './types.js';
+import type { PathState } from './confine.js';
+import type { Manifest, Message, Output, WriteAction } from './types.js';
+import { WEFT_VERSION } from './version.js';
 
 export { atomicWrite } from './atomic-write.js';
 export { unsafeFolder } from './confine.js';
@@ -61,6 +70,8 @@ export interface WriteOptions {
    * @default none
    */
   onOutputsInPlace?: () => void;
+  /** Keep the manifest; false is generated mode (see the top of this file). @default true */
+  manifest?: boolean;
 }
 
 export interface WriteResult {
@@ -86,6 +97,7 @@ export function writeOutputs(root: string, outputs: readonly Output[], config: R
     keep: options.keep,
     onDisk: options.onDisk,
     onOutputsInPlace: options.onOutputsInPlace,
+    manifest: options.manifest,
   });
 }
 
@@ -99,15 +111,28 @@ export interface RecordFiles {
 export function planAndApply(
   root: string,
   outputs: readonly Output[],
-  options: Omit<PlanOptions, 'stamp'> & Pick<WriteOptions, 'onDisk' | 'onOutputsInPlace'> & { files?: RecordFiles },
+  options: Omit<PlanOptions, 'stamp'> & Pick<WriteOptions, 'onDisk' | 'onOutputsInPlace' | 'manifest'> & { files?: RecordFiles },
 ): WriteResult {
+  const generated = options.manifest === false;
   // Read once: we hold the lock, so the text is still the file's when the new one is compared.
-  const { manifest, messages: manifestMessages, bytes: manifestOnDisk } = loadManifest(root, options.files?.manifest);
+  const loaded = generated ? { manifest: { weft: WEFT_VERSION, outputs: {} }, messages: [] } : loadManifest(root, options.files?.manifest);
+  const { messages: manifestMessages, bytes: manifestOnDisk } = loaded;
   const recovered = options.check ? { accepted: new Map<string, Set<string>>(), messages: [] } : recoverJournal(root, options.files?.journal);
   const planOptions: PlanOptions = { ...options, blocked: options.blocked || recovered.messages.length > 0, stamp: new Date().toISOString().replace(/[:.]/g, '-') };
-  const others = orphanCandidates(outputs, manifest, recovered.accepted, planOptions);
+  const others = generated ? [] : orphanCandidates(outputs, loaded.manifest, recovered.accepted, planOptions);
   const paths = readDiskSnapshot(root, outputs, others, options.check ? undefined : options.trusted, options.onDisk);
+  const manifest = generated ? manifestOfDisk(outputs, paths) : loaded.manifest;
   const plan = planWrites(outputs, manifest, { paths, journalled: recovered.accepted }, planOptions);
-  const applied = applyWrites(root, plan, { manifest, manifestOnDisk, outputDirs: options.outputDirs, files: options.files, onOutputsInPlace: options.onOutputsInPlace });
+  const applied = applyWrites(root, plan, { manifest, manifestOnDisk, outputDirs: options.outputDirs, files: options.files, onOutputsInPlace: options.onOutputsInPlace, record: !generated });
   return { files: applied.files, messages: [...manifestMessages, ...recovered.messages, ...plan.messages, ...applied.messages], stale: plan.stale, backups: applied.backups };
+}
+
+/** Generated mode's record: every output found on disk, as it is there (so the planner takes it as Weft's own). */
+function manifestOfDisk(outputs: readonly Output[], paths: ReadonlyMap<string, PathState>): Manifest {
+  const manifest: Manifest = { weft: WEFT_VERSION, outputs: {} };
+  for (const output of outputs) {
+    const state = paths.get(output.path);
+    if (state?.kind === 'file') manifest.outputs[output.path] = { hash: state.hash, document: output.document, chunks: output.chunks };
+  }
+  return manifest;
 }

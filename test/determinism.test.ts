@@ -5,7 +5,7 @@
  * Each test tangles real copies of a guide-like project in temporary folders.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, REPO, WEFT_BIN } from './helpers.js';
@@ -80,5 +80,21 @@ describe('determinism', () => {
     expect(second.summary.cached).toBeGreaterThan(0);
     tangleWith(uncached, env, '--no-bundle', '--no-cache');
     expect(tree(uncached)).toEqual(tree(cached));
+  });
+
+  it('a cache in another folder (--cache-dir), cold or warm, writes the same files as --no-cache', () => {
+    const env = { TZ: 'UTC', LANG: 'C', umask: '022' };
+    const uncached = guideProject();
+    tangleWith(uncached, env, '--no-cache');
+    const cache = join(makeProject({}), 'cache');
+    const cold = guideProject();
+    tangleWith(cold, env, '--cache-dir', cache);
+    const warm = guideProject();
+    const json = JSON.parse(tangleWith(warm, env, '--cache-dir', cache, '--json'));
+    expect(json.summary.cached).toBeGreaterThan(0);
+    expect(readdirSync(cache).length).toBeGreaterThan(0);
+    expect(tree(cold)).toEqual(tree(uncached));
+    expect(tree(warm)).toEqual(tree(uncached));
+    expect(existsSync(join(cold, '.weft/cache'))).toBe(false);
   });
 });

@@ -259,7 +259,7 @@ describe('exit codes and usage', () => {
     const dir = makeProject();
     const unknown = weft(dir, 'tangle', '--frobnicate');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('weft tangle: unknown option --frobnicate (options: --no-bundle, --force, --json, --check, --no-cache, --root, --help)\n');
+    expect(unknown.stderr).toContain('weft tangle: unknown option --frobnicate (options: --no-bundle, --force, --json, --check, --no-cache, --cache-dir, --no-manifest, --out-root, --root, --help)\n');
     expect(unknown.stderr).toContain('Usage: weft tangle');
     const command = weft(dir, 'frobnicate');
     expect(command.code).toBe(2);

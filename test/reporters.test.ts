@@ -30,7 +30,7 @@ function brokenDocument(count: number): string {
 
 /** Run the CLI with exactly `env` added to a clean environment (no CI, no NO_COLOR unless given). */
 function run(cwd: string, env: Record<string, string>, ...args: string[]) {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !['CI', 'GITHUB_ACTIONS', 'GITHUB_WORKSPACE', 'NO_COLOR', 'FORCE_COLOR'].includes(key)));
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !['CI', 'GITHUB_ACTIONS', 'GITHUB_WORKSPACE', 'NO_COLOR', 'FORCE_COLOR', 'RUNNER_TEMP'].includes(key)));
   const result = spawnSync(process.execPath, [WEFT_BIN, ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -96,6 +96,30 @@ describe('--reporter github', () => {
     expect(text.split('\n').filter((l) => l.startsWith('::error')).length).toBe(1);
     expect(text.split('\n').filter((l) => l.startsWith('::warning')).length).toBe(10);
     expect(text).toContain('weft: 1 more warning not annotated');
+  });
+
+  it('stops at what the job has left of its 50 annotations, and says so', () => {
+    const errors = Array.from({ length: 8 }, (_, i) => message('d.lit.md', i + 1, 1, 'error', 'undefined-chunk', `e${i}`));
+    const text = formatGithub(errors, { root: '/p', fixCommand: 'weft check', jobBudget: 3 });
+    expect(text.split('\n').filter((l) => l.startsWith('::error')).map((l) => l.slice(-2))).toEqual(['e0', 'e1', 'e2']);
+    expect(text).toContain('weft: 5 more errors not annotated (GitHub shows 50 per job, 47 of them already used); run `weft check` to see them all\n');
+    expect(formatGithub(errors, { root: '/p', fixCommand: 'weft check', jobBudget: 0 }).startsWith('weft: 8 more errors not annotated')).toBe(true);
+  });
+
+  it('counts the annotations of every weft step in a job in a ledger under RUNNER_TEMP', () => {
+    const dir = makeProject({ 'docs/a.lit.md': brokenDocument(10) });
+    const temp = makeProject({});
+    const env = { GITHUB_ACTIONS: 'true', RUNNER_TEMP: temp };
+    const annotations = (out: { stdout: string }) => out.stdout.split('\n').filter((l) => l.startsWith('::error')).length;
+    for (let step = 0; step < 4; step++) expect(annotations(run(dir, env, 'tangle', '--no-bundle', '--reporter=github', '--quiet'))).toBe(10);
+    expect(readFileSync(join(temp, 'weft-annotations'), 'utf8')).toBe('40\n');
+    const fifth = run(dir, env, 'tangle', '--no-bundle', '--reporter=github', '--quiet');
+    expect(annotations(fifth)).toBe(10);
+    const sixth = run(dir, env, 'tangle', '--no-bundle', '--reporter=github', '--quiet');
+    expect(annotations(sixth)).toBe(0);
+    expect(sixth.stdout).toBe('weft: 10 more errors not annotated (GitHub shows 50 per job, 50 of them already used); run `weft tangle --no-bundle` to see them all\n');
+    // Another job (another RUNNER_TEMP) starts from 50 again.
+    expect(annotations(run(dir, { ...env, RUNNER_TEMP: makeProject({}) }, 'tangle', '--no-bundle', '--reporter=github', '--quiet'))).toBe(10);
   });
 });
 

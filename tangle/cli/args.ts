@@ -32,6 +32,8 @@ export interface Io {
   reporter?: 'plain' | 'github';
   /** Absolute `GITHUB_WORKSPACE`, for the github reporter's paths. */
   workspace?: string;
+  /** The file that counts the job's annotations (`$RUNNER_TEMP/weft-annotations`), for GitHub's per-job cap. */
+  annotationLedger?: string;
   /** The command line as typed, without `--reporter` and `--color` (the github reporter's "run … to see them all"). */
   commandLine?: string;
   /** `--quiet`: print only errors and warnings, no summary line. */

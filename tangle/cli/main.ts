@@ -12,6 +12,7 @@
  *
  * Commands are loaded when they run: `weft tangle` never loads TypeScript or the tokenizer.
  */
+import { join } from 'node:path';
 import { didYouMean } from '../messages.js';
 import { WEFT_VERSION } from '../version.js';
 import { takeGlobalFlags, UsageError, type Command, type Io } from './args.js';
@@ -142,6 +143,8 @@ export async function runCli(): Promise<void> {
     ...outputStyle(process.env, Boolean(process.stderr.isTTY)),
     terminal: Boolean(process.stderr.isTTY),
     workspace: process.env.GITHUB_WORKSPACE || undefined,
+    // The runner empties RUNNER_TEMP for each job: a count kept there is the job's.
+    annotationLedger: process.env.GITHUB_ACTIONS && process.env.RUNNER_TEMP ? join(process.env.RUNNER_TEMP, 'weft-annotations') : undefined,
     cwd: process.cwd(),
   };
   // Let stdout drain before exiting (large --json documents through a pipe).

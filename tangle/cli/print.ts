@@ -7,10 +7,10 @@
  * terminal), so NO_COLOR keeps the frame. `--reporter github` prints GitHub workflow
  * commands instead (`tangle/reporters.ts`); `--quiet` drops the summary lines (`summary`).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatMessage, type FormatOptions } from '../messages.js';
-import { formatGithub } from '../reporters.js';
+import { GITHUB_ANNOTATIONS_PER_JOB, githubReport } from '../reporters.js';
 import type { Message } from '../types.js';
 import type { Io } from './args.js';
 
@@ -29,11 +29,31 @@ export function lineReader(root: string): (file: string, line: number) => string
   };
 }
 
+/** How many annotations earlier steps of this job printed (0 without a ledger). */
+function readLedger(file: string | undefined): number {
+  if (!file) return 0;
+  try {
+    const count = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    return Number.isFinite(count) && count > 0 ? count : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Print messages to stderr with `format` (default `formatMessage`): colour and code frames as `io` says. */
 export function printMessages(messages: readonly Message[], io: Io, root: string, format: (m: Message, options: FormatOptions) => string = formatMessage): void {
   if (io.reporter === 'github') {
     // Workflow commands go to stdout, where the runner reads them.
-    io.stdout(formatGithub(messages, { root, workspace: io.workspace, fixCommand: io.commandLine ?? 'weft tangle' }));
+    const used = readLedger(io.annotationLedger);
+    const report = githubReport(messages, { root, workspace: io.workspace, fixCommand: io.commandLine ?? 'weft tangle', jobBudget: GITHUB_ANNOTATIONS_PER_JOB - used });
+    io.stdout(report.text);
+    if (io.annotationLedger && report.annotations > 0) {
+      try {
+        writeFileSync(io.annotationLedger, `${used + report.annotations}\n`);
+      } catch {
+        // No ledger: the per-step caps still hold.
+      }
+    }
     return;
   }
   const lineText = io.frames ? lineReader(root) : undefined;

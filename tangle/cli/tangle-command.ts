@@ -22,6 +22,9 @@ export const TANGLE_FLAGS = {
   json: { type: 'boolean' },
   check: { type: 'boolean' },
   'no-cache': { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  'no-manifest': { type: 'boolean' },
+  'out-root': { type: 'string' },
   ...COMMON_FLAGS,
 } as const;
 
@@ -96,9 +99,23 @@ function summaryLine(result: TangleResult, messages: readonly Message[], files: 
   return `weft: ${countLine(files)} from ${from} in ${timing}${problems ? `; ${problems}` : ''}`;
 }
 
+/** The flags that say where a tangle writes; their folders are relative to the current folder `cwd`. */
+export type LayoutFlags = { 'cache-dir'?: string; 'no-cache'?: boolean; 'no-manifest'?: boolean; 'out-root'?: string };
+
+/** `--out-root`, `--cache-dir` and `--no-manifest` as engine options (absolute folders). */
+export function layoutOptions(values: LayoutFlags, cwd: string): Pick<TangleOptions, 'outRoot' | 'cacheDir' | 'manifest'> {
+  if (values['cache-dir'] !== undefined && values['no-cache']) throw new UsageError('--cache-dir and --no-cache contradict each other; drop one');
+  for (const flag of ['cache-dir', 'out-root'] as const) if (values[flag] === '') throw new UsageError(`--${flag} needs a folder`);
+  return {
+    ...(values['out-root'] === undefined ? {} : { outRoot: resolvePath(cwd, values['out-root']) }),
+    ...(values['cache-dir'] === undefined ? {} : { cacheDir: resolvePath(cwd, values['cache-dir']) }),
+    ...(values['no-manifest'] ? { manifest: false } : {}),
+  };
+}
+
 /** The engine options for the tangle flags. */
-export function tangleOptions(values: { 'no-bundle'?: boolean; force?: boolean; check?: boolean; 'no-cache'?: boolean }, root: string): TangleOptions {
-  return { root, bundle: !values['no-bundle'], force: values.force ?? false, check: values.check ?? false, cache: !values['no-cache'], trustStamps: true };
+export function tangleOptions(values: { 'no-bundle'?: boolean; force?: boolean; check?: boolean } & LayoutFlags, root: string, cwd: string): TangleOptions {
+  return { root, bundle: !values['no-bundle'], force: values.force ?? false, check: values.check ?? false, cache: !values['no-cache'], trustStamps: true, ...layoutOptions(values, cwd) };
 }
 
 /** A DOCUMENT argument (relative to the current folder) as a project-relative path; a usage error when it is no document. */
@@ -125,7 +142,12 @@ Options:
   --force         overwrite hand-edited outputs (a copy is kept under .weft/trash/)
   --no-bundle     do not run esbuild
   --json          print one JSON document on stdout (diagnostics and summary)
-  --no-cache      ignore the parse cache in .weft/cache/
+  --no-cache      neither read nor write the cache (.weft/cache/)
+  --cache-dir DIR keep the cache in DIR instead of .weft/cache/ (never changes an output)
+  --no-manifest   generated mode: keep no .weft/manifest.json; every file at an output
+                  path is overwritten, nothing is an orphan (for outputs not in git)
+  --out-root DIR  write the outputs, their maps and .weft/ under DIR instead of the
+                  project (for Bazel); implies --no-manifest and --no-bundle
   -C, --root DIR  project root, an existing folder (default: found upward from here)
   -h, --help      show this help`,
   async run(argv, io) {
@@ -133,7 +155,7 @@ Options:
     const found = projectRootFor(values, io);
     const check = values.check ?? false;
     const only = positionals.length > 0 ? positionals.map((document) => namedDocument(document, io.cwd, found.root)) : undefined;
-    const result = await withProgress(io, check ? 'checking' : 'tangling', values.json, () => tangle({ ...tangleOptions(values, found.root), only }));
+    const result = await withProgress(io, check ? 'checking' : 'tangling', values.json, () => tangle({ ...tangleOptions(values, found.root, io.cwd), only }));
     const messages = explainNoSources(result.messages, found.root, check);
     const files = fileReports(result, check);
     const failed = !result.ok || messages.some((m) => m.severity === 'error') || (check && result.summary.stale > 0);

@@ -23,7 +23,9 @@ Options:
   --force         overwrite hand-edited outputs (a copy is kept under .weft/trash/)
   --no-bundle     do not run esbuild
   --json          print one JSON object per event, one per line
-  --no-cache      ignore the parse cache in .weft/cache/
+  --no-cache      neither read nor write the cache (.weft/cache/)
+  --cache-dir DIR, --no-manifest, --out-root DIR
+                  as for weft tangle (weft tangle --help)
   --serve         also weave the site after every build and serve it on 127.0.0.1, with live reload
   --port N        port for --serve (default 4173; 0: any free port)
   -C, --root DIR  project root, an existing folder (default: found upward from here)
@@ -46,7 +48,7 @@ Options:
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const context = await createContext(tangleOptions(values, found.root));
+    const context = await createContext(tangleOptions(values, found.root, io.cwd));
     let serve: import('./weave-command.js').WatchServe | undefined;
     // `watch.stitch`: a settled hand edit of an output becomes a proposal (or, with auto, a stitch).
     const stitchMode = loadStitchWatchMode(found.root);
