@@ -41,10 +41,11 @@ const MISSING: PathState = { kind: 'missing' };
  * it would not. `paths` must hold each existing folder on the way (a missing one ends
  * the walk: everything below it is created by Weft).
  */
-export function confinementProblem(path: string, outputDirs: readonly string[], paths: ReadonlyMap<string, PathState>): string | undefined {
-  // A root-level output file (`outputFiles`) comes in the same list as itself: the walk
-  // below then checks it like any output (no link planted at it, a regular file).
-  const dir = outputDirs.find((d) => path.startsWith(`${d}/`)) ?? outputDirs.find((d) => d === path && !d.includes('/'));
+export function confinementProblem(path: string, outputDirs: readonly string[], paths: ReadonlyMap<string, PathState>, outputFiles: readonly string[] = []): string | undefined {
+  // A root-level output file (`outputFiles`) is confined to exactly itself: the walk below
+  // then checks it like any output (no link planted at it, a regular file). An output
+  // folder is never an output itself.
+  const dir = outputDirs.find((d) => path.startsWith(`${d}/`)) ?? outputFiles.find((file) => file === path && !file.includes('/'));
   if (!dir || posix.normalize(path) !== path) return 'it is outside the output directories';
   const segments = path.split('/');
   for (let i = 0; i < segments.length; i++) {
@@ -65,13 +66,6 @@ export function confinementProblem(path: string, outputDirs: readonly string[], 
   return undefined;
 }
 
-/**
- * What `confinementProblem` and the write plan take as `outputDirs`: the output folders
- * and the root-level output files (a file is confined to exactly itself).
- */
-export function writableRoots(config: { readonly outputDirs: readonly string[]; readonly outputFiles: readonly string[] }): string[] {
-  return [...config.outputDirs, ...config.outputFiles];
-}
 
 /** Folders on the way to `path`, outermost first (`a/b/c.ts` → `a`, `a/b`). */
 export function foldersOf(path: string): string[] {

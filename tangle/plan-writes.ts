@@ -23,6 +23,8 @@ export interface DiskSnapshot {
 export interface PlanOptions {
   /** The configured output folders, project-relative. */
   outputDirs: readonly string[];
+  /** The root-level output files (config `outputFiles`), each confined to exactly itself. @default none */
+  outputFiles?: readonly string[];
   /** Overwrite (and remove) hand-edited outputs, keeping a backup. @default false */
   force?: boolean;
   /** Plan only: report stale, missing and hand-edited outputs as errors. @default false */
@@ -68,10 +70,10 @@ export interface WritePlan {
 }
 
 /** Recorded (or journalled) paths no longer produced that may be orphans to remove: normal paths inside an output folder. */
-export function orphanCandidates(outputs: readonly Output[], manifest: Manifest, journalled: ReadonlyMap<string, unknown>, options: Pick<PlanOptions, 'outputDirs' | 'keep'>): string[] {
+export function orphanCandidates(outputs: readonly Output[], manifest: Manifest, journalled: ReadonlyMap<string, unknown>, options: Pick<PlanOptions, 'outputDirs' | 'outputFiles' | 'keep'>): string[] {
   const produced = new Set(outputs.map((o) => o.path));
   return [...new Set([...Object.keys(manifest.outputs), ...journalled.keys()])]
-    .filter((path) => !produced.has(path) && !options.keep?.has(path) && confinementProblem(path, options.outputDirs, new Map()) === undefined)
+    .filter((path) => !produced.has(path) && !options.keep?.has(path) && confinementProblem(path, options.outputDirs, new Map(), options.outputFiles) === undefined)
     .sort(byteOrder);
 }
 
@@ -165,7 +167,7 @@ function planOutput(output: Output, manifest: Manifest, plan: Plan): void {
     return;
   }
   const hash = sha256(output.content);
-  const problem = confinementProblem(path, options.outputDirs, disk.paths);
+  const problem = confinementProblem(path, options.outputDirs, disk.paths, options.outputFiles);
   if (problem) {
     messages.push(message(path, 0, 0, 'error', 'output-outside-root', `refusing to write ${path}: ${problem}`, [`defined in ${output.document}`]));
     files.push({ path, action: 'refused' });
@@ -223,7 +225,7 @@ function planOutput(output: Output, manifest: Manifest, plan: Plan): void {
 function planOrphans(outputs: readonly Output[], manifest: Manifest, plan: Plan): void {
   const { removals, files, backups, forced, messages, check, force, disk, options, staleMessage, isWefts, trashed } = plan;
   for (const path of orphanCandidates(outputs, manifest, disk.journalled, options)) {
-    if (confinementProblem(path, options.outputDirs, disk.paths)) continue;
+    if (confinementProblem(path, options.outputDirs, disk.paths, options.outputFiles)) continue;
     const state = stateOf(disk.paths, path);
     const map = `${path}.map`;
     const mapIsFile = stateOf(disk.paths, map).kind === 'file';

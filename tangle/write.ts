@@ -26,7 +26,6 @@
 import type { ResolvedConfig } from './config.js';
 import { applyWrites } from './apply-writes.js';
 import { readDiskSnapshot } from './disk-snapshot.js';
-import { writableRoots } from './confine.js';
 import { recoverJournal } from './journal.js';
 import { loadManifest } from './manifest.js';
 import { orphanCandidates, planWrites, type PlanOptions } from './plan-writes.js';
@@ -89,7 +88,8 @@ export interface WriteResult {
  */
 export function writeOutputs(root: string, outputs: readonly Output[], config: ResolvedConfig, options: WriteOptions = {}): WriteResult {
   return planAndApply(root, outputs, {
-    outputDirs: writableRoots(config),
+    outputDirs: config.outputDirs,
+    outputFiles: config.outputFiles,
     force: options.force,
     check: options.check,
     blocked: (options.messages ?? []).some((m) => m.severity === 'error'),
