@@ -1,15 +1,19 @@
 /**
  * Entangled projects tangle without edits (issue 15): a block may name a file and a chunk
- * at once, root-level files listed in `outputFiles` are outputs, and the generated header
- * speaks the comment syntax of the common languages (and of any the config adds).
+ * at once, root-level files listed in `outputFiles` are outputs, the generated header
+ * speaks the comment syntax of the common languages (and of any the config adds),
+ * `quartoAttributes` reads `#|` attribute lines, and a whole Entangled project tangles
+ * from only `weft init --from-entangled` and `weft tangle` (its config mapping is tested
+ * in init.test.ts).
  */
-import { readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commentStyleFor } from '../tangle/comment-syntax.js';
 import { collectDocument, collectVariant } from '../tangle/collect.js';
 import { parseConfig } from '../tangle/config.js';
 import { parseDocument } from '../tangle/parse.js';
-import { exists, fence, makeProject, read, weft } from './helpers.js';
+import { exists, fence, makeProject, read, REPO, weft } from './helpers.js';
 
 /** The first line of each diagnostic printed on stderr. */
 const diagnosticLines = (stderr: string) => stderr.split('\n').filter((line) => /: (error|warning): /.test(line));
@@ -309,30 +313,39 @@ describe('quartoAttributes: Entangled 2.4 / Quarto `#|` attribute lines', () => 
   });
 });
 
-describe('an Entangled-style project, with a hand-written config (no #| attributes, no init yet)', () => {
-  it('tangles to what Entangled writes, once its markers and Weft\'s header are dropped', () => {
-    const dir = makeProject({
-      'weft.config.json': JSON.stringify({ sources: ['docs/**/*.md'], outputDirs: ['src'], outputFiles: ['Makefile'], chunkScope: 'project' }),
-      'docs/index.md': [
-        '# Hello\n',
-        fence('{.julia #hello file=src/hello.jl}', 'function hello()\n    <<greeting>>\nend'),
-        fence('{.julia #hello}', 'hello()'),
-        fence('{.make file=Makefile}', 'all: src/hello.jl src/Main.hs\n\tjulia src/hello.jl'),
-      ].join('\n'),
-      'docs/more.md': ['# More\n', fence('{.julia #greeting}', 'println("Hello, World!")'), fence('{.haskell file=src/Main.hs}', 'main :: IO ()\nmain = putStrLn "hi"')].join('\n'),
-    });
+describe('an Entangled project, from only `weft init --from-entangled` and `weft tangle`', () => {
+  // test/fixtures/entangled/project: file+name blocks, an appended definition, a root
+  // Makefile, Julia and Haskell outputs, `#|` / `--|` attributes, references across
+  // documents that rely on Entangled's one namespace, an ignore_list. The expected
+  // outputs in test/fixtures/entangled/expected are what Entangled writes with its
+  // `~/~` annotation lines removed, derived by hand (expected/README.md says from what).
+  const FIXTURE = join(REPO, 'test/fixtures/entangled');
+
+  /** Every file under `dir`, relative, sorted. */
+  const filesUnder = (dir: string): string[] =>
+    (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
+      .sort();
+
+  it('tangles to what Entangled writes, minus its annotation lines and Weft\'s one-line header', () => {
+    const dir = makeProject({});
+    cpSync(join(FIXTURE, 'project'), dir, { recursive: true });
+    const init = weft(dir, 'init', '--from-entangled');
+    expect(diagnosticLines(init.stderr)).toEqual([]);
+    expect(init.code).toBe(0);
     const run = weft(dir, 'tangle');
     expect(diagnosticLines(run.stderr)).toEqual([]);
-    // Entangled's outputs with every `~/~ begin` / `~/~ end` line removed, written by hand.
-    const entangled: Record<string, string> = {
-      'src/hello.jl': 'function hello()\n    println("Hello, World!")\nend\nhello()\n',
-      Makefile: 'all: src/hello.jl src/Main.hs\n\tjulia src/hello.jl\n',
-      'src/Main.hs': 'main :: IO ()\nmain = putStrLn "hi"\n',
-    };
-    for (const [path, expected] of Object.entries(entangled)) {
+    expect(run.code).toBe(0);
+    const expected = filesUnder(join(FIXTURE, 'expected')).filter((path) => path !== 'README.md');
+    const written = filesUnder(dir).filter((path) => !path.startsWith('.weft/') && !path.startsWith('docs/') && !['entangled.toml', 'weft.config.json'].includes(path));
+    expect(written).toEqual(expected);
+    for (const path of expected) {
       const [header, ...rest] = read(dir, path).split('\n');
-      expect(header).toMatch(/^(#|--) generated from docs\/(index|more)\.md by weft/);
-      expect(rest.join('\n')).toBe(expected);
+      const document = path === 'src/Main.hs' ? 'docs/more.md' : 'docs/index.md';
+      expect(header).toBe(HEADER(path.endsWith('.hs') ? '--' : '#', document));
+      expect(rest.join('\n')).toBe(read(join(FIXTURE, 'expected'), path));
     }
+    expect(weft(dir, 'tangle', '--check').code).toBe(0);
   });
 });

@@ -88,17 +88,12 @@ async function fromEntangled(root: string, json: boolean, io: Io): Promise<numbe
     io.stdout('weft: nothing written\n');
     return 1;
   }
-  io.stdout(`weft: wrote weft.config.json from ${result.from} (${plural(result.documents.length, 'document')}, ${plural(result.targets.length, 'file target')}) in ${root}\n`);
-  io.stdout('mapped:\n');
-  for (const line of result.mapped) io.stdout(`  ${line}\n`);
-  if (result.notes.length > 0) io.stdout('notes:\n');
-  for (const line of result.notes) io.stdout(`  ${line}\n`);
+  // One write: a reader that stops early (`| head`) then gets the start, not a broken pipe.
+  const lines = [`weft: wrote weft.config.json from ${result.from} (${plural(result.documents.length, 'document')}, ${plural(result.targets.length, 'file target')}) in ${root}`, 'mapped:', ...result.mapped.map((line) => `  ${line}`)];
+  if (result.notes.length > 0) lines.push('notes:', ...result.notes.map((line) => `  ${line}`));
   const unmapped = result.messages.filter((m) => m.rule === 'entangled-unmapped').length;
-  if (unmapped > 0) io.stdout(`not mapped: ${plural(unmapped, 'setting')} (the warnings above)\n`);
-  io.stdout(`
-Next:
-  npx weft tangle    outputs Entangled wrote (with its markers) are refused as hand edits;
-                     weft tangle --force replaces them, keeping a copy under .weft/trash/
-`);
+  if (unmapped > 0) lines.push(`not mapped: ${plural(unmapped, 'setting')} (the warnings above)`);
+  lines.push('', 'Next:', '  npx weft tangle    outputs Entangled wrote (with its markers) are refused as hand edits;', '                     weft tangle --force replaces them, keeping a copy under .weft/trash/', '');
+  io.stdout(lines.join('\n'));
   return 0;
 }
