@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { commentStyleFor } from '../tangle/comment-syntax.js';
 import { collectDocument, collectVariant } from '../tangle/collect.js';
 import { parseConfig } from '../tangle/config.js';
+import { SourceReader } from '../tangle/documents.js';
 import { parseDocument } from '../tangle/parse.js';
 import { exists, fence, makeProject, read, REPO, weft } from './helpers.js';
 
@@ -310,6 +311,20 @@ describe('quartoAttributes: Entangled 2.4 / Quarto `#|` attribute lines', () => 
 
   it('accepts only true or false', () => {
     expect(parseConfig('{ "quartoAttributes": "yes" }').messages.map((m) => `${m.line}:${m.column}: ${m.message}`)).toEqual(['1:3: `quartoAttributes` must be true or false']);
+  });
+});
+
+describe('sources with `!` globs (how ignore_list is mapped)', () => {
+  it('leaves the matching documents out, also when watch mode adds one without searching the disk again', async () => {
+    const dir = makeProject({ 'docs/a.md': fence('python file=scripts/a.py', 'a'), 'docs/README.md': fence('python file=scripts/a.py', 'not this') });
+    const { config } = parseConfig(JSON.stringify({ sources: ['docs/**/*.md', '!**/README.md'] }));
+    const reader = new SourceReader(dir, undefined);
+    expect((await reader.read(config!)).documents.map((d) => d.path)).toEqual(['docs/a.md']);
+    writeFileSync(`${dir}/docs/b.md`, fence('python file=scripts/b.py', 'b'));
+    writeFileSync(`${dir}/docs/sub-README.md`, 'x\n');
+    writeFileSync(`${dir}/docs/README.md`, 'changed\n');
+    const changed = new Set(['docs/b.md', 'docs/sub-README.md', 'docs/README.md']);
+    expect((await reader.read(config!, { changed })).documents.map((d) => d.path)).toEqual(['docs/a.md', 'docs/b.md', 'docs/sub-README.md']);
   });
 });
 
