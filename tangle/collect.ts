@@ -21,7 +21,10 @@ const INLINE_REFERENCE = /(?<=^|[ \t])<<([\p{L}\p{N}][\p{L}\p{N}_./#:-]*)>>(?=$|
  * literate; the count travels with the document (also through the on-disk cache, which
  * stores the whole object), and a document without it counts as having none.
  */
-export type WithExamples = CollectedDocument & { examples?: number };
+export type WithExamples = CollectedDocument & { examples?: number; quartoExamples?: number };
+
+/** A first line that looks like a Quarto-style target attribute: `#| file:`, `//| id:`, `-- | file:`. */
+const QUARTO_TARGET_LINE = /^\S{1,3}[ \t]*\|[ \t]*(?:file|id)[ \t]*:/;
 
 /** What collect reads from the config (a `ResolvedConfig` is one). */
 export interface CollectOptions {
@@ -45,6 +48,7 @@ export function collectDocument(parsed: ParsedDocument, options: CollectOptions 
   const files = new Map<string, FileTarget>();
   const doc = parsed.path;
   let examples = 0;
+  let quartoExamples = 0;
   for (const block of parsed.blocks) {
     const quarto = options.quartoAttributes ? quartoAttributes(doc, block, parseInfo(infoOf(block)), options.comments, messages) : undefined;
     if (quarto === null) continue;
@@ -54,6 +58,7 @@ export function collectDocument(parsed: ParsedDocument, options: CollectOptions 
     const targets = info.files.length + info.ids.length;
     if (targets === 0) {
       examples++;
+      if (!options.quartoAttributes && QUARTO_TARGET_LINE.test(block.value)) quartoExamples++;
       continue;
     }
     const where = (text: string) => message(doc, block.fenceLine, block.fenceColumn, 'error', 'conflicting-target', text);
@@ -116,6 +121,7 @@ export function collectDocument(parsed: ParsedDocument, options: CollectOptions 
     }
   }
   const collected: WithExamples = { path: doc, hash: parsed.hash, chunks: [...chunks.values()], files: [...files.values()], messages, examples };
+  if (quartoExamples > 0) collected.quartoExamples = quartoExamples;
   return collected;
 
   function addFile(path: string, part: Part): void {
@@ -195,6 +201,8 @@ export function noTargets(documents: readonly CollectedDocument[]): Message[] {
   // A document that could not be read already has its error; a warning on top is noise.
   if (documents.length === 0 || documents.some((d) => d.files.length > 0 || d.chunks.length > 0 || d.messages.some((m) => m.severity === 'error'))) return [];
   if (!documents.some((d) => ((d as WithExamples).examples ?? 0) > 0)) return [];
+  const quarto = documents.reduce((sum, d) => sum + ((d as WithExamples).quartoExamples ?? 0), 0);
+  const notes = quarto === 0 ? [] : [`${quarto === 1 ? '1 block starts' : `${quarto} blocks start`} with a Quarto-style attribute such as \`#| file: src/x.jl\` (Entangled's quarto_attributes hook): set "quartoAttributes": true in weft.config.json to read them (weft init --from-entangled does)`];
   return [
     message(
       documents[0]!.path,
@@ -203,6 +211,7 @@ export function noTargets(documents: readonly CollectedDocument[]): Message[] {
       'warning',
       'no-targets',
       `no block in the ${documents.length === 1 ? 'document' : `${documents.length} documents`} names a target, so nothing is tangled; Weft tangles blocks whose info string names a file (\`ts file=src/a.ts\` or \`{.ts file=src/a.ts}\`) or a chunk (\`ts #name\`), and treats every other block as an example`,
+      notes,
     ),
   ];
 }

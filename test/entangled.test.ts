@@ -160,6 +160,14 @@ describe('no-targets: a project where every block is an example', () => {
     expect(diagnosticLines(run.stderr)).toEqual([
       'docs/a.lit.md:1:1: warning: no block in the 2 documents names a target, so nothing is tangled; Weft tangles blocks whose info string names a file (`ts file=src/a.ts` or `{.ts file=src/a.ts}`) or a chunk (`ts #name`), and treats every other block as an example [no-targets]',
     ]);
+    expect(run.stderr).toContain('  note: 1 block starts with a Quarto-style attribute such as `#| file: src/x.jl` (Entangled\'s quarto_attributes hook): set "quartoAttributes": true in weft.config.json to read them (weft init --from-entangled does)\n');
+  });
+
+  it('says nothing about quartoAttributes when no block starts with a `#| file:` or `#| id:` line', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('python', '#| echo: false\nprint("hi")') });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toHaveLength(1);
+    expect(run.stderr).not.toContain('note:');
   });
 
   it('says nothing for a project of prose only', () => {
