@@ -50,9 +50,10 @@ export function collectDocument(parsed: ParsedDocument, options: CollectOptions 
   let examples = 0;
   let quartoExamples = 0;
   for (const block of parsed.blocks) {
-    const quarto = options.quartoAttributes ? quartoAttributes(doc, block, parseInfo(infoOf(block)), options.comments, messages) : undefined;
+    const written = parseInfo(infoOf(block));
+    const quarto = options.quartoAttributes ? quartoAttributes(doc, block, written, options.comments, messages) : undefined;
     if (quarto === null) continue;
-    const info = quarto?.info ?? parseInfo(infoOf(block));
+    const info = quarto?.info ?? written;
     // The attribute lines are not code: the part starts after them, at its real line.
     const skip = quarto?.lines ?? 0;
     const targets = info.files.length + info.ids.length;

@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mapEntangledSettings, outputPlaces, readEntangledSettings } from '../tangle/entangled-config.js';
 import { exists, fence, makeProject, read, REPO, weft, type Run } from './helpers.js';
 
 const CREATED = [
@@ -325,6 +326,26 @@ describe('weft init --from-entangled', () => {
     expect(run.code).toBe(1);
     expect(diagnostics(run.stderr)).toEqual(['entangled.toml: error: no entangled.toml here, and no [tool.entangled] table in pyproject.toml [entangled-config]']);
     expect(exists(dir, 'weft.config.json') || exists(empty, 'weft.config.json')).toBe(false);
+  });
+
+  it('maps hooks with `~` removals, and warns at markers, namespace and line directives', () => {
+    const toml = 'version = "2.4"\nstyle = "basic"\nhooks = ["~quarto_attributes", "repl"]\nnamespace = "x"\nuse_line_directives = true\n\n[markers]\nopen = "a"\nclose = "b"\n';
+    const read = readEntangledSettings(toml, 'entangled.toml');
+    expect(read.messages).toEqual([]);
+    expect(read.settings!.hooks).toEqual(['brei', 'repl', 'shebang', 'spdx_license']);
+    const mapping = mapEntangledSettings(read.settings!, toml, read.keys, ['src/a/b.jl', 'src/c.jl', 'test/t.jl', 'Makefile', '../out.txt']);
+    expect(mapping.config).toEqual({ sources: ['**/*.md'], outputDirs: ['src', 'test'], outputFiles: ['Makefile'], chunkScope: 'project' });
+    expect(mapping.messages.map((m) => `${m.line}:${m.column}: ${m.message} [${m.rule}]`)).toEqual([
+      '4:1: `namespace` is not mapped: Weft has no namespace prefix; names are per document or, with chunkScope "project", one namespace [entangled-unmapped]',
+      '5:1: `use_line_directives` is not mapped: Weft writes no line directives; `.map` files and `weft explain` map outputs to the documents [entangled-unmapped]',
+      '7:1: `markers` is not mapped: Weft reads fenced code as CommonMark does; custom fence patterns have no equivalent [entangled-unmapped]',
+      '3:1: `hooks` is not mapped: the repl hook: Weft does not collect REPL sessions [entangled-unmapped]',
+    ]);
+    expect(mapping.notes).toContain('no output folder is made for targets outside the project (../out.txt); `weft tangle` refuses them (output-outside-root)');
+  });
+
+  it('infers output folders from targets: each folder once, none inside another', () => {
+    expect(outputPlaces(['src/a/b.jl', 'src/c.jl', 'lib/x/y.ts', 'lib/x/z/w.ts', 'Cargo.toml', '/abs.txt'])).toEqual({ dirs: ['lib/x', 'src'], files: ['Cargo.toml'], outside: ['/abs.txt'] });
   });
 
   it('refuses --weft and --name, which do not apply', () => {
