@@ -40,7 +40,6 @@ import { applyEdits, modify, parse as parseJsonc, printParseErrorCode, type Pars
 import { collectDocument } from './collect.js';
 import { CONFIG_FILE, DEFAULT_LIMITS, resolveConfig, type UserConfig } from './config.js';
 import { tangle } from './context.js';
-import { mapEntangledSettings, readEntangledSettings, sourceGlobs } from './entangled-config.js';
 import { message, sortMessages } from './messages.js';
 import { parseDocument } from './parse.js';
 import { findSources, readSource } from './read.js';
@@ -443,6 +442,8 @@ export async function initFromEntangled(options: { root?: string } = {}): Promis
     return result;
   }
   result.from = from;
+  // Loaded here: only this mode needs the TOML reader.
+  const { mapEntangledSettings, readEntangledSettings, sourceGlobs } = await import('./entangled-config.js');
   const text = readFileSync(join(root, from), 'utf8');
   const read = readEntangledSettings(text, from);
   result.messages.push(...read.messages);
