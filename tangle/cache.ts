@@ -1,8 +1,9 @@
 /**
  * The persistent parse cache under `.weft/cache/`.
  *
- * One entry per document: its `CollectedDocument`, keyed by the document's path and the
- * SHA-256 of its bytes, in a folder named for Weft's version, so a new version never reads
+ * One entry per document: its `CollectedDocument`, keyed by the document's path, the
+ * SHA-256 of its bytes and the collect stage's options (`collectVariant`: the config's
+ * `quartoAttributes` changes what a block means), in a folder named for Weft's version, so a new version never reads
  * an old version's entries. Entries are untrusted input: anything that does not parse,
  * has the wrong shape, or names another path or hash is ignored (and later replaced),
  * never trusted. Writes are atomic (temporary file, rename), so a crash leaves either no
@@ -61,17 +62,18 @@ export class DiskCache {
     return this.safe;
   }
 
-  private file(path: string, hash: string): string {
-    const key = createHash('sha256').update(`${path}\0${hash}`).digest('hex');
+  private file(path: string, hash: string, variant: string): string {
+    // The default variant ('') keeps the key it always had.
+    const key = createHash('sha256').update(`${path}\0${hash}${variant === '' ? '' : `\0${variant}`}`).digest('hex');
     this.used.add(key);
     return join(this.dir, `${key}.json`);
   }
 
-  /** The cached chunks of `path` at content `hash`, or undefined. */
-  get(path: string, hash: string): CollectedDocument | undefined {
+  /** The cached chunks of `path` at content `hash`, collected with options `variant` (`collectVariant`), or undefined. */
+  get(path: string, hash: string, variant = ''): CollectedDocument | undefined {
     let data: unknown;
     try {
-      const text = readFileSync(this.file(path, hash), 'utf8');
+      const text = readFileSync(this.file(path, hash, variant), 'utf8');
       const newline = text.indexOf('\n');
       if (newline < 0 || !verify(text.slice(0, newline), text.slice(newline + 1))) return undefined;
       data = JSON.parse(text.slice(newline + 1));
@@ -81,14 +83,14 @@ export class DiskCache {
     return isCollected(data, path, hash) ? data : undefined;
   }
 
-  set(document: CollectedDocument): void {
+  set(document: CollectedDocument, variant = ''): void {
     if (!this.writable()) return;
     try {
       if (!this.created) {
         mkdirSync(this.dir, { recursive: true });
         this.created = true;
       }
-      const file = this.file(document.path, document.hash);
+      const file = this.file(document.path, document.hash, variant);
       const temporary = `${file}.${process.pid}.tmp`;
       writeFileSync(temporary, signed(JSON.stringify(document)));
       renameSync(temporary, file);

@@ -1,7 +1,8 @@
 // generated from docs/engine/collect.lit.md by weft — edit the source, not this file
+import { commentStyleFor, type CommentOverrides } from './comment-syntax.js';
 import { message } from './messages.js';
-import { infoOf, parseInfo } from './info-string.js';
-import type { Chunk, CollectedDocument, FileTarget, Message, ParsedDocument, Part, Reference } from './types.js';
+import { code, infoOf, parseInfo, readQuartoHeader, withQuartoAttributes, type InfoString } from './info-string.js';
+import type { Block, Chunk, CollectedDocument, FileTarget, Message, ParsedDocument, Part, Reference } from './types.js';
 
 /** A line that is only optional indentation and one `<<name>>`: a reference. */
 export const REFERENCE = /^([ \t]*)<<((?:(?!>>).)+)>>[ \t]*$/;
@@ -20,20 +21,45 @@ const INLINE_REFERENCE = /(?<=^|[ \t])<<([\p{L}\p{N}][\p{L}\p{N}_./#:-]*)>>(?=$|
  * literate; the count travels with the document (also through the on-disk cache, which
  * stores the whole object), and a document without it counts as having none.
  */
-export type WithExamples = CollectedDocument & { examples?: number };
+export type WithExamples = CollectedDocument & { examples?: number; quartoExamples?: number };
+
+/** A first line that looks like a Quarto-style target attribute: `#| file:`, `//| id:`, `-- | file:`. */
+const QUARTO_TARGET_LINE = /^\S{1,3}[ \t]*\|[ \t]*(?:file|id)[ \t]*:/;
+
+/** What collect reads from the config (a `ResolvedConfig` is one). */
+export interface CollectOptions {
+  /** Read Entangled's / Quarto's `#| key: value` lines at the top of a block as its attributes. @default false */
+  readonly quartoAttributes: boolean;
+  /** The config's comment markers, which find those lines in languages the built-in table lacks. @default {} */
+  readonly comments: CommentOverrides;
+}
+
+const DEFAULT_OPTIONS: CollectOptions = { quartoAttributes: false, comments: {} };
+
+/** The part of a cache key that stands for the options: '' for the defaults. */
+export function collectVariant(options: CollectOptions): string {
+  return options.quartoAttributes ? `quarto${JSON.stringify(Object.entries(options.comments).sort())}` : '';
+}
 
 /** Group a parsed document's blocks into chunks and file targets. */
-export function collectDocument(parsed: ParsedDocument): CollectedDocument {
+export function collectDocument(parsed: ParsedDocument, options: CollectOptions = DEFAULT_OPTIONS): CollectedDocument {
   const messages: Message[] = [...parsed.messages];
   const chunks = new Map<string, Chunk>();
   const files = new Map<string, FileTarget>();
   const doc = parsed.path;
   let examples = 0;
+  let quartoExamples = 0;
   for (const block of parsed.blocks) {
-    const info = parseInfo(infoOf(block));
+    const written = parseInfo(infoOf(block));
+    const quarto = options.quartoAttributes ? quartoAttributes(doc, block, written, options.comments, messages) : undefined;
+    if (quarto === null) continue;
+    const info = quarto?.info ?? written;
+    // The attribute lines are not code: the part starts after them, at its real line.
+    const skip = quarto?.lines ?? 0;
     const targets = info.files.length + info.ids.length;
     if (targets === 0) {
       examples++;
+      if (!options.quartoAttributes && QUARTO_TARGET_LINE.test(block.value)) quartoExamples++;
       continue;
     }
     const where = (text: string) => message(doc, block.fenceLine, block.fenceColumn, 'error', 'conflicting-target', text);
@@ -47,9 +73,9 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
     const part: Part = {
       document: doc,
       lang: info.lang,
-      value: block.value,
-      line: block.fenceLine + 1,
-      columns: block.columns,
+      value: skip === 0 ? block.value : block.value.split('\n').slice(skip).join('\n'),
+      line: block.fenceLine + 1 + skip,
+      columns: skip === 0 ? block.columns : block.columns.slice(skip),
       fenceLine: block.fenceLine,
       fenceColumn: block.fenceColumn,
       references: [],
@@ -96,6 +122,7 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
     }
   }
   const collected: WithExamples = { path: doc, hash: parsed.hash, chunks: [...chunks.values()], files: [...files.values()], messages, examples };
+  if (quartoExamples > 0) collected.quartoExamples = quartoExamples;
   return collected;
 
   function addFile(path: string, part: Part): void {
@@ -109,6 +136,39 @@ export function collectDocument(parsed: ParsedDocument): CollectedDocument {
     if (existing) existing.parts.push(part);
     else chunks.set(name, { name, document: doc, parts: [part] });
   }
+}
+
+/**
+ * A block's `#|` attribute lines: the info string with them added and how many lines they
+ * are; undefined when there are none to apply; null when the block is refused (an
+ * `empty-target` error was added to `messages`).
+ */
+function quartoAttributes(doc: string, block: Block, info: InfoString, comments: CommentOverrides, messages: Message[]): { info: InfoString; lines: number } | null | undefined {
+  const style = commentStyleFor('', info.lang, comments);
+  if (!style || style.close !== '') return undefined;
+  const header = readQuartoHeader(block.value, style.open);
+  if (header.lines === 0) return undefined;
+  const at = (index: number) => ({ line: block.fenceLine + 1 + index, column: block.columns[index] ?? 1 });
+  if (header.unreadable) {
+    const lines = block.value.split('\n').slice(0, header.lines);
+    if (lines.some((line) => /^\S+\s*\|\s*(file|id)\b/.test(line))) {
+      const { line, column } = at(header.unreadable.index);
+      const text = header.unreadable.text;
+      messages.push(message(doc, line, column, 'warning', 'unclear-info-string', `attribute line ${code(text)} is not \`key: value\`, so the block's \`${style.open}|\` lines are not read and it stays as its info string says`, [`write one attribute a line, a colon and a space after the key: ${style.open}| file: src/x.jl`]));
+    }
+    return undefined;
+  }
+  for (const attribute of header.attributes) {
+    const { line, column } = at(attribute.index);
+    if ((attribute.key === 'file' || attribute.key === 'id') && (attribute.value === null || attribute.value.length === 0 || String(attribute.value).trim() === '')) {
+      messages.push(message(doc, line, column, 'error', 'empty-target', `\`${style.open}| ${attribute.key}:\` has no ${attribute.key === 'file' ? 'path' : 'chunk name'}`));
+      return null;
+    }
+    if (attribute.key !== 'file' && attribute.key.toLowerCase().startsWith('file')) {
+      messages.push(message(doc, line, column, 'warning', 'unclear-info-string', `attribute \`${attribute.key}\` is kept and ignored; Weft reads a file target from \`file\``, [`a file target is written ${style.open}| file: PATH`]));
+    }
+  }
+  return { info: withQuartoAttributes(info, header), lines: header.lines };
 }
 
 /**
@@ -142,6 +202,8 @@ export function noTargets(documents: readonly CollectedDocument[]): Message[] {
   // A document that could not be read already has its error; a warning on top is noise.
   if (documents.length === 0 || documents.some((d) => d.files.length > 0 || d.chunks.length > 0 || d.messages.some((m) => m.severity === 'error'))) return [];
   if (!documents.some((d) => ((d as WithExamples).examples ?? 0) > 0)) return [];
+  const quarto = documents.reduce((sum, d) => sum + ((d as WithExamples).quartoExamples ?? 0), 0);
+  const notes = quarto === 0 ? [] : [`${quarto === 1 ? '1 block starts' : `${quarto} blocks start`} with a Quarto-style attribute such as \`#| file: src/x.jl\` (Entangled's quarto_attributes hook): set "quartoAttributes": true in weft.config.json to read them (weft init --from-entangled does)`];
   return [
     message(
       documents[0]!.path,
@@ -150,6 +212,7 @@ export function noTargets(documents: readonly CollectedDocument[]): Message[] {
       'warning',
       'no-targets',
       `no block in the ${documents.length === 1 ? 'document' : `${documents.length} documents`} names a target, so nothing is tangled; Weft tangles blocks whose info string names a file (\`ts file=src/a.ts\` or \`{.ts file=src/a.ts}\`) or a chunk (\`ts #name\`), and treats every other block as an example`,
+      notes,
     ),
   ];
 }

@@ -115,6 +115,14 @@ export interface UserConfig {
    * concatenated in document path order). @default "document"
    */
   chunkScope?: 'document' | 'project';
+  /**
+   * Read Quarto-style attribute lines at the top of a block (Entangled 2.4's
+   * `quarto_attributes` hook): a plain ```` ```julia ```` block whose first lines are
+   * `#| file: src/x.jl` or `#| id: name` (behind the language's line comment: `//|` in C,
+   * `--|` in Haskell) names that target, and those lines are left out of the code.
+   * @default false
+   */
+  quartoAttributes?: boolean;
   /** esbuild bundle built after tangling; none when absent. */
   bundle?: BundleConfig;
   limits?: LimitsConfig;
@@ -138,6 +146,7 @@ export interface ResolvedConfig {
   /** Header comment markers by lower-case extension or language. */
   readonly comments: Readonly<Record<string, string | null>>;
   readonly chunkScope: 'document' | 'project';
+  readonly quartoAttributes: boolean;
   readonly bundle: Readonly<Required<BundleConfig>> | null;
   readonly limits: Readonly<Required<LimitsConfig>>;
   readonly budgets: Readonly<BudgetsConfig> | null;
@@ -170,6 +179,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = deepFreeze({
   outputFiles: [],
   comments: {},
   chunkScope: 'document',
+  quartoAttributes: false,
   bundle: null,
   limits: DEFAULT_LIMITS,
   budgets: null,
@@ -188,6 +198,7 @@ const TOP_KEYS: Record<string, Shape> = {
   outputFiles: 'string[]',
   comments: 'object',
   chunkScope: 'string',
+  quartoAttributes: 'boolean',
   bundle: 'object',
   limits: 'object',
   budgets: 'object',
@@ -388,6 +399,7 @@ export function resolveConfig(user: UserConfig, text: string): { config: Resolve
     outputFiles: [...new Set(outputFiles)].sort(),
     comments,
     chunkScope: user.chunkScope ?? 'document',
+    quartoAttributes: user.quartoAttributes ?? false,
     bundle: b
       ? {
           entryPoints: [...b.entryPoints],

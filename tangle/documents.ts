@@ -13,7 +13,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import type { DiskCache } from './cache.js';
-import { collectDocument } from './collect.js';
+import { collectDocument, collectVariant } from './collect.js';
 import { CONFIG_FILE, type ResolvedConfig } from './config.js';
 import { message } from './messages.js';
 import { parseMany } from './parse-pool.js';
@@ -48,7 +48,9 @@ export class SourceReader {
     /** The sources, when the caller has just searched for them. */
     found?: string[],
   ): Promise<{ documents: CollectedDocument[]; cached: number; messages: Message[] }> {
-    const globs = JSON.stringify(config.sources);
+    // Collected documents depend on the config's `quartoAttributes` too: a change re-reads them all.
+    const variant = collectVariant(config);
+    const globs = JSON.stringify([config.sources, variant]);
     const incremental = hint !== undefined && !hint.rescan && globs === this.previousSourceGlobs;
     const paths = incremental ? this.updateSourceList(config, hint.changed) : (found ?? (await findSources(this.root, config.sources)));
     this.previousSourceGlobs = globs;
@@ -85,8 +87,8 @@ export class SourceReader {
         documents[index] = same; // Already in memory under its key.
         return;
       }
-      const key = `${source.path}\0${source.hash}`;
-      const hit = this.memory.get(key) ?? this.disk?.get(source.path, source.hash);
+      const key = `${source.path}\0${source.hash}\0${variant}`;
+      const hit = this.memory.get(key) ?? this.disk?.get(source.path, source.hash, variant);
       if (hit) {
         cached++;
         documents[index] = hit;
@@ -101,18 +103,18 @@ export class SourceReader {
     const parsed = await parseMany(misses.map((m) => m.source));
     parsed.forEach((doc, i) => {
       const { index, source } = misses[i]!;
-      const collected = collectDocument(doc);
+      const collected = collectDocument(doc, config);
       documents[index] = collected;
-      this.memory.set(`${source.path}\0${source.hash}`, collected);
+      this.memory.set(`${source.path}\0${source.hash}\0${variant}`, collected);
       // Only remark's work is worth a file: the scanner reads a document faster than the cache could.
       // A document refused for its parse budget is not cached: the budget is time, which
       // depends on the machine and its load, so the next run tries again.
-      if (doc.reader !== 'scanner' && !doc.messages.some((m) => m.rule === 'document-too-complex')) this.disk?.set(collected);
+      if (doc.reader !== 'scanner' && !doc.messages.some((m) => m.rule === 'document-too-complex')) this.disk?.set(collected, variant);
     });
     // Forget documents that no longer exist or changed (bounded memory in long watches);
     // with a hint, nothing is stale unless a document was read again or went away.
     if (!incremental || misses.length > 0 || sources.length < this.previousDocuments.size) {
-      const live = new Set(sources.map((s) => `${s.path}\0${s.hash}`));
+      const live = new Set(sources.map((s) => `${s.path}\0${s.hash}\0${variant}`));
       for (const key of this.memory.keys()) if (!live.has(key)) this.memory.delete(key);
     }
     // Only a parse adds entries; in a long watch, one edit adds one, so look at the folder now and then.
@@ -134,10 +136,14 @@ export class SourceReader {
   private updateSourceList(config: ResolvedConfig, changed: ReadonlySet<string>): string[] {
     const globs = JSON.stringify(config.sources);
     if (this.sourceMatcher?.globs !== globs) {
-      // The same matcher, and the same folders left out, as `findSources` (tinyglobby).
-      const isSource = picomatch(config.sources.map((g) => g.replace(/^\.\//, '')), { dot: false });
+      // The same matcher, and the same folders left out, as `findSources` (tinyglobby), where
+      // a glob starting with `!` leaves out what it matches.
+      const clean = (g: string) => g.replace(/^\.\//, '');
+      const isSource = picomatch(config.sources.filter((g) => !g.startsWith('!')).map(clean), { dot: false });
+      const negated = config.sources.filter((g) => g.startsWith('!')).map((g) => clean(g.slice(1)));
+      const isLeftOut = negated.length === 0 ? () => false : picomatch(negated, { dot: true });
       const isIgnored = picomatch(IGNORED_SOURCE_FOLDERS, { dot: true });
-      this.sourceMatcher = { globs, isMatch: (path) => isSource(path) && !isIgnored(path) };
+      this.sourceMatcher = { globs, isMatch: (path) => isSource(path) && !isLeftOut(path) && !isIgnored(path) };
     }
     const paths = new Set(this.previousDocuments.keys());
     for (const path of changed) {

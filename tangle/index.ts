@@ -25,5 +25,5 @@ export { diffSnapshots, formatDiffMarkdown, formatDiffText, summaryLine as diffS
 export { projectStats, formatStats, type ProjectStats, type DocumentStats, type ChunkStats, type OutputStats, type Measure } from './stats.js';
 export { explainLine, explainChunk, ExplainError, type LineExplanation, type ChunkExplanation, type ChainStep, type Place } from './explain.js';
 export { check, type CheckOptions, type CheckResult } from './check.js';
-export { init, type InitOptions, type InitResult } from './init.js';
+export { init, initFromEntangled, type EntangledInitResult, type InitOptions, type InitResult } from './init.js';
 export type * from './types.js';

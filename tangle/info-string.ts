@@ -166,4 +166,71 @@ export function understood(info: InfoString): string {
   if (targets.length === 0) return info.lang ? `an example (${info.lang}, no target)` : 'an example (no target)';
   return info.lang ? `${targets.join(' and ')} (${info.lang})` : targets.join(' and ');
 }
+
+/** The `#|` lines at the top of a block, read (see `readQuartoHeader`). */
+export interface QuartoHeader {
+  /** How many lines at the top of the block are attribute lines (0: none). */
+  lines: number;
+  /** The attributes, in the order of their lines; a key repeated keeps its last value and line. */
+  attributes: QuartoAttribute[];
+  /** The first attribute line that is not `key: value`: then the header is not applied. */
+  unreadable?: { /** 0-based line in the block */ index: number; text: string };
+}
+
+/** One `key: value` attribute line. */
+export interface QuartoAttribute {
+  key: string;
+  /** The value: a string, a list for `[a, b]`, null when nothing follows the colon. */
+  value: string | string[] | null;
+  /** 0-based line in the block. */
+  index: number;
+}
+
+/** The attribute lines at the top of `code`, behind `marker` (the language's line comment) and `|`. */
+export function readQuartoHeader(code: string, marker: string): QuartoHeader {
+  const header: QuartoHeader = { lines: 0, attributes: [] };
+  const lineStart = new RegExp(`^${marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\|(.*)$`);
+  const byKey = new Map<string, QuartoAttribute>();
+  for (const line of code === '' ? [] : code.split('\n')) {
+    const match = lineStart.exec(line);
+    if (!match) break;
+    const index = header.lines++;
+    const text = match[1]!;
+    if (text.trim() === '' || text.trim().startsWith('#')) continue;
+    const attribute = readAttributeLine(text, index);
+    if (attribute) {
+      byKey.delete(attribute.key);
+      byKey.set(attribute.key, attribute);
+    } else header.unreadable ??= { index, text: line };
+  }
+  header.attributes = [...byKey.values()].sort((a, b) => a.index - b.index);
+  return header;
+}
+
+function readAttributeLine(text: string, index: number): QuartoAttribute | undefined {
+  const pair = /^\s*([A-Za-z_][\w.-]*)\s*:(?:\s+(.*))?$/.exec(text);
+  if (!pair) return undefined;
+  const raw = (pair[2] ?? '').trim();
+  const quoted = /^(["'])(.*)\1$/.exec(raw);
+  if (quoted) return { key: pair[1]!, value: quoted[2]!, index };
+  const plain = raw.replace(/\s+#.*$/, '');
+  if (plain.startsWith('[') && plain.endsWith(']')) {
+    const items = plain.slice(1, -1).split(',').map((item) => unquote(item.trim())).filter((item) => item !== '');
+    return { key: pair[1]!, value: items, index };
+  }
+  return { key: pair[1]!, value: plain === '' || plain === '~' || plain === 'null' ? null : plain, index };
+}
+
+/** `info` with the header's attributes added (`id` → ids, `file` → files, `classes` → the language if none). */
+export function withQuartoAttributes(info: InfoString, header: QuartoHeader): InfoString {
+  const result: InfoString = { ...info, files: [...info.files], ids: [...info.ids], attributes: { ...info.attributes } };
+  for (const { key, value } of header.attributes) {
+    const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+    if (key === 'id') result.ids.push(text);
+    else if (key === 'file') result.files.push(text);
+    else if (key === 'classes' && Array.isArray(value)) result.lang ??= value[0] ?? null;
+    else result.attributes[key] = text;
+  }
+  return result;
+}
 //# sourceMappingURL=info-string.ts.map

@@ -25,13 +25,24 @@
  * The versions of vitest, typescript and @types/node are the ones Weft itself is
  * built and tested with, read from its package.json. The config names the JSON Schema
  * shipped with Weft (`$schema`), so editors complete and validate its keys.
+ *
+ * `initFromEntangled` (`weft init --from-entangled`) writes only `weft.config.json`, mapped
+ * from the project's Entangled configuration (`entangled-config.ts`), with the output
+ * folders inferred from the `file=` targets of the documents Entangled watches. It never
+ * overwrites a config (`config-exists`) and tangles nothing: the outputs Entangled wrote
+ * carry its markers, so the first `weft tangle` would refuse them as hand edits; the
+ * user decides (`weft tangle --force` keeps a copy of each under `.weft/trash/`).
  */
 import { appendFileSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyEdits, modify, parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { collectDocument } from './collect.js';
+import { CONFIG_FILE, DEFAULT_LIMITS, resolveConfig, type UserConfig } from './config.js';
 import { tangle } from './context.js';
-import { message } from './messages.js';
+import { message, sortMessages } from './messages.js';
+import { parseDocument } from './parse.js';
+import { findSources, readSource } from './read.js';
 import type { Message } from './types.js';
 
 /** Options of `init()`. */
@@ -395,4 +406,78 @@ function dependencySpec(text: string): string | undefined {
   const data = parseJsonc(text) as { devDependencies?: Record<string, unknown>; dependencies?: Record<string, unknown> } | undefined;
   const spec = data?.devDependencies?.['weft-lit'] ?? data?.dependencies?.['weft-lit'];
   return typeof spec === 'string' ? spec : undefined;
+}
+
+/** The result of `initFromEntangled()`. */
+export interface EntangledInitResult {
+  /** `["weft.config.json"]` when it was written, else `[]`. */
+  created: string[];
+  /** The Entangled configuration read: `entangled.toml` or `pyproject.toml`; null when there is none. */
+  from: string | null;
+  /** The config written (or that would have been), `$schema` included; null on errors. */
+  config: UserConfig | null;
+  /** One line per Entangled setting mapped (`watch_list → sources: **\/*.md`). */
+  mapped: string[];
+  /** What Weft does differently, in words. */
+  notes: string[];
+  /** Documents the watch list found, and the file targets they name. */
+  documents: string[];
+  targets: string[];
+  /** `entangled-unmapped` warnings; `entangled-config`, `config-exists` errors (then nothing is written). */
+  messages: Message[];
+  ok: boolean;
+}
+
+/** Write the `weft.config.json` equivalent to the Entangled configuration in `root` (never overwriting one). */
+export async function initFromEntangled(options: { root?: string } = {}): Promise<EntangledInitResult> {
+  const root = resolvePath(options.root ?? process.cwd());
+  const result: EntangledInitResult = { created: [], from: null, config: null, mapped: [], notes: [], documents: [], targets: [], messages: [], ok: false };
+  if (exists(join(root, CONFIG_FILE))) {
+    result.messages.push(message(CONFIG_FILE, 1, 1, 'error', 'config-exists', `${CONFIG_FILE} already exists; init --from-entangled never overwrites it`, ['move it aside (or delete it) and run weft init --from-entangled again, or edit it by hand']));
+    return result;
+  }
+  const from = ['entangled.toml', 'pyproject.toml'].find((file) => exists(join(root, file)) && (file === 'entangled.toml' || /^\s*\[\s*tool\s*\.\s*entangled\s*\]/m.test(readFileSync(join(root, file), 'utf8'))));
+  if (from === undefined) {
+    result.messages.push(message('entangled.toml', 0, 0, 'error', 'entangled-config', 'no entangled.toml here, and no [tool.entangled] table in pyproject.toml', ['run weft init --from-entangled in the folder of the Entangled project (an empty entangled.toml stands for Entangled\'s defaults)']));
+    return result;
+  }
+  result.from = from;
+  // Loaded here: only this mode needs the TOML reader.
+  const { mapEntangledSettings, readEntangledSettings, sourceGlobs } = await import('./entangled-config.js');
+  const text = readFileSync(join(root, from), 'utf8');
+  const read = readEntangledSettings(text, from);
+  result.messages.push(...read.messages);
+  if (!read.settings) return result;
+  // The documents Entangled watches, read as Weft will read them, for their file targets.
+  result.documents = await findSources(root, sourceGlobs(read.settings));
+  const quarto = { quartoAttributes: read.settings.hooks.includes('quarto_attributes'), comments: read.settings.comments };
+  const targets = new Set<string>();
+  for (const path of result.documents) {
+    const source = readSource(root, path, DEFAULT_LIMITS.maxDocumentBytes, { allowInvalidUtf8: true });
+    if (source.hash === '') continue;
+    for (const file of collectDocument(parseDocument(source), quarto).files) targets.add(file.path);
+  }
+  result.targets = [...targets].sort();
+  const mapping = mapEntangledSettings(read.settings, text, read.keys, result.targets);
+  result.mapped = mapping.mapped;
+  result.notes = mapping.notes;
+  result.messages = sortMessages([...result.messages, ...mapping.messages]);
+  const config: UserConfig = { $schema: SCHEMA_PATH, ...mapping.config };
+  result.config = config;
+  // The mapping is checked as weft.config.json would be, before it is written.
+  const checked = resolveConfig(config, '');
+  if (checked.config === null) {
+    result.messages.push(...checked.messages);
+    return result;
+  }
+  try {
+    writeFileSync(join(root, CONFIG_FILE), json(config), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    result.messages.push(message(CONFIG_FILE, 1, 1, 'error', 'config-exists', `${CONFIG_FILE} appeared while init was writing it; it was kept as it is`));
+    return result;
+  }
+  result.created.push(CONFIG_FILE);
+  result.ok = true;
+  return result;
 }

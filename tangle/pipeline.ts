@@ -1,5 +1,5 @@
 // generated from docs/engine/pipeline.lit.md by weft — edit the source, not this file
-import { collectDocument, noTargets } from './collect.js';
+import { collectDocument, collectVariant, noTargets } from './collect.js';
 import type { ResolvedConfig } from './config.js';
 import { emitFile } from './emit.js';
 import { sortMessages } from './messages.js';
@@ -9,7 +9,7 @@ import type { Chunk, CollectedDocument, ExpandedFile, Message, Output, ParsedDoc
 
 /** What one `tangleSources` call leaves for the next. Immutable; pass it back in unchanged. */
 export interface PipelineMemo {
-  /** Collected documents by `path + '\0' + hash` (only those of the last call's sources). */
+  /** Collected documents by `path + '\0' + hash` (+ `'\0' + collectVariant(config)` when it is not empty; only those of the last call's sources). */
   readonly documents: ReadonlyMap<string, CollectedDocument>;
   /** The last resolve's expansions and indexes. */
   readonly resolve: ResolveMemo | undefined;
@@ -41,10 +41,12 @@ export interface PipelineResult {
 /** Parse, collect, resolve and emit `sources` (in path order) under `config`. Pure. */
 export function tangleSources(sources: readonly Source[], config: ResolvedConfig, memo?: PipelineMemo, options: PipelineOptions = {}): PipelineResult {
   const known = new Map<string, CollectedDocument>();
+  // The config's `quartoAttributes` changes what a block means: it is part of the key.
+  const variant = collectVariant(config);
   const documents = sources.map((source) => {
-    const key = `${source.path}\0${source.hash}`;
+    const key = `${source.path}\0${source.hash}${variant === '' ? '' : `\0${variant}`}`;
     // An unreadable document (hash '') is never taken from the memo: its problem may differ.
-    const document = (source.hash === '' ? undefined : memo?.documents.get(key)) ?? collected(source);
+    const document = (source.hash === '' ? undefined : memo?.documents.get(key)) ?? collected(source, config);
     known.set(key, document);
     return document;
   });
@@ -61,10 +63,10 @@ export function tangleSources(sources: readonly Source[], config: ResolvedConfig
 }
 
 /** A source, collected (parsed first when it is text). */
-function collected(source: Source): CollectedDocument {
+function collected(source: Source, config: ResolvedConfig): CollectedDocument {
   if ('chunks' in source) return source;
-  if ('blocks' in source) return collectDocument(source);
+  if ('blocks' in source) return collectDocument(source, config);
   if (source.hash === '') return { path: source.path, hash: '', chunks: [], files: [], messages: source.messages };
-  return collectDocument(parseDocument(source) as ParsedDocument);
+  return collectDocument(parseDocument(source) as ParsedDocument, config);
 }
 //# sourceMappingURL=pipeline.ts.map

@@ -21,7 +21,7 @@
 import { statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { DiskCache } from './cache.js';
-import { collectDocument } from './collect.js';
+import { collectDocument, collectVariant } from './collect.js';
 import type { ResolvedConfig } from './config.js';
 import { parseMany } from './parse-pool.js';
 import { byteOrder, findSources, hashText, readSource } from './read.js';
@@ -114,12 +114,12 @@ export async function planFromState(root: string, stamped: StampedState, config:
   const edited = sources.filter((source) => source.hash !== state.documents[source.path]!.hash);
   const parsed = await parseMany(edited);
   for (const one of parsed) {
-    const doc = collectDocument(one);
+    const doc = collectDocument(one, config);
     const recorded = state.documents[doc.path]!;
     const shape = shapeOf(doc.chunks.map((c) => c.name), doc.files.map((f) => f.path));
     if (doc.messages.length > 0 || shape !== recorded.shape) return undefined;
     fresh.set(doc.path, doc);
-    if (one.reader !== 'scanner') disk?.set(doc);
+    if (one.reader !== 'scanner') disk?.set(doc, collectVariant(config));
   }
   const touched = new Map(sources.map((source) => [source.path, source.hash]));
   const affected = Object.entries(state.outputs).filter(([, output]) => output.deps.some((d) => fresh.has(d)));
@@ -147,7 +147,7 @@ export async function planFromState(root: string, stamped: StampedState, config:
     if (needed.has(path)) continue;
     const recorded = state.documents[path];
     if (!recorded) return undefined;
-    const doc = fresh.get(path) ?? disk?.get(path, recorded.hash) ?? (await readUnchanged(root, path, recorded.hash, config, disk));
+    const doc = fresh.get(path) ?? disk?.get(path, recorded.hash, collectVariant(config)) ?? (await readUnchanged(root, path, recorded.hash, config, disk));
     if (!doc) return undefined; // Changed after all, or unreadable: the full pipeline reads it.
     needed.set(path, doc);
     const own = new Set(doc.chunks.map((c) => c.name));
@@ -172,8 +172,8 @@ async function readUnchanged(root: string, path: string, hash: string, config: R
   const source = readSource(root, path, config.limits.maxDocumentBytes);
   if (source.hash !== hash || source.messages.length > 0) return undefined;
   const [parsed] = await parseMany([source]);
-  const doc = collectDocument(parsed!);
-  if (parsed!.reader !== 'scanner') disk?.set(doc);
+  const doc = collectDocument(parsed!, config);
+  if (parsed!.reader !== 'scanner') disk?.set(doc, collectVariant(config));
   return doc;
 }
 

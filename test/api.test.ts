@@ -43,6 +43,7 @@ describe("the package's exports", () => {
       'formatMessage',
       'formatStats',
       'init',
+      'initFromEntangled',
       'loadConfig',
       'parseConfig',
       'planStitch',

@@ -39,7 +39,7 @@ describe('weft.config.json syntax', () => {
   });
 
   it('reports a "__proto__" key as unknown, never as the prototype', () => {
-    expect(problems('{ "__proto__": { "sources": [] } }')).toEqual(['1:3: unknown config key `__proto__` (known keys: sources, outputDirs, outputFiles, comments, chunkScope, bundle, limits, budgets, allowInvalidUtf8, weave, watch) [malformed-config]']);
+    expect(problems('{ "__proto__": { "sources": [] } }')).toEqual(['1:3: unknown config key `__proto__` (known keys: sources, outputDirs, outputFiles, comments, chunkScope, quartoAttributes, bundle, limits, budgets, allowInvalidUtf8, weave, watch) [malformed-config]']);
   });
 });
 

@@ -1,13 +1,20 @@
 /**
  * Entangled projects tangle without edits (issue 15): a block may name a file and a chunk
- * at once, root-level files listed in `outputFiles` are outputs, and the generated header
- * speaks the comment syntax of the common languages (and of any the config adds).
+ * at once, root-level files listed in `outputFiles` are outputs, the generated header
+ * speaks the comment syntax of the common languages (and of any the config adds),
+ * `quartoAttributes` reads `#|` attribute lines, and a whole Entangled project tangles
+ * from only `weft init --from-entangled` and `weft tangle` (its config mapping is tested
+ * in init.test.ts).
  */
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commentStyleFor } from '../tangle/comment-syntax.js';
+import { collectDocument, collectVariant } from '../tangle/collect.js';
 import { parseConfig } from '../tangle/config.js';
-import { exists, fence, makeProject, read, weft } from './helpers.js';
+import { SourceReader } from '../tangle/documents.js';
+import { parseDocument } from '../tangle/parse.js';
+import { exists, fence, makeProject, read, REPO, weft } from './helpers.js';
 
 /** The first line of each diagnostic printed on stderr. */
 const diagnosticLines = (stderr: string) => stderr.split('\n').filter((line) => /: (error|warning): /.test(line));
@@ -153,6 +160,14 @@ describe('no-targets: a project where every block is an example', () => {
     expect(diagnosticLines(run.stderr)).toEqual([
       'docs/a.lit.md:1:1: warning: no block in the 2 documents names a target, so nothing is tangled; Weft tangles blocks whose info string names a file (`ts file=src/a.ts` or `{.ts file=src/a.ts}`) or a chunk (`ts #name`), and treats every other block as an example [no-targets]',
     ]);
+    expect(run.stderr).toContain('  note: 1 block starts with a Quarto-style attribute such as `#| file: src/x.jl` (Entangled\'s quarto_attributes hook): set "quartoAttributes": true in weft.config.json to read them (weft init --from-entangled does)\n');
+  });
+
+  it('says nothing about quartoAttributes when no block starts with a `#| file:` or `#| id:` line', () => {
+    const dir = makeProject({ 'docs/a.lit.md': fence('python', '#| echo: false\nprint("hi")') });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toHaveLength(1);
+    expect(run.stderr).not.toContain('note:');
   });
 
   it('says nothing for a project of prose only', () => {
@@ -191,30 +206,169 @@ describe('chunkScope: "project" (Entangled\'s one chunk namespace)', () => {
   });
 });
 
-describe('an Entangled-style project, with a hand-written config (no #| attributes, no init yet)', () => {
-  it('tangles to what Entangled writes, once its markers and Weft\'s header are dropped', () => {
+describe('quartoAttributes: Entangled 2.4 / Quarto `#|` attribute lines', () => {
+  const QUARTO = JSON.stringify({ quartoAttributes: true });
+  const doc = [
+    '# Q\n',
+    fence('julia', '#| file: scripts/hello.jl\n#| id: hello\nprintln("hi")'),
+    fence('julia', '#| id: hello\nprintln("again")'),
+    fence('cpp', '//| file: scripts/x.cpp\nint x;'),
+    fence('haskell', '--| file: scripts/Main.hs\nmain = putStrLn "hi"'),
+  ].join('\n');
+
+  it('reads `#| file:` and `#| id:` behind each language\'s line comment and leaves them out of the code', () => {
+    const dir = makeProject({ 'weft.config.json': QUARTO, 'docs/a.lit.md': doc });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual([]);
+    expect(read(dir, 'scripts/hello.jl')).toBe(`${HEADER('#')}\nprintln("hi")\nprintln("again")\n`);
+    expect(read(dir, 'scripts/x.cpp')).toBe(`${HEADER('//')}\nint x;\n`);
+    expect(read(dir, 'scripts/Main.hs')).toBe(`${HEADER('--')}\nmain = putStrLn "hi"\n`);
+  });
+
+  it('keeps each code line at its real line of the document', () => {
+    const dir = makeProject({ 'weft.config.json': QUARTO, 'docs/a.lit.md': doc });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    const origin = (at: string) => (JSON.parse(weft(dir, 'explain', at, '--json').stdout) as { source: { line: number; column: number } }).source;
+    // Line 3 is the fence, 4 and 5 the attributes, 6 the code; the second block's code is at 11.
+    expect(origin('scripts/hello.jl:2')).toMatchObject({ line: 6, column: 1 });
+    expect(origin('scripts/hello.jl:3')).toMatchObject({ line: 11, column: 1 });
+    expect(origin('scripts/x.cpp:2')).toMatchObject({ line: 16, column: 1 });
+  });
+
+  it('is off by default: such blocks are examples', () => {
+    const dir = makeProject({ 'docs/a.lit.md': doc });
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr).map((line) => line.replace(/ no block.*/, ''))).toEqual(['docs/a.lit.md:1:1: warning:']);
+    expect(exists(dir, 'scripts/hello.jl')).toBe(false);
+  });
+
+  it('takes effect when the switch changes, with the caches on (a document only remark reads is cached on disk)', () => {
+    // In a block quote the scanner is not certain, so remark parses and the collected document is cached on disk.
+    const quoted = `# Q\n\n> \`\`\`python\n> #| file: scripts/q.py\n> print("q")\n> \`\`\`\n`;
+    const dir = makeProject({ 'weft.config.json': '{}', 'docs/a.lit.md': quoted });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    expect(exists(dir, 'scripts/q.py')).toBe(false);
+    expect(readdirSync(`${dir}/.weft/cache`, { recursive: true }).some((name) => String(name).endsWith('.json'))).toBe(true);
+    writeFileSync(`${dir}/weft.config.json`, QUARTO);
+    expect(weft(dir, 'tangle').code).toBe(0);
+    expect(read(dir, 'scripts/q.py')).toBe(`${HEADER('#')}\nprint("q")\n`);
+    writeFileSync(`${dir}/weft.config.json`, '{}');
+    expect(weft(dir, 'tangle').code).toBe(0);
+    expect(exists(dir, 'scripts/q.py')).toBe(false);
+    writeFileSync(`${dir}/weft.config.json`, QUARTO);
+    expect(weft(dir, 'tangle').code).toBe(0);
+    expect(read(dir, 'scripts/q.py')).toBe(`${HEADER('#')}\nprint("q")\n`);
+  });
+
+  it('gives the collect stage a different result, and a different cache variant, for each setting', () => {
+    const parsed = parseDocument({ path: 'docs/a.lit.md', text: doc, hash: 'h', messages: [] });
+    expect(collectDocument(parsed).files).toEqual([]);
+    expect(collectDocument(parsed, { quartoAttributes: true, comments: {} }).files.map((f) => f.path)).toEqual(['scripts/hello.jl', 'scripts/x.cpp', 'scripts/Main.hs']);
+    expect(collectVariant({ quartoAttributes: false, comments: { jl: '#' } })).toBe('');
+    expect(collectVariant({ quartoAttributes: true, comments: {} })).not.toBe(collectVariant({ quartoAttributes: true, comments: { jl: '#' } }));
+  });
+
+  it('leaves the attribute lines out of the code of a block whose info string names the target too', () => {
+    const dir = makeProject({ 'weft.config.json': QUARTO, 'docs/a.lit.md': fence('{.python file=scripts/a.py}', '#| echo: false\nprint(1)') });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    expect(read(dir, 'scripts/a.py')).toBe(`${HEADER('#')}\nprint(1)\n`);
+  });
+
+  it('reads a Haskell header of `-- |` lines that are all `key: value`, and stays quiet about a Haddock comment', () => {
     const dir = makeProject({
-      'weft.config.json': JSON.stringify({ sources: ['docs/**/*.md'], outputDirs: ['src'], outputFiles: ['Makefile'], chunkScope: 'project' }),
-      'docs/index.md': [
-        '# Hello\n',
-        fence('{.julia #hello file=src/hello.jl}', 'function hello()\n    <<greeting>>\nend'),
-        fence('{.julia #hello}', 'hello()'),
-        fence('{.make file=Makefile}', 'all: src/hello.jl src/Main.hs\n\tjulia src/hello.jl'),
-      ].join('\n'),
-      'docs/more.md': ['# More\n', fence('{.julia #greeting}', 'println("Hello, World!")'), fence('{.haskell file=src/Main.hs}', 'main :: IO ()\nmain = putStrLn "hi"')].join('\n'),
+      'weft.config.json': QUARTO,
+      'docs/a.lit.md': [fence('haskell', '-- | file: scripts/Main.hs\nmain = greet'), fence('haskell', '-- | Greet the world.\ngreet = putStrLn "hi"')].join('\n'),
     });
     const run = weft(dir, 'tangle');
     expect(diagnosticLines(run.stderr)).toEqual([]);
-    // Entangled's outputs with every `~/~ begin` / `~/~ end` line removed, written by hand.
-    const entangled: Record<string, string> = {
-      'src/hello.jl': 'function hello()\n    println("Hello, World!")\nend\nhello()\n',
-      Makefile: 'all: src/hello.jl src/Main.hs\n\tjulia src/hello.jl\n',
-      'src/Main.hs': 'main :: IO ()\nmain = putStrLn "hi"\n',
-    };
-    for (const [path, expected] of Object.entries(entangled)) {
+    expect(read(dir, 'scripts/Main.hs')).toBe(`${HEADER('--')}\nmain = greet\n`);
+  });
+
+  it('reads quoted values, comments and a classes list', () => {
+    const dir = makeProject({ 'weft.config.json': QUARTO, 'docs/a.lit.md': fence('python', '#| file: "scripts/a b.py"  \n#| classes: [python, extra]\n#| # a comment\n#|\nprint(1)') });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    expect(read(dir, 'scripts/a b.py')).toBe(`${HEADER('#')}\nprint(1)\n`);
+  });
+
+  it('stitches an edit of the output back below the attribute lines', () => {
+    const dir = makeProject({ 'weft.config.json': QUARTO, 'docs/a.lit.md': doc });
+    expect(weft(dir, 'tangle').code).toBe(0);
+    writeFileSync(`${dir}/scripts/hello.jl`, read(dir, 'scripts/hello.jl').replace('again', 'AGAIN'));
+    expect(weft(dir, 'stitch').code).toBe(0);
+    expect(read(dir, 'docs/a.lit.md')).toBe(doc.replace('again', 'AGAIN'));
+    expect(weft(dir, 'tangle', '--check').code).toBe(0);
+  });
+
+  it('reports `#| file:` with no path as an error at its line, and skips the block', () => {
+    const dir = makeProject({ 'weft.config.json': QUARTO, 'docs/a.lit.md': `# A\n\n${fence('julia', '#| file:\nx = 1')}${fence('julia', '#| id: ""\ny = 1')}` });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(1);
+    expect(diagnosticLines(run.stderr)).toEqual(['docs/a.lit.md:4:1: error: `#| file:` has no path [empty-target]', 'docs/a.lit.md:8:1: error: `#| id:` has no chunk name [empty-target]']);
+  });
+
+  it('warns at a `#|` line that is not `key: value` when the header means a target, and reads the block as its info string says', () => {
+    const dir = makeProject({ 'weft.config.json': QUARTO, 'docs/a.lit.md': `# A\n\n${fence('julia', '#| id: x\n#| file scripts/x.jl\nx = 1')}${fence('julia', '#| filename: scripts/y.jl\ny = 1')}` });
+    const run = weft(dir, 'tangle');
+    expect(run.code).toBe(0);
+    expect(diagnosticLines(run.stderr)).toEqual([
+      "docs/a.lit.md:5:1: warning: attribute line `#| file scripts/x.jl` is not `key: value`, so the block's `#|` lines are not read and it stays as its info string says [unclear-info-string]",
+      'docs/a.lit.md:9:1: warning: attribute `filename` is kept and ignored; Weft reads a file target from `file` [unclear-info-string]',
+      'docs/a.lit.md:1:1: warning: no block in the document names a target, so nothing is tangled; Weft tangles blocks whose info string names a file (`ts file=src/a.ts` or `{.ts file=src/a.ts}`) or a chunk (`ts #name`), and treats every other block as an example [no-targets]',
+    ].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })));
+  });
+
+  it('accepts only true or false', () => {
+    expect(parseConfig('{ "quartoAttributes": "yes" }').messages.map((m) => `${m.line}:${m.column}: ${m.message}`)).toEqual(['1:3: `quartoAttributes` must be true or false']);
+  });
+});
+
+describe('sources with `!` globs (how ignore_list is mapped)', () => {
+  it('leaves the matching documents out, also when watch mode adds one without searching the disk again', async () => {
+    const dir = makeProject({ 'docs/a.md': fence('python file=scripts/a.py', 'a'), 'docs/README.md': fence('python file=scripts/a.py', 'not this') });
+    const { config } = parseConfig(JSON.stringify({ sources: ['docs/**/*.md', '!**/README.md'] }));
+    const reader = new SourceReader(dir, undefined);
+    expect((await reader.read(config!)).documents.map((d) => d.path)).toEqual(['docs/a.md']);
+    writeFileSync(`${dir}/docs/b.md`, fence('python file=scripts/b.py', 'b'));
+    writeFileSync(`${dir}/docs/sub-README.md`, 'x\n');
+    writeFileSync(`${dir}/docs/README.md`, 'changed\n');
+    const changed = new Set(['docs/b.md', 'docs/sub-README.md', 'docs/README.md']);
+    expect((await reader.read(config!, { changed })).documents.map((d) => d.path)).toEqual(['docs/a.md', 'docs/b.md', 'docs/sub-README.md']);
+  });
+});
+
+describe('an Entangled project, from only `weft init --from-entangled` and `weft tangle`', () => {
+  // test/fixtures/entangled/project: file+name blocks, an appended definition, a root
+  // Makefile, Julia and Haskell outputs, `#|` / `--|` attributes, references across
+  // documents that rely on Entangled's one namespace, an ignore_list. The expected
+  // outputs in test/fixtures/entangled/expected are what Entangled writes with its
+  // `~/~` annotation lines removed, derived by hand (expected/README.md says from what).
+  const FIXTURE = join(REPO, 'test/fixtures/entangled');
+
+  /** Every file under `dir`, relative, sorted. */
+  const filesUnder = (dir: string): string[] =>
+    (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
+      .sort();
+
+  it('tangles to what Entangled writes, minus its annotation lines and Weft\'s one-line header', () => {
+    const dir = makeProject({});
+    cpSync(join(FIXTURE, 'project'), dir, { recursive: true });
+    const init = weft(dir, 'init', '--from-entangled');
+    expect(diagnosticLines(init.stderr)).toEqual([]);
+    expect(init.code).toBe(0);
+    const run = weft(dir, 'tangle');
+    expect(diagnosticLines(run.stderr)).toEqual([]);
+    expect(run.code).toBe(0);
+    const expected = filesUnder(join(FIXTURE, 'expected')).filter((path) => path !== 'README.md');
+    const written = filesUnder(dir).filter((path) => !path.startsWith('.weft/') && !path.startsWith('docs/') && !['entangled.toml', 'weft.config.json'].includes(path));
+    expect(written).toEqual(expected);
+    for (const path of expected) {
       const [header, ...rest] = read(dir, path).split('\n');
-      expect(header).toMatch(/^(#|--) generated from docs\/(index|more)\.md by weft/);
-      expect(rest.join('\n')).toBe(expected);
+      const document = path === 'src/Main.hs' ? 'docs/more.md' : 'docs/index.md';
+      expect(header).toBe(HEADER(path.endsWith('.hs') ? '--' : '#', document));
+      expect(rest.join('\n')).toBe(read(join(FIXTURE, 'expected'), path));
     }
+    expect(weft(dir, 'tangle', '--check').code).toBe(0);
   });
 });

@@ -10,10 +10,11 @@
  * it needs no network and leaves the repository's node_modules untouched.
  */
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, read, REPO, weft, type Run } from './helpers.js';
+import { mapEntangledSettings, outputPlaces, readEntangledSettings } from '../tangle/entangled-config.js';
+import { exists, fence, makeProject, read, REPO, weft, type Run } from './helpers.js';
 
 const CREATED = [
   '.gitignore',
@@ -210,6 +211,151 @@ describe('weft init', () => {
 });
 
 // Each of these runs npm, vitest or the compiler in a child process: seconds each, more on a busy machine.
+describe('weft init --from-entangled', () => {
+  const diagnostics = (stderr: string) => stderr.split('\n').filter((line) => /: (error|warning): /.test(line));
+  const SCHEMA = './node_modules/weft-lit/schema/weft.config.schema.json';
+  const documents = {
+    'docs/index.md': ['# Index\n', fence('{.julia file=src/hello.jl}', 'x = 1'), fence('{.make file=Makefile}', 'all:'), fence('julia', '#| file: src/deep/b.jl\ny = 2')].join('\n'),
+    'docs/README.md': fence('{.python file=ignored/x.py}', 'x'),
+  };
+
+  it('maps every setting it can, says what it mapped, and warns at each one it cannot', () => {
+    const toml = [
+      'version = "2.4"',
+      'watch_list = ["docs/**/*.md"]',
+      'ignore_list = ["README.md"]',
+      'hooks = ["quarto_attributes", "build"]',
+      'annotation = "standard"',
+      'colour = "blue"',
+      '',
+      '[[languages]]',
+      'name = "Dhall"',
+      'identifiers = ["dhall"]',
+      'comment = { open = "--" }',
+      '',
+      '[[languages]]',
+      'name = "SML"',
+      'identifiers = ["sml"]',
+      'comment = { open = "(*", close = "*)" }',
+      '',
+    ].join('\n');
+    const dir = makeProject({ 'entangled.toml': toml, ...documents });
+    const run = weft(dir, 'init', '--from-entangled');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(read(dir, 'weft.config.json'))).toEqual({
+      $schema: SCHEMA,
+      sources: ['docs/**/*.md', '!**/README.md'],
+      outputDirs: ['src'],
+      outputFiles: ['Makefile'],
+      chunkScope: 'project',
+      quartoAttributes: true,
+      comments: { dhall: '--' },
+    });
+    expect(diagnostics(run.stderr)).toEqual([
+      'entangled.toml:4:1: warning: `hooks` is not mapped: the build hook: Weft runs no build tasks; run them from a Makefile or npm scripts [entangled-unmapped]',
+      'entangled.toml:6:1: warning: `colour` is not mapped: Entangled 2.x has no such key [entangled-unmapped]',
+      "entangled.toml:13:1: warning: `languages` is not mapped: SML has a comment with a closing marker; Weft's header needs a line comment (set `comments` by hand, or null for no header) [entangled-unmapped]",
+    ]);
+    expect(run.stdout).toContain(`weft: wrote weft.config.json from entangled.toml (1 document, 3 file targets) in ${dir}\n`);
+    expect(run.stdout).toContain(
+      [
+        'mapped:',
+        '  watch_list → sources: docs/**/*.md',
+        '  ignore_list → sources: !**/README.md',
+        '  file= targets in the documents → outputDirs: src',
+        '  file= targets in the project root → outputFiles: Makefile',
+        '  namespace_default = "global" (Entangled\'s default) → chunkScope: "project"',
+        '  hooks: quarto_attributes → quartoAttributes: true',
+        '  [[languages]] comments → comments: dhall "--"',
+        'notes:',
+        '  Weft writes no `~/~ begin` / `~/~ end` markers: each output gets a one-line "generated from" header, and `weft explain`, the `.map` files and `weft stitch` carry it back to the documents',
+        '  version = "2.4": Weft reads Entangled 2.x documents whatever the version',
+        '  annotation = "standard": no equivalent, since Weft writes no markers',
+        '  the shebang hook: Weft keeps a `#!` line first (its header goes after it) and makes the file executable',
+        'not mapped: 3 settings (the warnings above)',
+      ].join('\n'),
+    );
+    // Nothing but the config: no package.json, no sample documents, no outputs yet.
+    expect(exists(dir, 'package.json')).toBe(false);
+    expect(exists(dir, 'src/hello.jl')).toBe(false);
+  });
+
+  it('reads [tool.entangled] in pyproject.toml when there is no entangled.toml, with style "basic" turning on quartoAttributes', () => {
+    const dir = makeProject({ 'pyproject.toml': '[project]\nname = "x"\n\n[tool.entangled]\nversion = "2.4"\nstyle = "basic"\nnamespace_default = "private"\nwatch_list = ["docs/**/*.md"]\n', ...documents });
+    const run = weft(dir, 'init', '--from-entangled');
+    expect(run.code).toBe(0);
+    expect(diagnostics(run.stderr)).toEqual([]);
+    expect(JSON.parse(read(dir, 'weft.config.json'))).toEqual({ $schema: SCHEMA, sources: ['docs/**/*.md'], outputDirs: ['ignored', 'src'], outputFiles: ['Makefile'], quartoAttributes: true });
+    expect(run.stdout).toContain('  style = "basic" → quartoAttributes: true\n');
+    expect(run.stdout).toContain('  namespace_default = "private" → chunkScope: "document" (Weft\'s default)\n');
+  });
+
+  it("takes Entangled's defaults for what entangled.toml leaves out (watch_list **/*.md, the global namespace)", () => {
+    const dir = makeProject({ 'entangled.toml': 'version = "2.0"\n', 'docs/a.md': fence('{.python file=src/a.py}', 'x'), 'docs/b.md': fence('python', '#| file: src/b.py\nx') });
+    const run = weft(dir, 'init', '--from-entangled', '--json');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { created: string[]; from: string; config: object; documents: string[]; targets: string[]; ok: boolean; diagnostics: unknown[] };
+    expect(result).toMatchObject({ created: ['weft.config.json'], from: 'entangled.toml', documents: ['docs/a.md', 'docs/b.md'], targets: ['src/a.py'], ok: true, diagnostics: [] });
+    // Without the quarto_attributes hook, `#| file:` is no target (as in Entangled), and the switch stays off.
+    expect(result.config).toEqual({ $schema: SCHEMA, sources: ['**/*.md'], outputDirs: ['src'], chunkScope: 'project' });
+    expect(JSON.parse(read(dir, 'weft.config.json'))).toEqual(result.config);
+  });
+
+  it('config-exists: never overwrites weft.config.json', () => {
+    const dir = makeProject({ 'entangled.toml': 'version = "2.0"\n', 'weft.config.json': '{ "sources": ["x/*.md"] }\n' });
+    const run = weft(dir, 'init', '--from-entangled');
+    expect(run.code).toBe(1);
+    expect(diagnostics(run.stderr)).toEqual(['weft.config.json:1:1: error: weft.config.json already exists; init --from-entangled never overwrites it [config-exists]']);
+    expect(run.stdout).toBe('weft: nothing written\n');
+    expect(read(dir, 'weft.config.json')).toBe('{ "sources": ["x/*.md"] }\n');
+  });
+
+  it('entangled-config: invalid TOML is located, and nothing is written', () => {
+    const dir = makeProject({ 'entangled.toml': 'version = "2.0"\nwatch_list = ["docs/*.md"\nhooks = []\n' });
+    const run = weft(dir, 'init', '--from-entangled');
+    expect(run.code).toBe(1);
+    expect(diagnostics(run.stderr)).toEqual(['entangled.toml:3:1: error: invalid TOML: expected comma or end of structure [entangled-config]']);
+    expect(exists(dir, 'weft.config.json')).toBe(false);
+  });
+
+  it('entangled-config: a key of the wrong type, and a folder with no Entangled configuration', () => {
+    const dir = makeProject({ 'entangled.toml': 'version = "2.0"\n\nwatch_list = "docs"\n' });
+    expect(diagnostics(weft(dir, 'init', '--from-entangled').stderr)).toEqual(['entangled.toml:3:1: error: `watch_list` must be a list of strings [entangled-config]']);
+    const empty = makeProject({ 'pyproject.toml': '[project]\nname = "x"\n' });
+    const run = weft(empty, 'init', '--from-entangled');
+    expect(run.code).toBe(1);
+    expect(diagnostics(run.stderr)).toEqual(['entangled.toml: error: no entangled.toml here, and no [tool.entangled] table in pyproject.toml [entangled-config]']);
+    expect(exists(dir, 'weft.config.json') || exists(empty, 'weft.config.json')).toBe(false);
+  });
+
+  it('maps hooks with `~` removals, and warns at markers, namespace and line directives', () => {
+    const toml = 'version = "2.4"\nstyle = "basic"\nhooks = ["~quarto_attributes", "repl"]\nnamespace = "x"\nuse_line_directives = true\n\n[markers]\nopen = "a"\nclose = "b"\n';
+    const read = readEntangledSettings(toml, 'entangled.toml');
+    expect(read.messages).toEqual([]);
+    expect(read.settings!.hooks).toEqual(['brei', 'repl', 'shebang', 'spdx_license']);
+    const mapping = mapEntangledSettings(read.settings!, toml, read.keys, ['src/a/b.jl', 'src/c.jl', 'test/t.jl', 'Makefile', '../out.txt']);
+    expect(mapping.config).toEqual({ sources: ['**/*.md'], outputDirs: ['src', 'test'], outputFiles: ['Makefile'], chunkScope: 'project' });
+    expect(mapping.messages.map((m) => `${m.line}:${m.column}: ${m.message} [${m.rule}]`)).toEqual([
+      '4:1: `namespace` is not mapped: Weft has no namespace prefix; names are per document or, with chunkScope "project", one namespace [entangled-unmapped]',
+      '5:1: `use_line_directives` is not mapped: Weft writes no line directives; `.map` files and `weft explain` map outputs to the documents [entangled-unmapped]',
+      '7:1: `markers` is not mapped: Weft reads fenced code as CommonMark does; custom fence patterns have no equivalent [entangled-unmapped]',
+      '3:1: `hooks` is not mapped: the repl hook: Weft does not collect REPL sessions [entangled-unmapped]',
+    ]);
+    expect(mapping.notes).toContain('no output folder is made for targets outside the project (../out.txt); `weft tangle` refuses them (output-outside-root)');
+  });
+
+  it('infers output folders from targets: each folder once, none inside another', () => {
+    expect(outputPlaces(['src/a/b.jl', 'src/c.jl', 'lib/x/y.ts', 'lib/x/z/w.ts', 'Cargo.toml', '/abs.txt'])).toEqual({ dirs: ['lib/x', 'src'], files: ['Cargo.toml'], outside: ['/abs.txt'] });
+  });
+
+  it('refuses --weft and --name, which do not apply', () => {
+    const dir = makeProject({ 'entangled.toml': 'version = "2.0"\n' });
+    const run = weft(dir, 'init', '--from-entangled', '--name', 'x');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--from-entangled writes only weft.config.json; --weft and --name do not apply');
+  });
+});
+
 describe('a project made by weft init, once installed', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(() => {
