@@ -214,3 +214,22 @@ describe('weft tangle DOCUMENT…', () => {
     expect(run.stderr.split('\n')[0]).toBe(`weft tangle: docs/nope.lit.md is not a document of the project at ${dir}`);
   });
 });
+
+describe('a reader that closes the pipe early', () => {
+  it('ends the run quietly: no EPIPE stack trace, the exit code of the run', async () => {
+    const { spawn } = await import('node:child_process');
+    const { WEFT_BIN } = await import('./helpers.js');
+    let text = '# Many\n\n';
+    for (let i = 0; i < 3000; i++) text += fence(`ts file=src-generated/m${i}.ts`, `export const m${i} = ${i};`) + '\n';
+    const dir = makeProject({ 'docs/many.lit.md': text });
+    expect(weft(dir, 'tangle', '--no-bundle').code).toBe(0);
+    const child = spawn(process.execPath, [WEFT_BIN, 'ls', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    // Read the first chunk of the (over 64 KiB) JSON document, then close the pipe, as `| head -c 10` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});

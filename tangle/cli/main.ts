@@ -147,6 +147,15 @@ export async function runCli(): Promise<void> {
     annotationLedger: process.env.GITHUB_ACTIONS && process.env.RUNNER_TEMP ? join(process.env.RUNNER_TEMP, 'weft-annotations') : undefined,
     cwd: process.cwd(),
   };
+  // A reader that stops early (`weft ls | head -1`) closes the pipe: stop quietly, as git
+  // and grep do, rather than die of an unhandled EPIPE with a stack trace. Every write to
+  // disk is synchronous, so this never runs in the middle of one.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
   // Let stdout drain before exiting (large --json documents through a pipe).
   process.exitCode = await main(process.argv.slice(2), io);
 }
