@@ -60,7 +60,7 @@ export async function readFolder(root: string, label: string): Promise<Snapshot>
   const config = loaded.config ?? DEFAULT_CONFIG;
   if (!loaded.config) messages.push(message(CONFIG_FILE, 0, 0, 'warning', 'malformed-config', `${label}: using the default configuration`));
   const paths = await findSources(root, config.sources);
-  const sources = paths.map((path) => readSource(root, path, config.limits.maxDocumentBytes));
+  const sources = paths.map((path) => readSource(root, path, config.limits.maxDocumentBytes, config));
   return { label, config, sources, messages };
 }
 

@@ -109,7 +109,7 @@ export async function planFromState(root: string, stamped: StampedState, config:
   if (!state) return undefined;
   // Read the documents whose stamps changed; some were only touched.
   const fresh = new Map<string, CollectedDocument>();
-  const sources = changedPaths.map((path) => readSource(root, path, config.limits.maxDocumentBytes));
+  const sources = changedPaths.map((path) => readSource(root, path, config.limits.maxDocumentBytes, config));
   if (sources.some((source) => source.hash === '' || source.messages.length > 0)) return undefined;
   const edited = sources.filter((source) => source.hash !== state.documents[source.path]!.hash);
   const parsed = await parseMany(edited);
@@ -169,7 +169,7 @@ export async function planFromState(root: string, stamped: StampedState, config:
 
 /** Read and parse a document the state says is unchanged; undefined when its hash differs. */
 async function readUnchanged(root: string, path: string, hash: string, config: ResolvedConfig, disk: DiskCache | undefined): Promise<CollectedDocument | undefined> {
-  const source = readSource(root, path, config.limits.maxDocumentBytes);
+  const source = readSource(root, path, config.limits.maxDocumentBytes, config);
   if (source.hash !== hash || source.messages.length > 0) return undefined;
   const [parsed] = await parseMany([source]);
   const doc = collectDocument(parsed!, config);
