@@ -73,6 +73,12 @@ describe('hover', () => {
     const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', at('docs/b.lit.md', 6, 10));
     expect(hover.contents.value).toBe('```ts\nif (text) {\n  // greeting kit\n}\nreturn text.toUpperCase();\n```\n\n`<<upper-case>>` defined at docs/b.lit.md:11');
   });
+
+  it('says where the expansion stopped when the chunk does not tangle (a cycle)', async () => {
+    await client.open('docs/b.lit.md', WORKSPACE['docs/b.lit.md'].replace('```ts #upper-case\n', '```ts #upper-case\nif (text) {\n  <<upper-case>>\n}\n'));
+    const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', at('docs/b.lit.md', 6, 10));
+    expect(hover.contents.value).toBe('```ts\nif (text) {\n}\nreturn text.toUpperCase();\n```\n\n`<<upper-case>>` defined at docs/b.lit.md:11\n\nnot tangled: reference cycle: <<upper-case>> → <<upper-case>> (docs/b.lit.md:13) [chunk-cycle]');
+  });
 });
 
 describe('completion after <<', () => {

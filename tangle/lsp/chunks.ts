@@ -85,7 +85,9 @@ export function hover(index: ChunkIndex, document: string, line: number, column:
   const lang = chunk.parts[0]!.lang ?? '';
   const places = chunk.parts.map((part) => `${chunk.document}:${part.fenceLine}`).join(', ');
   const range = hit.kind === 'reference' ? nameRange(hit.reference) : siteRange(hit.site);
-  return { contents: { kind: 'markdown', value: `\`\`\`${lang}\n${expandChunk(index, chunk)}\n\`\`\`\n\n\`<<${chunk.name}>>\` defined at ${places}` }, range };
+  const { text, errors } = expandChunk(index, chunk);
+  const problems = errors.map((m) => `\n\nnot tangled: ${m.message} (${m.file}:${m.line}) [${m.rule}]`).join('');
+  return { contents: { kind: 'markdown', value: `\`\`\`${lang}\n${text}\n\`\`\`\n\n\`<<${chunk.name}>>\` defined at ${places}${problems}` }, range };
 }
 
 /** Names from other documents offered at most, per kind; more make the list incomplete (the client asks again as the user types). */

@@ -80,7 +80,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const ordered = [...sources.keys()].sort().map((path) => sources.get(path)!);
     const tangled = retangle(ordered, config, memo);
     memo = tangled.memo;
-    index = indexProject(tangled.project);
+    index = indexProject(tangled.project, index);
     dirty = false;
     typescriptProject?.update(tangled.project);
     return index;
