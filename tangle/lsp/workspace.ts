@@ -14,8 +14,9 @@
  * - Hover's expansion is the engine's `expandTarget`, not a second expander.
  * - A part's references are the engine's data (`Part.references`, recorded once by
  *   collect), adapted to the server's positions in one helper, `referencesOf(part)`.
- * - Names resolve exactly as the engine's `lookupChunk` (lookup.ts) resolves them: the document's own chunk, then a
- *   qualified `docs/a.lit.md#name`, then the single other document that defines it.
+ * - Names resolve with the engine's `lookupChunk` (lookup.ts): the document's own chunk,
+ *   then a qualified `docs/a.lit.md#name`, then the single other document that defines it
+ *   (or, with `chunkScope: "project"`, the one chunk of that name across documents).
  *
  * Positions here are the engine's: 1-based lines and columns in UTF-16 code units (the
  * LSP's 0-based positions are converted in `server.ts` only).
@@ -25,7 +26,7 @@ import { tangleSources, type PipelineMemo } from '../pipeline.js';
 import { decodeSource, type SourceText } from '../read.js';
 import type { TangledSnapshot } from '../snapshot.js';
 import { expandCache, expandTarget } from '../expand.js';
-import { lookupIndex, type LookupIndex } from '../lookup.js';
+import { constituents, isChunk, lookupChunk, lookupIndex, type LookupIndex } from '../lookup.js';
 import type { Chunk, CollectedDocument, Message, Output, Part, Reference } from '../types.js';
 
 /** What `retangle` keeps between calls: the pipeline's memo. Never mutated: each call returns a new one. */
@@ -190,17 +191,26 @@ function indexDocument(document: CollectedDocument, text: string): DocumentEntry
   return { lines, chunks: new Map(document.chunks.map((chunk) => [chunk.name, chunk])), references, targets: targets.sort((a, b) => a.line - b.line) };
 }
 
-/** The chunk `name` means when written in document `from` (resolve's rule), or undefined. */
+/**
+ * The chunk `name` means when written in document `from`, or undefined: the engine's own
+ * `lookupChunk`, so `chunkScope: "project"` (one chunk merged from every document's blocks
+ * of that name) is honoured too. A name that nothing defines is answered here without the
+ * engine, whose failure path searches every name of the project for a "did you mean".
+ */
 export function resolveName(index: ChunkIndex, name: string, from: string): Chunk | undefined {
-  const local = index.chunks.get(from)?.get(name);
-  if (local) return local;
   const hash = name.lastIndexOf('#');
-  if (hash > 0) {
-    const qualified = index.chunks.get(name.slice(0, hash))?.get(name.slice(hash + 1));
-    if (qualified) return qualified;
-  }
-  const others = (index.definers.get(name) ?? []).filter((path) => path !== from);
-  return others.length === 1 ? index.chunks.get(others[0]!)!.get(name) : undefined;
+  const bare = hash > 0 ? name.slice(hash + 1) : name;
+  const qualifier = hash > 0 ? name.slice(0, hash) : undefined;
+  if (!index.definers.has(name) && !(qualifier !== undefined && index.chunks.get(qualifier)?.has(bare))) return undefined;
+  const reference: Reference = { name: bare, text: name, line: 0, column: 0, indent: '', index: 0 };
+  if (qualifier !== undefined) reference.document = qualifier;
+  const found = lookupChunk(reference, from, lookupOf(index));
+  return isChunk(found) ? found : undefined;
+}
+
+/** The documents' own chunks a chunk is made of: itself, or with `chunkScope: "project"` every document's blocks of the name. */
+export function chunksOf(index: ChunkIndex, chunk: Chunk): readonly Chunk[] {
+  return constituents(chunk, lookupOf(index));
 }
 
 /** What is at a position of a document: a reference, a target site, or nothing of Weft's. */
