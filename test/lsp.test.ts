@@ -220,6 +220,19 @@ describe('diagnostics as you type', () => {
     });
   });
 
+  it('qualifies an ambiguous reference with either document that defines the name', async () => {
+    await client.open('docs/c.lit.md', '```ts #banner\n// another kit\n```\n');
+    const [diagnostic] = await client.diagnostics('docs/b.lit.md', (list) => list.length > 0);
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri: client.uri('docs/b.lit.md') }, range: diagnostic!.range, context: { diagnostics: [diagnostic] } });
+    const qualify = (path: string) => ({
+      title: `Change to <<${path}#banner>>`,
+      kind: 'quickfix',
+      diagnostics: [diagnostic],
+      edit: { changes: { [client.uri('docs/b.lit.md')]: [{ range: range(3, 2, 8), newText: `${path}#banner` }] } },
+    });
+    expect(actions).toEqual([qualify('docs/a.lit.md'), qualify('docs/c.lit.md')]);
+  });
+
   it('warns about an unused chunk once the project resolves', async () => {
     await client.open('docs/b.lit.md', `${WORKSPACE['docs/b.lit.md']}\n\`\`\`ts #spare\n// unused\n\`\`\`\n`);
     expect(await client.diagnostics('docs/b.lit.md', (list) => list.length > 0)).toEqual([

@@ -248,13 +248,15 @@ export function toDiagnostic(index: ChunkIndex, uriOf: UriOf, m: Message): Diagn
 
 /**
  * Quick fixes for a diagnostic: "did you mean" replaces the name; an undefined chunk can be
- * created as an empty block right after the block that references it.
+ * created as an empty block right after the block that references it; an ambiguous one is
+ * qualified with one of the documents that define it.
  */
 export function quickFixes(index: ChunkIndex, uri: string, document: string, diagnostic: Diagnostic): CodeAction[] {
-  if (diagnostic.code !== 'undefined-chunk') return [];
   const line = diagnostic.range.start.line + 1;
   const reference = (index.references.get(document) ?? []).find((r) => r.line === line);
   if (!reference) return [];
+  if (diagnostic.code === 'ambiguous-chunk') return qualifyFixes(index, uri, reference, diagnostic);
+  if (diagnostic.code !== 'undefined-chunk') return [];
   const actions: CodeAction[] = [];
   const suggestion = /did you mean `<<(.+?)>>`\?/.exec(typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value);
   if (suggestion) {
@@ -282,4 +284,15 @@ export function quickFixes(index: ChunkIndex, uri: string, document: string, dia
     }
   }
   return actions;
+}
+
+/** An ambiguous reference qualified with each document that defines the name, in path order. */
+function qualifyFixes(index: ChunkIndex, uri: string, reference: ChunkReference, diagnostic: Diagnostic): CodeAction[] {
+  const definers = (index.definers.get(reference.name) ?? []).filter((path) => path !== reference.document);
+  return definers.map((path) => ({
+    title: `Change to <<${path}#${reference.name}>>`,
+    kind: 'quickfix',
+    diagnostics: [diagnostic],
+    edit: { changes: { [uri]: [{ range: nameRange(reference), newText: `${path}#${reference.name}` }] } },
+  }));
 }
