@@ -70,6 +70,11 @@ describe('unclear info strings', () => {
     expect(shown.outputs.map((o) => o.path)).toEqual(['src-generated/c.ts']);
   });
 
+  it('joins a # set apart from its name', async () => {
+    const { diagnostic, actions } = await fixesFor('# C\n\n```ts # parse\nlet a = 1;\n```\n', 'unclear-info-string');
+    expect(actions).toEqual([fix('Change the info string to ```ts #parse', diagnostic, { range: at(2, 3, 13), newText: 'ts #parse' })]);
+  });
+
   it('writes a misspelt file key as file=', async () => {
     const { diagnostic, actions } = await fixesFor('# C\n\n```ts filename=src-generated/c.ts\nlet a = 1;\n```\n', 'unclear-info-string');
     expect(actions).toEqual([fix('Change the info string to ```ts file=src-generated/c.ts', diagnostic, { range: at(2, 3, 33), newText: 'ts file=src-generated/c.ts' })]);

@@ -143,6 +143,8 @@ function readsCompletely(info: string): boolean {
 /** Rewrites of an unclear info string that the engine reads completely, best first, without repeats. */
 export function infoRewrites(info: string): string[] {
   let repaired = fileKey(joinAttributes(info));
+  // A `#` set apart from its name (`# parse`).
+  repaired = outsideQuotes(repaired, (plain) => plain.replace(/(^|[ \t{])#[ \t]+(?=[^ \t#={}])/g, '$1#'));
   if (/[{}]/.test(outsideQuotes(repaired, (plain) => plain.replace(/[^{}]/g, '')))) {
     const read = parseInfo(repaired);
     if (read.unread.some((token) => /[{}]/.test(token))) repaired = oneBraceGroup(repaired);
