@@ -14,11 +14,16 @@
 //                requests, 50 edits each followed by a completion request;
 // - memory:      the server's peak resident set (VmHWM) after the 1,000-document runs.
 //
-// Usage: node bench/lsp.mjs [--docs 1000] [--json]   (build first: node build.mjs)
+// The machine is shared, so wall-clock figures are upper bounds: each scenario also reports
+// the server process's own CPU time (user + system, from /proc/PID/stat), and the run its
+// load average before and after.
+//
+// Usage: node bench/lsp.mjs [--docs 1000] [--json] [--profile DIR]   (build first: node build.mjs)
+//        --profile DIR  runs each server with --cpu-prof, writing its profile to DIR
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,7 +32,7 @@ import { writeProject } from './generate.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WEFT = path.join(ROOT, 'bin', 'weft.js');
-const { values } = parseArgs({ options: { docs: { type: 'string', default: '1000' }, json: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { docs: { type: 'string', default: '1000' }, json: { type: 'boolean' }, profile: { type: 'string' } } });
 const log = (text) => process.stderr.write(`${text}\n`);
 
 /** p50 and p95 of samples (ms), rounded to 0.1. */
@@ -40,7 +45,8 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Spawn `weft lsp` in `root` and initialize it. */
 async function startServer(root, args = []) {
-  const child = spawn(process.execPath, [WEFT, 'lsp', '--stdio', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] : [];
+  const child = spawn(process.execPath, [...profile, WEFT, 'lsp', '--stdio', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiters = [];
   connection.onNotification('textDocument/publishDiagnostics', (params) => {
@@ -53,6 +59,11 @@ async function startServer(root, args = []) {
     child,
     connection,
     nextDiagnostics: (uri) => new Promise((resolve) => waiters.push({ uri, resolve })),
+    /** CPU time (user + system) the server has used so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
+    cpuMs: () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    },
     peakMiB: () => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024),
     async stop() {
       await connection.sendRequest('shutdown');
@@ -77,7 +88,7 @@ function referencesIn(root, files) {
   return found;
 }
 
-const results = { machine: `${process.platform} ${process.arch}, node ${process.version}` };
+const results = { machine: `${process.platform} ${process.arch}, node ${process.version}, ${os.cpus().length} cores`, loadAverageBefore: os.loadavg().map((l) => Math.round(l * 100) / 100) };
 
 // --- The benchmark corpus -----------------------------------------------------------
 const docs = Number(values.docs);
@@ -90,26 +101,28 @@ try {
   const server = await startServer(dir, ['--no-typescript']);
   await server.connection.sendRequest('workspace/symbol', { query: 'zz-none' });
   results.startupMs = Math.round(now() - started);
-  log(`  start-up (index of ${files.length} documents): ${results.startupMs} ms`);
+  results.startupCpuMs = server.cpuMs();
+  log(`  start-up (index of ${files.length} documents): ${results.startupMs} ms (server CPU ${results.startupCpuMs} ms)`);
 
   const references = referencesIn(dir, files);
   const step = Math.max(1, Math.floor(references.length / 200));
   const sample = references.filter((_, i) => i % step === 0).slice(0, 200);
   const timeRequests = async (method, params) => {
     const samples = [];
+    const cpu = server.cpuMs();
     for (const reference of sample) {
       const t = now();
       await server.connection.sendRequest(method, params(reference));
       samples.push(now() - t);
     }
-    return percentiles(samples);
+    return { ...percentiles(samples), cpuMsPerRequest: Math.round(((server.cpuMs() - cpu) / samples.length) * 10) / 10 };
   };
   const position = (r) => ({ textDocument: { uri: r.uri }, position: { line: r.line, character: r.character } });
   results.definition = await timeRequests('textDocument/definition', position);
   results.references = await timeRequests('textDocument/references', (r) => ({ ...position(r), context: { includeDeclaration: true } }));
   results.hover = await timeRequests('textDocument/hover', position);
   results.completion = await timeRequests('textDocument/completion', (r) => ({ textDocument: { uri: r.uri }, position: { line: r.line, character: r.indent + 2 } }));
-  for (const name of ['definition', 'references', 'hover', 'completion']) log(`  ${name}: p50 ${results[name].p50} ms, p95 ${results[name].p95} ms`);
+  for (const name of ['definition', 'references', 'hover', 'completion']) log(`  ${name}: p50 ${results[name].p50} ms, p95 ${results[name].p95} ms (server CPU ${results[name].cpuMsPerRequest} ms per request)`);
 
   // Diagnostics: break and fix one reference of one open document, alternately.
   const edited = sample[0];
@@ -120,6 +133,7 @@ try {
   broken[edited.line] = broken[edited.line].replace('>>', 'x>>');
   await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: edited.uri, languageId: 'markdown', version: 1, text } });
   const samples = [];
+  const cpu = server.cpuMs();
   for (let i = 0; i < 100; i++) {
     const published = server.nextDiagnostics(edited.uri);
     const t = now();
@@ -127,8 +141,8 @@ try {
     await published;
     samples.push(now() - t);
   }
-  results.diagnostics = percentiles(samples);
-  log(`  diagnostics after an edit: p50 ${results.diagnostics.p50} ms, p95 ${results.diagnostics.p95} ms`);
+  results.diagnostics = { ...percentiles(samples), cpuMsPerEdit: Math.round(((server.cpuMs() - cpu) / samples.length) * 10) / 10 };
+  log(`  diagnostics after an edit: p50 ${results.diagnostics.p50} ms, p95 ${results.diagnostics.p95} ms (server CPU ${results.diagnostics.cpuMsPerEdit} ms per edit)`);
   results.peakMiB = server.peakMiB();
   log(`  peak memory: ${results.peakMiB} MiB`);
   await server.stop();
@@ -157,6 +171,7 @@ try {
   results.typescriptFirstCompletionMs = Math.round(now() - t0);
   for (let i = 0; i < 5; i++) await request();
   const samples = [];
+  const cpu = server.cpuMs();
   for (let i = 0; i < 50; i++) {
     // An edit of a prose line (a new version of the buffer), then a completion.
     const changed = [...lines];
@@ -167,9 +182,13 @@ try {
     samples.push(now() - t);
     if (!items || items.length === 0) throw new Error(`no TypeScript completion at ${path.relative(ROOT, document)}:${target.line + 1}:${target.character + 1}`);
   }
-  results.typescriptCompletion = { document: path.relative(ROOT, document), line: target.line + 1, ...percentiles(samples) };
-  log(`  TypeScript completion in ${path.relative(ROOT, document)} (first ${results.typescriptFirstCompletionMs} ms): p50 ${results.typescriptCompletion.p50} ms, p95 ${results.typescriptCompletion.p95} ms`);
+  results.typescriptCompletion = { document: path.relative(ROOT, document), line: target.line + 1, ...percentiles(samples), cpuMsPerEditAndRequest: Math.round(((server.cpuMs() - cpu) / samples.length) * 10) / 10 };
+  log(
+    `  TypeScript completion in ${path.relative(ROOT, document)} (first ${results.typescriptFirstCompletionMs} ms): p50 ${results.typescriptCompletion.p50} ms, p95 ${results.typescriptCompletion.p95} ms (server CPU ${results.typescriptCompletion.cpuMsPerEditAndRequest} ms per edit and request)`,
+  );
   await server.stop();
 }
 
+results.loadAverageAfter = os.loadavg().map((l) => Math.round(l * 100) / 100);
+log(`  load average before ${results.loadAverageBefore.join(' ')}, after ${results.loadAverageAfter.join(' ')}`);
 if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

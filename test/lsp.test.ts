@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startClient, type TestClient } from './lsp-client.js';
 import { A, WORKSPACE } from './lsp-fixture.js';
-import { makeProject } from './helpers.js';
+import { fence, makeProject } from './helpers.js';
 
 let client: TestClient;
 beforeEach(async () => {
@@ -72,6 +72,12 @@ describe('hover', () => {
     await client.open('docs/b.lit.md', WORKSPACE['docs/b.lit.md'].replace('```ts #upper-case\n', '```ts #upper-case\nif (text) {\n  <<banner>>\n}\n'));
     const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', at('docs/b.lit.md', 6, 10));
     expect(hover.contents.value).toBe('```ts\nif (text) {\n  // greeting kit\n}\nreturn text.toUpperCase();\n```\n\n`<<upper-case>>` defined at docs/b.lit.md:11');
+  });
+
+  it('says where the expansion stopped when the chunk does not tangle (a cycle)', async () => {
+    await client.open('docs/b.lit.md', WORKSPACE['docs/b.lit.md'].replace('```ts #upper-case\n', '```ts #upper-case\nif (text) {\n  <<upper-case>>\n}\n'));
+    const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', at('docs/b.lit.md', 6, 10));
+    expect(hover.contents.value).toBe('```ts\nif (text) {\n}\nreturn text.toUpperCase();\n```\n\n`<<upper-case>>` defined at docs/b.lit.md:11\n\nnot tangled: reference cycle: <<upper-case>> → <<upper-case>> (docs/b.lit.md:13) [chunk-cycle]');
   });
 });
 
@@ -214,6 +220,19 @@ describe('diagnostics as you type', () => {
     });
   });
 
+  it('qualifies an ambiguous reference with either document that defines the name', async () => {
+    await client.open('docs/c.lit.md', '```ts #banner\n// another kit\n```\n');
+    const [diagnostic] = await client.diagnostics('docs/b.lit.md', (list) => list.length > 0);
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri: client.uri('docs/b.lit.md') }, range: diagnostic!.range, context: { diagnostics: [diagnostic] } });
+    const qualify = (path: string) => ({
+      title: `Change to <<${path}#banner>>`,
+      kind: 'quickfix',
+      diagnostics: [diagnostic],
+      edit: { changes: { [client.uri('docs/b.lit.md')]: [{ range: range(3, 2, 8), newText: `${path}#banner` }] } },
+    });
+    expect(actions).toEqual([qualify('docs/a.lit.md'), qualify('docs/c.lit.md')]);
+  });
+
   it('warns about an unused chunk once the project resolves', async () => {
     await client.open('docs/b.lit.md', `${WORKSPACE['docs/b.lit.md']}\n\`\`\`ts #spare\n// unused\n\`\`\`\n`);
     expect(await client.diagnostics('docs/b.lit.md', (list) => list.length > 0)).toEqual([
@@ -257,5 +276,45 @@ describe('custom requests for side-by-side views', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('chunkScope: "project" (one namespace, as Entangled)', () => {
+  const shared = (from: string) => fence('ts #shared', `// from ${from}`);
+  // docs/p.lit.md: 1 file fence, 2 `<<shared>>`, 5 the fence of its part of shared; docs/q.lit.md: 1 the fence of the other part.
+  const PROJECT = {
+    'weft.config.json': '{ "chunkScope": "project" }\n',
+    'docs/p.lit.md': `${fence('ts file=src-generated/p.ts', '<<shared>>')}\n${shared('p')}`,
+    'docs/q.lit.md': shared('q'),
+    'package.json': '{ "type": "module" }\n',
+  };
+  let scoped: TestClient;
+  beforeEach(async () => {
+    scoped = await startClient(makeProject(PROJECT), { typescript: false });
+  });
+  afterEach(() => scoped.dispose());
+  const where = (path: string, line: number, character: number) => ({ textDocument: { uri: scoped.uri(path) }, position: { line, character } });
+
+  it('goes from a reference to the blocks of every document that define the name', async () => {
+    expect(await scoped.request('textDocument/definition', where('docs/p.lit.md', 1, 3))).toEqual([
+      { uri: scoped.uri('docs/p.lit.md'), range: range(4, 7, 13) },
+      { uri: scoped.uri('docs/q.lit.md'), range: range(0, 7, 13) },
+    ]);
+  });
+
+  it('hovers with the chunk merged from every document, as it is tangled', async () => {
+    const hover = await scoped.request<{ contents: { value: string } }>('textDocument/hover', where('docs/p.lit.md', 1, 3));
+    expect(hover.contents.value).toBe('```ts\n// from p\n// from q\n```\n\n`<<shared>>` defined at docs/p.lit.md:5, docs/q.lit.md:1');
+  });
+
+  it('finds the use from the definition in the other document, and the output tangles', async () => {
+    expect(await scoped.request('textDocument/references', { ...where('docs/q.lit.md', 0, 9), context: { includeDeclaration: false } })).toEqual([{ uri: scoped.uri('docs/p.lit.md'), range: range(1, 2, 8) }]);
+    expect(await scoped.request('weft/showOutput', { uri: scoped.uri('docs/p.lit.md') })).toMatchObject({ outputs: [{ path: 'src-generated/p.ts' }] });
+  });
+
+  it('completes a name that several documents define, as one unqualified chunk', async () => {
+    await scoped.open('docs/r.lit.md', fence('ts file=src-generated/r.ts', '<<'));
+    const items = await scoped.request<{ label: string; sortText: string }[]>('textDocument/completion', where('docs/r.lit.md', 1, 2));
+    expect(items.map((item) => item.sortText)).toEqual(['1shared', '2docs/p.lit.md#shared', '2docs/q.lit.md#shared']);
   });
 });

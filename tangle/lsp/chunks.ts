@@ -25,7 +25,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { Chunk, Message } from '../types.js';
-import { expandChunk, hitAt, resolveName, usesOf, type ChunkIndex, type ChunkReference, type TargetSite } from './workspace.js';
+import { chunksOf, expandChunk, hitAt, resolveName, usesOf, type ChunkIndex, type ChunkReference, type TargetSite } from './workspace.js';
 
 /** Turns a project-relative path into a URI. */
 export type UriOf = (path: string) => string;
@@ -50,13 +50,13 @@ function siteRange(site: TargetSite): Range {
 export function chunkAt(index: ChunkIndex, document: string, line: number, column: number): Chunk | undefined {
   const hit = hitAt(index, document, line, column);
   if (hit?.kind === 'reference') return resolveName(index, hit.reference.name, document);
-  if (hit?.kind === 'target' && hit.site.kind === 'chunk') return index.chunks.get(document)?.get(hit.site.name);
+  if (hit?.kind === 'target' && hit.site.kind === 'chunk') return resolveName(index, hit.site.name, document);
   return undefined;
 }
 
-/** Definition sites of a chunk: the `#name` of every block that defines it. */
+/** Definition sites of a chunk: the `#name` of every block that defines it (in every document, with `chunkScope: "project"`). */
 function definitionSites(index: ChunkIndex, chunk: Chunk): TargetSite[] {
-  return (index.targets.get(chunk.document) ?? []).filter((site) => site.kind === 'chunk' && site.name === chunk.name);
+  return chunksOf(index, chunk).flatMap((own) => (index.targets.get(own.document) ?? []).filter((site) => site.kind === 'chunk' && site.name === own.name));
 }
 
 /** Go to definition: every block of the chunk, or the output file of a `file=` site. */
@@ -83,9 +83,11 @@ export function hover(index: ChunkIndex, document: string, line: number, column:
   const chunk = chunkAt(index, document, line, column);
   if (!hit || !chunk) return undefined;
   const lang = chunk.parts[0]!.lang ?? '';
-  const places = chunk.parts.map((part) => `${chunk.document}:${part.fenceLine}`).join(', ');
+  const places = chunk.parts.map((part) => `${part.document}:${part.fenceLine}`).join(', ');
   const range = hit.kind === 'reference' ? nameRange(hit.reference) : siteRange(hit.site);
-  return { contents: { kind: 'markdown', value: `\`\`\`${lang}\n${expandChunk(index, chunk)}\n\`\`\`\n\n\`<<${chunk.name}>>\` defined at ${places}` }, range };
+  const { text, errors } = expandChunk(index, chunk);
+  const problems = errors.map((m) => `\n\nnot tangled: ${m.message} (${m.file}:${m.line}) [${m.rule}]`).join('');
+  return { contents: { kind: 'markdown', value: `\`\`\`${lang}\n${text}\n\`\`\`\n\n\`<<${chunk.name}>>\` defined at ${places}${problems}` }, range };
 }
 
 /** Names from other documents offered at most, per kind; more make the list incomplete (the client asks again as the user types). */
@@ -118,7 +120,9 @@ export function completion(index: ChunkIndex, document: string, line: number, co
   for (const [name, definers] of index.definers) {
     if (incomplete) break;
     const others = definers.filter((path) => path !== document);
-    if (others.length !== 1 || index.chunks.get(document)?.has(name) || !name.toLowerCase().includes(typed)) continue;
+    // With `chunkScope: "project"` a name defined in several documents is one chunk, not an ambiguous one.
+    const resolvable = others.length === 1 || (others.length > 1 && index.project.config.chunkScope === 'project');
+    if (!resolvable || index.chunks.get(document)?.has(name) || !name.toLowerCase().includes(typed)) continue;
     if (++global > MAX_OTHER_ITEMS) incomplete = true;
     else items.push(item(name, index.chunks.get(others[0]!)!.get(name)!, 1));
   }
@@ -244,13 +248,15 @@ export function toDiagnostic(index: ChunkIndex, uriOf: UriOf, m: Message): Diagn
 
 /**
  * Quick fixes for a diagnostic: "did you mean" replaces the name; an undefined chunk can be
- * created as an empty block right after the block that references it.
+ * created as an empty block right after the block that references it; an ambiguous one is
+ * qualified with one of the documents that define it.
  */
 export function quickFixes(index: ChunkIndex, uri: string, document: string, diagnostic: Diagnostic): CodeAction[] {
-  if (diagnostic.code !== 'undefined-chunk') return [];
   const line = diagnostic.range.start.line + 1;
   const reference = (index.references.get(document) ?? []).find((r) => r.line === line);
   if (!reference) return [];
+  if (diagnostic.code === 'ambiguous-chunk') return qualifyFixes(index, uri, reference, diagnostic);
+  if (diagnostic.code !== 'undefined-chunk') return [];
   const actions: CodeAction[] = [];
   const suggestion = /did you mean `<<(.+?)>>`\?/.exec(typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value);
   if (suggestion) {
@@ -278,4 +284,15 @@ export function quickFixes(index: ChunkIndex, uri: string, document: string, dia
     }
   }
   return actions;
+}
+
+/** An ambiguous reference qualified with each document that defines the name, in path order. */
+function qualifyFixes(index: ChunkIndex, uri: string, reference: ChunkReference, diagnostic: Diagnostic): CodeAction[] {
+  const definers = (index.definers.get(reference.name) ?? []).filter((path) => path !== reference.document);
+  return definers.map((path) => ({
+    title: `Change to <<${path}#${reference.name}>>`,
+    kind: 'quickfix',
+    diagnostics: [diagnostic],
+    edit: { changes: { [uri]: [{ range: nameRange(reference), newText: `${path}#${reference.name}` }] } },
+  }));
 }

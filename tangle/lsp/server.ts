@@ -36,6 +36,7 @@ import { explainLine, ExplainError } from '../explain.js';
 import { findSources, readSource, type SourceText } from '../read.js';
 import type { TangledSnapshot } from '../snapshot.js';
 import { completion, definition, documentSymbols, hover, lineRange, quickFixes, references, renameEdits, renameProblem, renameRange, chunkAt, toDiagnostic, workspaceSymbols } from './chunks.js';
+import { fenceFixes } from './fence-fixes.js';
 import { createTypeScriptProject, type TypeScriptProject } from './typescript.js';
 import { indexProject, isReferenceLine, messagesOf, retangle, sourceOfText, hitAt, type ChunkIndex, type RetangleMemo } from './workspace.js';
 
@@ -79,7 +80,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const ordered = [...sources.keys()].sort().map((path) => sources.get(path)!);
     const tangled = retangle(ordered, config, memo);
     memo = tangled.memo;
-    index = indexProject(tangled.project);
+    index = indexProject(tangled.project, index);
     dirty = false;
     typescriptProject?.update(tangled.project);
     return index;
@@ -312,7 +313,8 @@ function answerEditsAndCommands(connection: Connection, session: Session): void 
     const path = pathOf(textDocument.uri);
     if (path === undefined) return [];
     const now = current();
-    return context.diagnostics.flatMap((diagnostic) => quickFixes(now, textDocument.uri, path, diagnostic));
+    const lines = now.lines.get(path) ?? [];
+    return context.diagnostics.flatMap((diagnostic) => [...quickFixes(now, textDocument.uri, path, diagnostic), ...fenceFixes(lines, textDocument.uri, diagnostic)]);
   });
 
   connection.onRequest('weft/explain', (params: { output: string; line: number }) => {

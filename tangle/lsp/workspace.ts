@@ -6,14 +6,17 @@
  * - What the server shows is what `weft tangle` would do with the same texts: the index and
  *   the diagnostics come from the engine's own stages (decode → parse → collect → resolve →
  *   emit), never from a second reading of the Markdown. Unsaved buffers count as saved.
- * - Re-tangling is one small function, `retangle`, that keeps a memo between edits (each
- *   document's collected chunks by content hash, resolve's memo, each expanded file's
- *   output), so an edit to one document of a thousand re-parses one document. At merge it
- *   becomes a call to the engine's incremental `tangleSources(sources, config, memo)`.
+ * - Re-tangling is one small function, `retangle`: the engine's incremental
+ *   `tangleSources(sources, config, memo)`, whose memo keeps each document's collected
+ *   chunks by content hash, resolve's memo and each expanded file's output, so an edit to
+ *   one document of a thousand re-parses one document. The index is rebuilt per tangle
+ *   from per-document parts kept while a document is unchanged.
+ * - Hover's expansion is the engine's `expandTarget`, not a second expander.
  * - A part's references are the engine's data (`Part.references`, recorded once by
  *   collect), adapted to the server's positions in one helper, `referencesOf(part)`.
- * - Names resolve exactly as the engine's `lookupChunk` (lookup.ts) resolves them: the document's own chunk, then a
- *   qualified `docs/a.lit.md#name`, then the single other document that defines it.
+ * - Names resolve with the engine's `lookupChunk` (lookup.ts): the document's own chunk,
+ *   then a qualified `docs/a.lit.md#name`, then the single other document that defines it
+ *   (or, with `chunkScope: "project"`, the one chunk of that name across documents).
  *
  * Positions here are the engine's: 1-based lines and columns in UTF-16 code units (the
  * LSP's 0-based positions are converted in `server.ts` only).
@@ -22,7 +25,9 @@ import type { ResolvedConfig } from '../config.js';
 import { tangleSources, type PipelineMemo } from '../pipeline.js';
 import { decodeSource, type SourceText } from '../read.js';
 import type { TangledSnapshot } from '../snapshot.js';
-import type { Chunk, CollectedDocument, Message, Output, Part } from '../types.js';
+import { expandCache, expandTarget } from '../expand.js';
+import { constituents, isChunk, lookupChunk, lookupIndex, type LookupIndex } from '../lookup.js';
+import type { Chunk, CollectedDocument, Message, Output, Part, Reference } from '../types.js';
 
 /** What `retangle` keeps between calls: the pipeline's memo. Never mutated: each call returns a new one. */
 export interface RetangleMemo {
@@ -115,8 +120,13 @@ interface DocumentEntry {
 }
 const entries = new WeakMap<CollectedDocument, { text: string; entry: DocumentEntry }>();
 
-/** Index a tangled project (each unchanged document's part is reused). */
-export function indexProject(project: TangledSnapshot): ChunkIndex {
+/**
+ * Index a tangled project. Each unchanged document's part is reused, and so is the
+ * `previous` index's `definers` when every document defines the same names as before
+ * (the common edit: a chunk's text changes, not its name), since building it touches
+ * every chunk of the project.
+ */
+export function indexProject(project: TangledSnapshot, previous?: ChunkIndex): ChunkIndex {
   const index: ChunkIndex = { project, documents: new Map(), lines: new Map(), chunks: new Map(), definers: new Map(), references: new Map(), targets: new Map() };
   const texts = new Map(project.sources.map((source) => [source.path, source.text]));
   for (const document of project.documents) {
@@ -129,13 +139,30 @@ export function indexProject(project: TangledSnapshot): ChunkIndex {
     index.chunks.set(document.path, entry.chunks);
     index.references.set(document.path, entry.references);
     index.targets.set(document.path, entry.targets);
-    for (const chunk of document.chunks) {
-      const list = index.definers.get(chunk.name);
-      if (list) list.push(document.path);
-      else index.definers.set(chunk.name, [document.path]);
+  }
+  if (previous && sameNames(previous, project.documents)) index.definers = previous.definers;
+  else {
+    for (const document of project.documents) {
+      for (const chunk of document.chunks) {
+        const list = index.definers.get(chunk.name);
+        if (list) list.push(document.path);
+        else index.definers.set(chunk.name, [document.path]);
+      }
     }
   }
   return index;
+}
+
+/** Whether `documents` are the documents of `previous`, in the same order, each defining the same chunk names in the same order. */
+function sameNames(previous: ChunkIndex, documents: readonly CollectedDocument[]): boolean {
+  if (documents.length !== previous.documents.size) return false;
+  let i = 0;
+  for (const before of previous.documents.values()) {
+    const now = documents[i++]!;
+    if (now === before) continue;
+    if (now.path !== before.path || now.chunks.length !== before.chunks.length || now.chunks.some((chunk, j) => chunk.name !== before.chunks[j]!.name)) return false;
+  }
+  return true;
 }
 
 /** Where a document's blocks name their targets and make their references. */
@@ -164,17 +191,26 @@ function indexDocument(document: CollectedDocument, text: string): DocumentEntry
   return { lines, chunks: new Map(document.chunks.map((chunk) => [chunk.name, chunk])), references, targets: targets.sort((a, b) => a.line - b.line) };
 }
 
-/** The chunk `name` means when written in document `from` (resolve's rule), or undefined. */
+/**
+ * The chunk `name` means when written in document `from`, or undefined: the engine's own
+ * `lookupChunk`, so `chunkScope: "project"` (one chunk merged from every document's blocks
+ * of that name) is honoured too. A name that nothing defines is answered here without the
+ * engine, whose failure path searches every name of the project for a "did you mean".
+ */
 export function resolveName(index: ChunkIndex, name: string, from: string): Chunk | undefined {
-  const local = index.chunks.get(from)?.get(name);
-  if (local) return local;
   const hash = name.lastIndexOf('#');
-  if (hash > 0) {
-    const qualified = index.chunks.get(name.slice(0, hash))?.get(name.slice(hash + 1));
-    if (qualified) return qualified;
-  }
-  const others = (index.definers.get(name) ?? []).filter((path) => path !== from);
-  return others.length === 1 ? index.chunks.get(others[0]!)!.get(name) : undefined;
+  const bare = hash > 0 ? name.slice(hash + 1) : name;
+  const qualifier = hash > 0 ? name.slice(0, hash) : undefined;
+  if (!index.definers.has(name) && !(qualifier !== undefined && index.chunks.get(qualifier)?.has(bare))) return undefined;
+  const reference: Reference = { name: bare, text: name, line: 0, column: 0, indent: '', index: 0 };
+  if (qualifier !== undefined) reference.document = qualifier;
+  const found = lookupChunk(reference, from, lookupOf(index));
+  return isChunk(found) ? found : undefined;
+}
+
+/** The documents' own chunks a chunk is made of: itself, or with `chunkScope: "project"` every document's blocks of the name. */
+export function chunksOf(index: ChunkIndex, chunk: Chunk): readonly Chunk[] {
+  return constituents(chunk, lookupOf(index));
 }
 
 /** What is at a position of a document: a reference, a target site, or nothing of Weft's. */
@@ -216,24 +252,29 @@ export function usesOf(index: ChunkIndex, chunk: Chunk): ChunkReference[] {
 }
 const referencesByName = new WeakMap<ChunkIndex, Map<string, ChunkReference[]>>();
 
-/** A chunk's text with every reference expanded (indentation added), as it lands in an output. */
-export function expandChunk(index: ChunkIndex, chunk: Chunk, limit = index.project.config.limits.maxDepth): string {
-  const lines: string[] = [];
-  const expand = (current: Chunk, indent: string, stack: Chunk[]) => {
-    for (const part of current.parts) {
-      if (part.columns.length === 0) continue;
-      const references = new Map(part.references.map((reference) => [reference.index, reference]));
-      part.value.split('\n').forEach((text, i) => {
-        const reference = references.get(i);
-        const inner = reference ? resolveName(index, reference.text, part.document) : undefined;
-        if (reference && inner && !stack.includes(inner) && stack.length < limit) expand(inner, indent + reference.indent, [...stack, inner]);
-        else lines.push(text.trim() === '' ? '' : indent + text);
-      });
-    }
-  };
-  expand(chunk, '', [chunk]);
-  return lines.join('\n');
+/**
+ * A chunk's text with every reference expanded, as it lands in an output: expanded by the
+ * engine's own `expandTarget` (as `weft show` expands through the resolver), through a
+ * throw-away file target whose one line is `<<name>>` in the chunk's document. So the
+ * indentation, the depth limit, cycles and `chunkScope` are the engine's; the target is
+ * never emitted. `errors` are the expansion's (a cycle, an undefined chunk, the depth
+ * limit): the text then stops where the engine stopped.
+ */
+export function expandChunk(index: ChunkIndex, chunk: Chunk): { text: string; errors: Message[] } {
+  const first = chunk.parts[0]!;
+  const reference: Reference = { name: chunk.name, text: chunk.name, line: first.fenceLine, column: first.fenceColumn, indent: '', index: 0 };
+  const probe: Part = { document: chunk.document, lang: first.lang, value: `<<${chunk.name}>>`, line: first.fenceLine, columns: [first.fenceColumn], fenceLine: first.fenceLine, fenceColumn: first.fenceColumn, references: [reference] };
+  const { file, messages } = expandTarget({ path: 'weft-hover-probe', document: chunk.document, parts: [probe] }, lookupOf(index), index.project.config.limits, expandCache());
+  return { text: file.texts.join('\n'), errors: messages.filter((m) => m.severity === 'error') };
 }
+
+/** The engine's lookup index of a project, made on first use (a hover) and kept with the chunk index. */
+function lookupOf(index: ChunkIndex): LookupIndex {
+  let lookup = lookups.get(index);
+  if (!lookup) lookups.set(index, (lookup = lookupIndex(index.project.documents, index.definers, index.project.config.chunkScope)));
+  return lookup;
+}
+const lookups = new WeakMap<ChunkIndex, LookupIndex>();
 
 /** Messages of the project for one document. */
 export function messagesOf(project: TangledSnapshot, document: string): Message[] {
