@@ -150,30 +150,35 @@ export function formatMessage(m: Message, options: FormatOptions = {}): string {
 
 /** Closest candidate by edit distance, if close enough to be a likely typo. */
 export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const threshold = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
-    const distance = editDistance(name, candidate);
+    // Only a candidate at most as far as the best so far (and close enough at all) matters.
+    const distance = editDistance(name, candidate, Math.min(threshold, bestDistance));
     if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  if (best === undefined) return undefined;
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return bestDistance <= threshold ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) return Infinity;
+/** The edit distance of `a` and `b`, or Infinity when it is more than `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > Math.min(8, limit)) return Infinity;
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
+    let smallest = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (current[j]! < smallest) smallest = current[j]!;
     }
+    if (smallest > limit) return Infinity;
     previous = current;
   }
-  return previous[b.length]!;
+  return previous[b.length]! > limit ? Infinity : previous[b.length]!;
 }
 //# sourceMappingURL=messages.ts.map

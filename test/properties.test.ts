@@ -18,6 +18,7 @@ import { parseDocument, remarkBlocks } from '../tangle/parse.js';
 import { decodeSource } from '../tangle/read.js';
 import { resolveProject } from '../tangle/resolve.js';
 import { scanBlocks, tooComplexForRemark } from '../tangle/scan.js';
+import { didYouMean } from '../tangle/messages.js';
 import { hostileDocument } from './fixtures/reliability/generators.mjs';
 import { diskProperty, pipelineProperty } from './fixtures/reliability/properties.mjs';
 
@@ -55,5 +56,28 @@ describe('tangling hostile documents', () => {
     // Hostile targets that would land outside the project if they were not refused.
     expect(existsSync('/tmp/weft-absolute.ts')).toBe(false);
     expect(existsSync(`${homedir()}/weft-home.ts`)).toBe(false);
+  });
+});
+
+describe('didYouMean', () => {
+  /** Full Levenshtein, no early exit: the reference the bounded one must agree with. */
+  const distance = (a: string, b: string): number => {
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const current = [i];
+      for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+    return previous[b.length]!;
+  };
+  const reference = (name: string, candidates: string[]): string | undefined => {
+    const threshold = Math.max(2, Math.floor(name.length / 3));
+    const close = candidates.filter((c) => Math.abs(c.length - name.length) <= 8).map((c) => [distance(name, c), c] as const);
+    const best = close.filter(([d]) => d <= threshold).sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0))[0];
+    return best?.[1];
+  };
+  test('gives up early on far candidates yet suggests exactly what a full search suggests', () => {
+    const word = fc.stringMatching(/^[a-e-]{1,40}$/);
+    fc.assert(fc.property(word, fc.array(word, { maxLength: 8 }), (name, candidates) => expect(didYouMean(name, candidates)).toBe(reference(name, candidates))), { numRuns: 3000 });
   });
 });
