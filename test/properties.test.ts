@@ -78,6 +78,11 @@ describe('didYouMean', () => {
   };
   test('gives up early on far candidates yet suggests exactly what a full search suggests', () => {
     const word = fc.stringMatching(/^[a-e-]{1,40}$/);
-    fc.assert(fc.property(word, fc.array(word, { maxLength: 8 }), (name, candidates) => expect(didYouMean(name, candidates)).toBe(reference(name, candidates))), { numRuns: 3000 });
+    fc.assert(
+      fc.property(word, fc.array(word, { maxLength: 8 }), (name, candidates) => {
+        expect(didYouMean(name, candidates)).toBe(reference(name, candidates));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
