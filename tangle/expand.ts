@@ -1,5 +1,5 @@
 // generated from docs/engine/expand.lit.md by weft — edit the source, not this file
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { framingOf } from './emit.js';
 import { constituents, documentsRead, isChunk, lookupChunk, type LookupIndex } from './lookup.js';
 import { message, type RuleId } from './messages.js';
@@ -246,7 +246,7 @@ function tooLarge(target: FileTarget, limit: number, bytes: number, chain: reado
 export function hashOfChunk(chunk: Chunk, hashes: Map<Chunk, string>): string {
   let hash = hashes.get(chunk);
   if (!hash) {
-    hash = createHash('sha256').update(chunk.parts.map((p) => p.value).join('\n')).digest('hex').slice(0, 16);
+    hash = digest('sha256', chunk.parts.map((p) => p.value).join('\n'), 'hex').slice(0, 16);
     hashes.set(chunk, hash);
   }
   return hash;

@@ -13,7 +13,7 @@
  * The manifest is untrusted input (it is committed): nothing here acts on it; the
  * planner only deletes what it names inside an output folder, and into the trash.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { message } from './messages.js';
@@ -26,7 +26,7 @@ export const WEFT_DIR = '.weft';
 export const MANIFEST_FILE = '.weft/manifest.json';
 
 /** SHA-256 of a text or bytes, as 64 hex digits. */
-export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: string | Uint8Array): string => hash('sha256', data, 'hex');
 
 /** Read `.weft/manifest.json`; a missing or malformed one is empty (malformed: a warning). */
 export function readManifest(root: string): { manifest: Manifest; messages: Message[] } {

@@ -9,7 +9,7 @@
  * `allowInvalidUtf8`. Line numbers are unchanged by this, so positions still point at
  * the file as saved.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { glob } from 'tinyglobby';
@@ -47,7 +47,7 @@ export function byteOrder(a: string, b: string): number {
 }
 
 export function hashText(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
