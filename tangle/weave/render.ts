@@ -21,8 +21,8 @@ import { unified } from 'unified';
 import { posix } from 'node:path';
 import { parseInfo } from '../info-string.js';
 import { parseProse as parseProseTree } from '../markdown.js';
-import { eachElement, h, serialise, textOf, type Child } from './hast.js';
-import { grammarOf, highlightBlock, loadHighlighter, type Themes } from './highlight.js';
+import { eachElement, h, raw, serialise, textOf, type Child } from './hast.js';
+import { blockHtml, grammarOf, highlightBlock, loadHighlighter, type BlockHighlighter, type Themes } from './highlight.js';
 import { hrefFrom, listInSentence, referencesOf, tangledPageOf, type WeaveModel, type WovenDocument, type WovenPart, type WovenTarget } from './model.js';
 
 /** Ids every page uses for itself; headings never take them. */
@@ -86,12 +86,12 @@ export async function renderDocument(text: string, hash: string, doc: WovenDocum
   const highlighter = await loadHighlighter(options.themes, langs);
   const page = doc.page;
 
-  const codeHandler = (_state: unknown, node: Code): Element => {
+  const codeHandler = (_state: unknown, node: Code): ElementContent => {
     const woven = node.position ? model.partsByFence.get(`${doc.path}:${node.position.start.line}`) : undefined;
     const info = parseInfo(node.lang === null || node.lang === undefined ? '' : node.meta ? `${node.lang} ${node.meta}` : node.lang);
     const collapsed = info.attributes.weave === 'collapsed';
     if (!woven) {
-      const pre = highlightBlock(highlighter, node.value, grammarOf(info.lang), options.themes);
+      const pre = raw(blockHtml(highlightBlock(highlighter, node.value, grammarOf(info.lang))));
       return collapsed ? h('details', { className: ['plain'] }, h('summary', {}, 'Show code'), pre) : pre;
     }
     return renderPart(woven, model, page, highlighter, options, collapsed);
@@ -163,10 +163,10 @@ function pageOfPart(part: WovenPart, model: WeaveModel): string {
 }
 
 /** A chunk or file part as a figure: caption, "Used in", code, notes. */
-function renderPart(woven: WovenPart, model: WeaveModel, page: string, highlighter: Awaited<ReturnType<typeof loadHighlighter>>, options: RenderOptions, collapsed: boolean): Element {
+function renderPart(woven: WovenPart, model: WeaveModel, page: string, highlighter: BlockHighlighter, options: RenderOptions, collapsed: boolean): Element {
   const target = model.targets.get(woven.target)!;
-  const pre = highlightBlock(highlighter, woven.part.value, grammarOf(woven.part.lang), options.themes);
-  linkReferences(pre, woven, model, page);
+  const block = highlightBlock(highlighter, woven.part.value, grammarOf(woven.part.lang));
+  const pre = raw(blockHtml(block, linkReferences(block.lines, woven, model, page)));
   const sign = woven.index === 0 ? '≡' : '+≡';
   const name =
     woven.kind === 'file'
@@ -222,17 +222,13 @@ function notesOf(woven: WovenPart, target: WovenTarget, model: WeaveModel, page:
   return sentences.flatMap((sentence, i) => (i === 0 ? sentence : [' ', ...sentence]));
 }
 
-/** Replace each `<<name>>` line of highlighted code with `⟨name §n⟩`, a link to the first definition. */
-function linkReferences(pre: Element, woven: WovenPart, model: WeaveModel, page: string): void {
+/** The block's lines with each `<<name>>` line replaced by `⟨name §n⟩`, a link to the first definition. */
+function linkReferences(lines: readonly string[], woven: WovenPart, model: WeaveModel, page: string): readonly string[] {
   const references = referencesOf(woven.part);
-  if (references.length === 0) return;
-  const code = pre.children.find((c): c is Element => c.type === 'element' && c.tagName === 'code')!;
-  // shiki names its line spans with the `class` property (not hast's usual `className`).
-  const isLine = (c: ElementContent): c is Element => c.type === 'element' && String(c.properties.class ?? c.properties.className ?? '').split(' ').includes('line');
-  const lines = code.children.filter(isLine);
+  if (references.length === 0) return lines;
+  const linked = [...lines];
   for (const reference of references) {
-    const line = lines[reference.index];
-    if (!line) continue;
+    if (reference.index >= linked.length) continue;
     const target = model.lookup(reference.name, woven.document);
     const first = target?.parts[0];
     const link = first
@@ -244,6 +240,7 @@ function linkReferences(pre: Element, woven: WovenPart, model: WeaveModel, page:
           '⟩',
         )
       : h('span', { className: ['reference', 'broken'], title: `undefined chunk: ${reference.name}` }, `⟨${reference.name} ?⟩`);
-    line.children = [...(reference.indent ? [{ type: 'text' as const, value: reference.indent }] : []), link];
+    linked[reference.index] = serialise({ type: 'root', children: [...(reference.indent ? [{ type: 'text' as const, value: reference.indent }] : []), link] });
   }
+  return linked;
 }
