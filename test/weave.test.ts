@@ -309,14 +309,19 @@ describe('weft weave (command)', () => {
     );
   });
 
-  it('--json streams one event per line: diagnostics, then done', () => {
+  it('--json streams one event per line: a file event per site file as it is written, diagnostics, then done', () => {
     const dir = makeProject({ 'docs/a.lit.md': `${fence('ts file=src-generated/a.ts', '<<missing>>')}\n` });
     const run = weft(dir, 'weave', '--json');
     expect(run.code).toBe(1);
     const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
-    expect(events.map((e) => e.event)).toEqual(['diagnostic', 'done']);
-    expect(events[0]).toMatchObject({ file: 'docs/a.lit.md', line: 2, column: 1, rule: 'undefined-chunk', severity: 'error' });
-    expect(events[1]).toMatchObject({ ok: false, out: 'site', summary: { documents: 1 } });
+    const files = events.filter((e) => e.event === 'file');
+    expect(events.map((e) => e.event)).toEqual([...files.map(() => 'file'), 'diagnostic', 'done']);
+    expect(files.map((e) => e.path)).toEqual(expect.arrayContaining(['docs/a.html', 'index.html', 'assets/weft.css', 'assets/search-data.js']));
+    expect(files[0]).toEqual({ event: 'file', path: 'docs/a.html', action: 'written' });
+    expect(events.at(-2)).toMatchObject({ file: 'docs/a.lit.md', line: 2, column: 1, rule: 'undefined-chunk', severity: 'error' });
+    expect(events.at(-1)).toMatchObject({ ok: false, out: 'site', summary: { documents: 1, written: files.length } });
+    const again = weft(dir, 'weave', '--json').stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(again.filter((e) => e.event === 'file').map((e) => e.action)).toEqual(files.map(() => 'unchanged'));
   });
 
   it('rejects an unknown weave config key and an unknown theme with malformed-config', () => {

@@ -259,26 +259,96 @@ export function listInSentence(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')}, and ${items.at(-1)}`;
 }
 
-/**
- * Everything a document's page shows about other documents: its § numbers, the numbers and
- * anchors of the uses, parts and references it links to, and the outputs its chunks reach.
- * A page whose own text and fingerprint are unchanged renders to the same HTML.
- */
-export function fingerprintOf(doc: WovenDocument, model: WeaveModel): string {
-  const place = (part: WovenPart | undefined) => (part ? `${part.document}#${part.anchor}@${part.number}:${part.part.fenceLine}` : '');
-  return JSON.stringify([
-    doc.number,
-    model.documents.map((d) => d.path),
-    doc.parts.map((woven) => {
-      const target = model.targets.get(woven.target)!;
-      return [
-        woven.number,
-        woven.anchor,
-        target.uses.map(place),
-        target.parts.map(place),
-        target.outputs,
-        referencesOf(woven.part).map((reference) => place(model.lookup(reference.name, woven.document)?.parts[0])),
-      ];
-    }),
-  ]);
+/** A place a page links to: a part's page, anchor and § number. */
+export interface PlaceView {
+  page: string;
+  anchor: string;
+  number: string;
 }
+
+/** One part as its page shows it (see `PageView`). */
+export interface PartView {
+  kind: 'chunk' | 'file';
+  name: string;
+  /** 0-based position among the parts of its chunk or file. */
+  index: number;
+  number: string;
+  anchor: string;
+  /** 1-based line of the opening fence in the document. */
+  fenceLine: number;
+  lang: string | null;
+  /** The part's code, as the engine read it. */
+  value: string;
+  /** "Used in": the parts that reference this chunk (null for a file part). */
+  usedIn: PlaceView[] | null;
+  /** The next part of the same chunk or file, if any. */
+  next: PlaceView | null;
+  /** The other parts (for "Also defined in"; a later part lists all but itself and the next). */
+  others: PlaceView[];
+  /** Output paths this part's chunk was written to. */
+  outputs: string[];
+  /** For a file part: whether its output tangled (so it has a view to link to). */
+  tangled: boolean;
+  /** `<<name>>` lines and what they link to (`title`: `document:fenceLine`), null when undefined. */
+  references: { index: number; indent: string; name: string; target: (PlaceView & { title: string }) | null }[];
+}
+
+/**
+ * Everything a document's page shows, besides its own text: its number and page, and each
+ * part with the § numbers, anchors and pages of the uses, parts, references and outputs it
+ * links to. Plain JSON: it is what a render worker receives, and its JSON is the page's
+ * cross-reference fingerprint (a page whose own text and view are unchanged renders to the
+ * same HTML).
+ */
+export interface PageView {
+  path: string;
+  /** 1-based position in the site's document order. */
+  number: number;
+  page: string;
+  parts: PartView[];
+}
+
+/** The page view of a document (see `PageView`). */
+export function pageViewOf(doc: WovenDocument, model: WeaveModel): PageView {
+  const page = (part: WovenPart) => model.documents[documentIndex(model, part.document)]!.page;
+  const place = (part: WovenPart): PlaceView => ({ page: page(part), anchor: part.anchor, number: part.number });
+  return {
+    path: doc.path,
+    number: doc.number,
+    page: doc.page,
+    parts: doc.parts.map((woven) => {
+      const target = model.targets.get(woven.target)!;
+      const next = target.parts[woven.index + 1];
+      return {
+        kind: woven.kind,
+        name: woven.name,
+        index: woven.index,
+        number: woven.number,
+        anchor: woven.anchor,
+        fenceLine: woven.part.fenceLine,
+        lang: woven.part.lang,
+        value: woven.part.value,
+        usedIn: target.kind === 'file' ? null : target.uses.map(place),
+        next: next ? place(next) : null,
+        others: woven.index > 0 ? target.parts.filter((p) => p !== woven && p !== next).map(place) : [],
+        outputs: target.outputs,
+        tangled: target.outputs.length > 0,
+        references: referencesOf(woven.part).map((reference) => {
+          const first = model.lookup(reference.name, woven.document)?.parts[0];
+          return { ...reference, target: first ? { ...place(first), title: `${first.document}:${first.part.fenceLine}` } : null };
+        }),
+      };
+    }),
+  };
+}
+
+/** The index of a document in the site order (cached per model). */
+function documentIndex(model: WeaveModel, path: string): number {
+  let index = documentIndexes.get(model);
+  if (!index) {
+    index = new Map(model.documents.map((d, i) => [d.path, i]));
+    documentIndexes.set(model, index);
+  }
+  return index.get(path)!;
+}
+const documentIndexes = new WeakMap<WeaveModel, Map<string, number>>();
