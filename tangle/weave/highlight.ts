@@ -227,7 +227,14 @@ export async function loadHighlighter(themes: Themes, langs: Iterable<string>): 
  */
 const highlighted = new Map<string, HighlightedBlock>();
 let highlightedChars = 0;
-const MAX_HIGHLIGHTED_CHARS = 32_000_000;
+let keepHighlighted = true;
+
+/** Turn the cache of highlighted blocks off (a render worker: it sees each block once, and memory is shared). */
+export function keepHighlightedBlocks(keep: boolean): void {
+  keepHighlighted = keep;
+  if (!keep) highlighted.clear();
+}
+const MAX_HIGHLIGHTED_CHARS = 4_000_000;
 
 /** A block's highlighted lines, from the cache when the same text was highlighted before. */
 export function highlightBlock(highlighter: BlockHighlighter, code: string, lang: string): HighlightedBlock {
@@ -236,6 +243,7 @@ export function highlightBlock(highlighter: BlockHighlighter, code: string, lang
   let block = highlighted.get(key);
   if (!block) {
     block = highlighter.highlight(code, lang);
+    if (!keepHighlighted) return block;
     const size = key.length + block.lines.reduce((sum, line) => sum + line.length, 0);
     if (highlightedChars + size > MAX_HIGHLIGHTED_CHARS) {
       highlighted.clear();

@@ -256,6 +256,8 @@ class SiteWriter implements SiteSink {
     private readonly previous: Record<string, FileRecord>,
     private readonly trustKeys: boolean,
     private readonly onFile?: (file: WovenFile) => void,
+    /** This process wrote the previous files (a watch): the site folder is Weft's, no need to stat them. */
+    private readonly trustDisk = false,
   ) {}
   private tell(path: string, action: WovenFile['action']): void {
     const file = { path, action };
@@ -264,6 +266,7 @@ class SiteWriter implements SiteSink {
   }
   private intact(path: string, record: FileRecord | undefined): boolean {
     if (!record) return false;
+    if (this.trustDisk) return record.size >= 0;
     try {
       const stats = statSync(join(this.out, path));
       return stats.size === record.size && stats.mtimeMs === record.mtimeMs;
@@ -322,7 +325,10 @@ interface DocumentWork {
   path: string;
   page: string;
   key: string;
-  view: PageView;
+  /** Hash of the view without the code: what other pages (the index, tangled views) show of this document. */
+  shape: string;
+  /** The page view, made again when the document is rendered (views are not all held at once). */
+  view: () => PageView;
   text: string;
 }
 
@@ -341,6 +347,28 @@ function outputHash(output: Output): string {
   return hash;
 }
 const outputHashes = new WeakMap<Output, string>();
+
+/** The documents an output's lines come from, sorted (once per output object). */
+function sourcesOf(output: Output): string[] {
+  let from = outputSources.get(output);
+  if (!from) {
+    from = [...new Set(output.origins.map((o) => o.document).filter((d): d is string => d !== null))].sort(byteOrder);
+    outputSources.set(output, from);
+  }
+  return from;
+}
+const outputSources = new WeakMap<Output, string[]>();
+
+/** A document's search entries as JSON array items, `<` escaped so no text can close the script element (once per meta object). */
+function searchJson(meta: PageMeta): string {
+  let json = searchJsons.get(meta);
+  if (json === undefined) {
+    json = JSON.stringify(meta.search).slice(1, -1).replace(/</g, '\\u003c');
+    searchJsons.set(meta, json);
+  }
+  return json;
+}
+const searchJsons = new WeakMap<PageMeta, string>();
 
 /** Assets and the hash of each (computed once per process). */
 function assets(math: boolean): [string, string | Uint8Array, string][] {
@@ -373,9 +401,9 @@ async function buildSite(
   const options = { themes: config.themes, repoUrl: config.repoUrl };
   const shared = JSON.stringify([VERSIONS, sha(JSON.stringify(paths)), config.themes, config.repoUrl]);
   const work: DocumentWork[] = model.documents.map((doc) => {
-    const view = pageViewOf(doc, model);
     const source = texts.get(doc.path)!;
-    return { path: doc.path, page: doc.page, key: sha(`${source.hash}\0${fingerprint(view)}\0${shared}`), view, text: source.text };
+    const shape = sha(fingerprint(pageViewOf(doc, model)));
+    return { path: doc.path, page: doc.page, key: sha(`${source.hash}\0${shape}\0${shared}`), shape, view: () => pageViewOf(doc, model), text: source.text };
   });
   const count = work.length;
   const meta: (PageMeta | undefined)[] = work.map((w) => {
@@ -451,21 +479,20 @@ async function buildSite(
   }
 
   const keys = work.map((w) => w.key);
-  const keyOf = new Map(work.map((w) => [w.path, w.key]));
-  const indexKey = sha(JSON.stringify([config.title, keys, meta.map((m) => m!.title), model.outputs.map((o) => o.output.path)]));
+  const shapeOf = new Map(work.map((w) => [w.path, w.shape]));
+  const indexKey = sha(JSON.stringify([VERSIONS, config.title, work.map((w) => w.shape), meta.map((m) => m!.title), model.outputs.map((o) => o.output.path)]));
   if (!sink.upToDate('index.html', indexKey)) sink.emit('index.html', indexPage(model, new Map(work.map((w, i) => [w.path, meta[i]!.title])), config.title), indexKey);
   model.outputs.forEach(({ output, page }, i) => {
     // A tangled view links each line to a part: the documents it came from must be unchanged.
-    const from = [...new Set(output.origins.map((o) => o.document).filter((d): d is string => d !== null))].sort(byteOrder);
-    const key = sha(JSON.stringify([outputHash(output), config.title, from.map((d) => keyOf.get(d) ?? '')]));
+    const from = sourcesOf(output);
+    const key = sha(JSON.stringify([VERSIONS, outputHash(output), config.title, from.map((d) => shapeOf.get(d) ?? '')]));
     if (!sink.upToDate(page, key)) sink.emit(page, tangledPage(model, i, config.title), key);
   });
   for (const [path, content, hash] of assets(meta.some((m) => m!.math))) if (!sink.upToDate(path, hash)) sink.emit(path, content, hash);
   const searchKey = sha(keys.join('\0'));
   if (!sink.upToDate('assets/search-data.js', searchKey)) {
-    const search = meta.flatMap((m) => m!.search);
-    // `<` escaped so no text in the index can close the script element.
-    sink.emit('assets/search-data.js', `window.WEFT_SEARCH = ${JSON.stringify(search).replace(/</g, '\\u003c')};\n`, searchKey);
+    const entries = meta.map((m) => searchJson(m!)).filter((json) => json !== '');
+    sink.emit('assets/search-data.js', `window.WEFT_SEARCH = [${entries.join(',')}];\n`, searchKey);
   }
   const present = new Set(paths);
   for (const path of metas.keys()) if (!present.has(path)) metas.delete(path);
@@ -544,7 +571,8 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   });
 
   // Nothing changed since a weave without errors, and its files are intact: nothing to do.
-  if (useCache && canWrite && !keepSite && messages.length === 0 && previous && previous.key === build && previous.out === outKey && intact(out, previous)) {
+  const ownRecord = memo?.record !== undefined && memo.record === previous;
+  if (useCache && canWrite && !keepSite && messages.length === 0 && previous && previous.key === build && previous.out === outKey && (ownRecord || intact(out, previous))) {
     const files = Object.keys(previous.files)
       .sort(byteOrder)
       .map((path) => ({ path, action: 'unchanged' as const }));
@@ -562,7 +590,7 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   const mayWrite = canWrite && (documentsOk || options.writeOnError !== false);
   const cache = useCache ? new RenderCache(root) : undefined;
   const metas = useCache ? (memo?.metas ?? new Map()) : new Map<string, { key: string; meta: PageMeta }>();
-  const writer = new SiteWriter(out, priorFiles, useCache, options.onFile);
+  const writer = new SiteWriter(out, priorFiles, useCache, options.onFile, ownRecord);
   const site = new Map<string, string | Uint8Array>();
   let rendered = 0;
   if (!keepSite && mayWrite) {

@@ -276,6 +276,8 @@ export interface PartView {
   anchor: string;
   /** 1-based line of the opening fence in the document. */
   fenceLine: number;
+  /** 1-based line of the part's first code line (tangled views map output lines to parts by it). */
+  line: number;
   lang: string | null;
   /** The part's code, as the engine read it. */
   value: string;
@@ -326,6 +328,7 @@ export function pageViewOf(doc: WovenDocument, model: WeaveModel): PageView {
         number: woven.number,
         anchor: woven.anchor,
         fenceLine: woven.part.fenceLine,
+        line: woven.part.line,
         lang: woven.part.lang,
         value: woven.part.value,
         usedIn: target.kind === 'file' ? null : target.uses.map(place),

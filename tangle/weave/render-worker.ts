@@ -4,10 +4,12 @@
  * documents and nothing else.
  */
 import { parentPort } from 'node:worker_threads';
+import { keepHighlightedBlocks } from './highlight.js';
 import { renderDocument } from './render.js';
 import type { RenderRequest, RenderReply } from './render-pool.js';
 
 let documents = new Set<string>();
+keepHighlightedBlocks(false);
 
 parentPort!.on('message', async (request: RenderRequest) => {
   if (request.type === 'site') {
