@@ -14,6 +14,7 @@
 //           one file within 50 ms); the first 3 warm up and are not counted.
 //
 // Usage: node bench/weave.mjs [--docs 10,100] [--edits 100] [--no-watch] [--json]
+//        node bench/weave.mjs --watch-only DIR [--edits 100]   (a corpus already tangled and woven)
 // (also run by `node bench/run.mjs` unless --no-weave)
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -139,6 +140,8 @@ export async function benchWatchServe(dir, edits) {
     const toEvent = [];
     const eventLag = [];
     const written = [];
+    const weaveMs = [];
+    const tangleMs = [];
     let seen = () => {};
     const watcher = watch(path.dirname(pageFile), () => seen());
     try {
@@ -160,6 +163,7 @@ export async function benchWatchServe(dir, edits) {
         writeFileSync(document, `${original.slice(0, anchor)}${marker}\n\n${original.slice(anchor)}`);
         const diskAt = await Promise.race([onDisk, new Promise((_, reject) => setTimeout(() => reject(new Error('page not rewritten in 30 s')), 30_000))]);
         const change = await changes.next((c) => c.pages.includes('docs/mod-0001.html'), 30_000);
+        const rebuild = await stream.next((e) => e.event === 'rebuild', 30_000);
         const weaveEvent = await stream.next((e) => e.event === 'weave', 30_000);
         if (i >= WARM_UP) {
           toDisk.push(diskAt - started);
@@ -167,6 +171,8 @@ export async function benchWatchServe(dir, edits) {
           const lastWrite = Math.max(...weaveEvent.pages.map((p) => statSync(path.join(dir, 'site', p)).mtimeMs));
           eventLag.push(change.at - lastWrite);
           written.push(weaveEvent.pages.length);
+          weaveMs.push(weaveEvent.summary.ms);
+          tangleMs.push(rebuild.summary.tangleMs);
         }
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, MIN_GAP_MS - (Date.now() - started))));
       }
@@ -181,6 +187,9 @@ export async function benchWatchServe(dir, edits) {
       toEvent: { p50: percentile(toEvent, 50), p95: percentile(toEvent, 95) },
       eventAfterLastWrite: { p50: percentile(eventLag, 50), p95: percentile(eventLag, 95) },
       filesWritten: { min: Math.min(...written), max: Math.max(...written) },
+      // As the watch reports them: its tangle rebuild, then the re-weave (which starts after it).
+      tangleMs: { p50: percentile(tangleMs, 50), p95: percentile(tangleMs, 95) },
+      weaveMs: { p50: percentile(weaveMs, 50), p95: percentile(weaveMs, 95) },
     };
   } finally {
     child.kill('SIGTERM');
@@ -209,7 +218,14 @@ export async function benchWeave({ docs, edits = 100, watch: withWatch = true })
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { docs: { type: 'string', default: '10,100' }, edits: { type: 'string', default: '100' }, 'no-watch': { type: 'boolean' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { docs: { type: 'string', default: '10,100' }, edits: { type: 'string', default: '100' }, 'no-watch': { type: 'boolean' }, 'watch-only': { type: 'string' }, json: { type: 'boolean' } } });
+  if (values['watch-only']) {
+    // A project already woven and tangled (e.g. by an earlier run): the watch scenario alone.
+    const watched = await benchWatchServe(values['watch-only'], Number(values.edits));
+    process.stderr.write(`${describe({ documents: '?', cold: {}, warm: { summary: {} }, watch: watched }).replace(/^.*?; watch/, 'watch')}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify(watched, null, 2)}\n`);
+    process.exit(0);
+  }
   const results = [];
   for (const docs of values.docs.split(',').map(Number)) {
     const entry = await benchWeave({ docs, edits: Number(values.edits), watch: !values['no-watch'] });
@@ -224,7 +240,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
 /** One line per corpus size. */
 export function describe(w) {
   const watchPart = w.watch
-    ? `; watch --serve, one-line edit: page on disk p50 ${w.watch.toDisk.p50} ms, p95 ${w.watch.toDisk.p95} ms; SSE change p50 ${w.watch.toEvent.p50} ms, p95 ${w.watch.toEvent.p95} ms (${w.watch.eventAfterLastWrite.p95} ms p95 after the last write); ${w.watch.filesWritten.min}-${w.watch.filesWritten.max} files written per edit`
+    ? `; watch --serve, one-line edit: page on disk p50 ${w.watch.toDisk.p50} ms, p95 ${w.watch.toDisk.p95} ms; SSE change p50 ${w.watch.toEvent.p50} ms, p95 ${w.watch.toEvent.p95} ms (${w.watch.eventAfterLastWrite.p95} ms p95 after the last write); tangle p50 ${w.watch.tangleMs.p50} ms then re-weave p50 ${w.watch.weaveMs.p50} ms, p95 ${w.watch.weaveMs.p95} ms; ${w.watch.filesWritten.min}-${w.watch.filesWritten.max} files written per edit`
     : '';
   return `weave ${w.documents} docs: cold ${w.cold.ms} ms (CPU ${w.cold.cpuMs} ms, peak ${w.cold.rssMiB} MiB), warm ${w.warm.ms} ms (${w.warm.summary.written} written)${watchPart}`;
 }

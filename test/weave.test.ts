@@ -3,7 +3,7 @@
  * tangled views, on small in-memory projects with exact expected HTML fragments; then the
  * command's exit codes, diagnostics and determinism on real temp folders.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import rehypeParse from 'rehype-parse';
 import { unified } from 'unified';
@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { snapshotOfTexts, tangleSnapshot } from '../tangle/snapshot.js';
 import { checkLinks } from '../tangle/weave/links.js';
 import { listInSentence, slug } from '../tangle/weave/model.js';
-import { weaveSite } from '../tangle/weave/index.js';
-import { fence, makeProject, read, weft } from './helpers.js';
+import { createWeaveMemo, weave, weaveSite } from '../tangle/weave/index.js';
+import { fence, makeProject, read, weft, writeFiles } from './helpers.js';
 
 async function site(files: Record<string, string>) {
   return weaveSite(tangleSnapshot(snapshotOfTexts(files)));
@@ -337,5 +337,61 @@ describe('weft weave (command)', () => {
     const dir = makeProject({ 'docs/a.lit.md': '# A\n' });
     expect(weft(dir, 'weave', '--out', '.').stderr).toContain('is not allowed: it is the project root [malformed-config]');
     expect(weft(dir, 'weave', '--out', '.git/site').code).toBe(1);
+  });
+});
+
+describe('incremental weaves (the watch: one memo across weaves)', () => {
+  const helper = (title: string, body: string) => `# ${title}\n\nSome prose.\n\n${fence('ts #helper', body)}\n`;
+  const files = () => ({
+    'docs/a.lit.md': `# A\n\n${fence('ts file=src-generated/a.ts', '<<helper>>\nexport const a = 1;')}\n`,
+    'docs/b.lit.md': helper('B', 'export const help = 1;'),
+    'docs/c.lit.md': `# C\n\nThird.\n`,
+  });
+  const list = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  /** Every file of `dir/site` equals a cold weave of the same sources into a fresh project. */
+  async function expectSameAsCold(dir: string) {
+    const cold = makeProject(Object.fromEntries(Object.keys(files()).map((path) => [path, read(dir, path)])));
+    await weave({ root: cold, cache: false });
+    expect(list(join(dir, 'site'))).toEqual(list(join(cold, 'site')));
+    for (const path of list(join(cold, 'site'))) expect(read(dir, `site/${path}`), path).toBe(read(cold, `site/${path}`));
+  }
+
+  it('rewrites only the edited page and the search data after a prose edit, and the site equals a cold weave', async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    writeFiles(dir, { 'docs/b.lit.md': helper('B', 'export const help = 1;').replace('Some prose.', 'Other prose.') });
+    const result = await weave({ root: dir, memo, changed: ['docs/b.lit.md'] });
+    expect(result.summary.rendered).toBe(1);
+    expect(result.files.filter((f) => f.action === 'written').map((f) => f.path)).toEqual(['docs/b.html', 'assets/search-data.js']);
+    await expectSameAsCold(dir);
+  });
+
+  it('follows moved chunks, changed code and a new title into the other pages, exactly as a cold weave', async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    // Two lines more above the chunk: its fence line moves (a's reference title shows it), its code changes, and the title (the pager of a and c).
+    writeFiles(dir, { 'docs/b.lit.md': helper('B, renamed', 'export const help = 2;').replace('Some prose.', 'Some prose.\n\nMore.') });
+    const result = await weave({ root: dir, memo, changed: ['docs/b.lit.md'] });
+    const written = result.files.filter((f) => f.action === 'written').map((f) => f.path);
+    expect(written).toEqual(expect.arrayContaining(['docs/a.html', 'docs/b.html', 'docs/c.html', 'index.html', 'tangled/src-generated/a.ts.html']));
+    await expectSameAsCold(dir);
+    // A page deleted behind the weave's back is written again by the next weave in a new process.
+    rmSync(join(dir, 'site/docs/c.html'));
+    const again = await weave({ root: dir });
+    expect(again.files.filter((f) => f.action === 'written').map((f) => f.path)).toEqual(['docs/c.html']);
+    expect(again.summary.rendered).toBe(0);
+    await expectSameAsCold(dir);
+  });
+
+  it('rebuilds the cross-references when a chunk is added or removed', async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    writeFiles(dir, { 'docs/c.lit.md': `# C\n\n${fence('ts file=src-generated/c.ts', '<<helper>>')}\n` });
+    await weave({ root: dir, memo, changed: ['docs/c.lit.md'] });
+    expect(paragraph(read(dir, 'site/docs/b.html'), 'chunk-helper', 'used')).toBe('<p class="used">Used in <a href="a.html#file-src-generated-a-ts">§1.1</a> and <a href="c.html#file-src-generated-c-ts">§3.1</a>.</p>');
+    await expectSameAsCold(dir);
   });
 });

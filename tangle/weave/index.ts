@@ -54,13 +54,13 @@ import { message, sortMessages } from '../messages.js';
 import { tangleSources, type PipelineMemo } from '../pipeline.js';
 import { byteOrder, readSource } from '../read.js';
 import { readFolder, type Snapshot, type TangledSnapshot } from '../snapshot.js';
-import type { Message, Output } from '../types.js';
+import type { CollectedDocument, Message, Output } from '../types.js';
 import { unsafeRelativePath } from '../config.js';
 import { CLIENT_SCRIPT, STYLESHEET, katexAssets, miniSearchScript } from './assets.js';
 import { DEFAULT_WEAVE_CONFIG, loadWeaveConfig, type WeaveConfig } from './config.js';
 import { checkLinks } from './links.js';
 import { raw } from './hast.js';
-import { buildModel, pageViewOf, type PageView, type WeaveModel } from './model.js';
+import { buildModel, firstLinesOf, outlineOf, pageViewOf, patchModel, referrersOf, type PageView, type WeaveModel } from './model.js';
 import { indexPage, layout, tangledPage, type PageFrame } from './pages.js';
 import { renderMany } from './render-pool.js';
 import type { RenderedDocument, SearchEntry } from './render.js';
@@ -127,6 +127,10 @@ export interface WeaveMemo {
   record?: SiteRecord;
   /** Each document's title, math flag and search entries, by path, with its render key. */
   metas: Map<string, { key: string; meta: PageMeta }>;
+  /** The last build's document order and options, and each document's keys with the object they were computed for. */
+  site?: { order: string; shared: string; documents: Map<string, { collected: CollectedDocument; key: string; shape: string }> };
+  /** The last build's model, with the order key and documents it was built from. */
+  model?: { order: string; model: WeaveModel; documents: Map<string, CollectedDocument> };
 }
 
 /** A new, empty memo. */
@@ -242,6 +246,8 @@ interface SiteSink {
   /** True when the file is already as the key says (then nothing is emitted for it). */
   upToDate(path: string, key: string): boolean;
   emit(path: string, content: string | Uint8Array, key: string): void;
+  /** Like `emit`, for a file no page waits for (the search data): a writer may make and write it after the pages. */
+  emitLater?(path: string, make: () => string | Uint8Array, key: string): void;
 }
 
 /**
@@ -282,24 +288,33 @@ class SiteWriter implements SiteSink {
     return true;
   }
   emit(path: string, content: string | Uint8Array, key: string): void {
-    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-    const hash = sha(bytes);
     const record = this.previous[path];
-    if (record && record.hash === hash && this.intact(path, record)) {
+    const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+    // Hashed only when it may be unchanged (same size): a large file that changed is not hashed ('' is "unknown").
+    const hash = record && record.size === size ? sha(content) : '';
+    if (record && hash !== '' && record.hash === hash && this.intact(path, record)) {
       this.next[path] = { ...record, key };
       this.tell(path, 'unchanged');
       return;
     }
     const full = join(this.out, path);
-    atomicWrite(full, bytes, 0o644);
+    atomicWrite(full, content, 0o644);
     const stats = statSync(full);
     this.next[path] = { key, hash, size: stats.size, mtimeMs: stats.mtimeMs };
     this.tell(path, 'written');
   }
+  /** Emit once the site's pages are written (`flushLater`): for files no page waits for. */
+  emitLater(path: string, make: () => string | Uint8Array, key: string): void {
+    this.deferred.push([path, make, key]);
+  }
+  private readonly deferred: [string, () => string | Uint8Array, string][] = [];
+  flushLater(): void {
+    for (const [path, make, key] of this.deferred.splice(0)) this.emit(path, make(), key);
+  }
   /** Delete what the previous weave wrote and this one did not. */
   removeLeftovers(): void {
     for (const path of Object.keys(this.previous).sort(byteOrder)) {
-      if (this.next[path] || path.split('/').includes('..') || isAbsolute(path)) continue;
+      if (this.next[path] || this.deferred.some(([later]) => later === path) || path.split('/').includes('..') || isAbsolute(path)) continue;
       if (existsSync(join(this.out, path))) {
         rmSync(join(this.out, path), { force: true });
         this.tell(path, 'deleted');
@@ -316,7 +331,7 @@ export async function weaveSite(
   const model = buildModel(tangled.documents, tangled.outputs, config.order, tangled.messages);
   const site = new Map<string, string | Uint8Array>();
   const sink: SiteSink = { upToDate: () => false, emit: (path, content) => void site.set(path, content) };
-  const { rendered } = await buildSite(tangled, model, config, sink, new Map(), undefined);
+  const { rendered } = await buildSite(tangled, model, config, sink, new Map(), undefined, undefined);
   return { site, messages: sortMessages([...tangled.messages, ...model.messages]), rendered };
 }
 
@@ -347,6 +362,19 @@ function outputHash(output: Output): string {
   return hash;
 }
 const outputHashes = new WeakMap<Output, string>();
+
+/** The key of an output's tangled view: its text and origins, the site title, and the shapes of the documents it points into. */
+function tangledKey(output: Output, title: string, shapeOf: ReadonlyMap<string, string>): string {
+  const shapes = sourcesOf(output)
+    .map((d) => shapeOf.get(d) ?? '')
+    .join(',');
+  const kept = tangledKeys.get(output);
+  if (kept && kept.title === title && kept.shapes === shapes) return kept.key;
+  const key = sha(JSON.stringify([VERSIONS, outputHash(output), title, shapes]));
+  tangledKeys.set(output, { title, shapes, key });
+  return key;
+}
+const tangledKeys = new WeakMap<Output, { title: string; shapes: string; key: string }>();
 
 /** The documents an output's lines come from, sorted (once per output object). */
 function sourcesOf(output: Output): string[] {
@@ -395,16 +423,23 @@ async function buildSite(
   sink: SiteSink,
   metas: Map<string, { key: string; meta: PageMeta }>,
   cache: RenderCache | undefined,
+  memo: WeaveMemo | undefined,
 ): Promise<{ rendered: number }> {
   const texts = new Map(tangled.sources.map((s) => [s.path, s]));
+  const collected = new Map(tangled.documents.map((d) => [d.path, d]));
   const paths = model.documents.map((d) => d.path);
   const options = { themes: config.themes, repoUrl: config.repoUrl };
-  const shared = JSON.stringify([VERSIONS, sha(JSON.stringify(paths)), config.themes, config.repoUrl]);
+  const order = JSON.stringify(paths);
+  const shared = JSON.stringify([VERSIONS, sha(order), config.themes, config.repoUrl]);
+  const reusable = reusableKeys(memo, order, shared, collected, model);
   const work: DocumentWork[] = model.documents.map((doc) => {
     const source = texts.get(doc.path)!;
+    const kept = reusable.get(doc.path);
+    if (kept) return { path: doc.path, page: doc.page, key: kept.key, shape: kept.shape, view: () => pageViewOf(doc, model), text: source.text };
     const shape = sha(fingerprint(pageViewOf(doc, model)));
     return { path: doc.path, page: doc.page, key: sha(`${source.hash}\0${shape}\0${shared}`), shape, view: () => pageViewOf(doc, model), text: source.text };
   });
+  if (memo) memo.site = { order, shared, documents: new Map(work.map((w) => [w.path, { collected: collected.get(w.path)!, key: w.key, shape: w.shape }])) };
   const count = work.length;
   const meta: (PageMeta | undefined)[] = work.map((w) => {
     const known = metas.get(w.path);
@@ -416,6 +451,8 @@ async function buildSite(
   const bodies = new Map<number, string>();
   const done = new Array<boolean>(count).fill(false);
   const waiting: number[] = [];
+  /** Documents being rendered or read from the cache: their pages wait for their bodies. */
+  const pending = new Set<number>();
   let rendered = 0;
 
   const frameOf = (i: number): PageFrame => {
@@ -426,9 +463,10 @@ async function buildSite(
   const place = (i: number) => {
     if (i < 0 || i >= count || done[i] || !meta[i] || (i > 0 && !meta[i - 1]) || (i + 1 < count && !meta[i + 1])) return;
     const frame = frameOf(i);
-    const key = sha(JSON.stringify([work[i]!.key, frame]));
+    const key = JSON.stringify([work[i]!.key, frame]);
     const body = bodies.get(i);
     if (body === undefined) {
+      if (pending.has(i)) return; // Its body is on the way: placed when it arrives.
       if (!sink.upToDate(frame.page, key)) waiting.push(i);
     } else {
       sink.emit(frame.page, layout(frame, [raw(body)]), key);
@@ -438,6 +476,7 @@ async function buildSite(
   };
   const accept = (i: number, result: RenderedDocument) => {
     const { body, ...rest } = result;
+    pending.delete(i);
     meta[i] = rest;
     metas.set(work[i]!.path, { key: work[i]!.key, meta: rest });
     bodies.set(i, body);
@@ -446,6 +485,7 @@ async function buildSite(
     place(i + 1);
   };
   const renderAll = async (indexes: number[], fromCache: boolean) => {
+    for (const i of indexes) pending.add(i);
     const todo: number[] = [];
     for (const i of indexes) {
       const body = fromCache ? cache?.body(work[i]!.key) : undefined;
@@ -480,23 +520,74 @@ async function buildSite(
 
   const keys = work.map((w) => w.key);
   const shapeOf = new Map(work.map((w) => [w.path, w.shape]));
-  const indexKey = sha(JSON.stringify([VERSIONS, config.title, work.map((w) => w.shape), meta.map((m) => m!.title), model.outputs.map((o) => o.output.path)]));
+  // The index shows titles, the outputs, and chunks' numbers, anchors and uses: no positions, no code.
+  const indexKey = sha(JSON.stringify([VERSIONS, config.title, paths.map((p) => outlineOf(collected.get(p)!)), meta.map((m) => m!.title), model.outputs.map((o) => [o.output.path, o.output.document])]));
   if (!sink.upToDate('index.html', indexKey)) sink.emit('index.html', indexPage(model, new Map(work.map((w, i) => [w.path, meta[i]!.title])), config.title), indexKey);
   model.outputs.forEach(({ output, page }, i) => {
     // A tangled view links each line to a part: the documents it came from must be unchanged.
-    const from = sourcesOf(output);
-    const key = sha(JSON.stringify([VERSIONS, outputHash(output), config.title, from.map((d) => shapeOf.get(d) ?? '')]));
+    const key = tangledKey(output, config.title, shapeOf);
     if (!sink.upToDate(page, key)) sink.emit(page, tangledPage(model, i, config.title), key);
   });
   for (const [path, content, hash] of assets(meta.some((m) => m!.math))) if (!sink.upToDate(path, hash)) sink.emit(path, content, hash);
   const searchKey = sha(keys.join('\0'));
   if (!sink.upToDate('assets/search-data.js', searchKey)) {
-    const entries = meta.map((m) => searchJson(m!)).filter((json) => json !== '');
-    sink.emit('assets/search-data.js', `window.WEFT_SEARCH = [${entries.join(',')}];\n`, searchKey);
+    const make = () => `window.WEFT_SEARCH = [${meta.map((m) => searchJson(m!)).filter((json) => json !== '').join(',')}];\n`;
+    // Loaded on the first search only, never on page load: made and written after the pages
+    // (in a watch, after the browsers are told), since it is the largest file and changes with any prose.
+    if (sink.emitLater) sink.emitLater('assets/search-data.js', make, searchKey);
+    else sink.emit('assets/search-data.js', make(), searchKey);
   }
   const present = new Set(paths);
   for (const path of metas.keys()) if (!present.has(path)) metas.delete(path);
   return { rendered };
+}
+
+/**
+ * The keys of the last build (watch mode) that still hold: all of them when the document
+ * order, the options and every document's outline are unchanged (then numbers, anchors,
+ * uses and outputs are too), except for the documents that changed and, when a changed
+ * document's chunks moved, the documents whose references show their lines.
+ */
+function reusableKeys(
+  memo: WeaveMemo | undefined,
+  order: string,
+  shared: string,
+  collected: ReadonlyMap<string, CollectedDocument>,
+  model: WeaveModel,
+): Map<string, { key: string; shape: string }> {
+  const kept = new Map<string, { key: string; shape: string }>();
+  const prior = memo?.site;
+  if (!prior || prior.order !== order || prior.shared !== shared) return kept;
+  const changed: string[] = [];
+  for (const [path, doc] of collected) {
+    const before = prior.documents.get(path);
+    if (!before) return kept;
+    if (before.collected === doc) continue;
+    if (outlineOf(before.collected) !== outlineOf(doc)) return kept;
+    changed.push(path);
+  }
+  const affected = new Set(changed);
+  for (const path of changed) if (firstLinesOf(prior.documents.get(path)!.collected) !== firstLinesOf(collected.get(path)!)) for (const other of referrersOf(model, path)) affected.add(other);
+  for (const [path, before] of prior.documents) if (!affected.has(path)) kept.set(path, before);
+  return kept;
+}
+
+/**
+ * The cross-reference model: the last one patched (watch mode) when no document's outline
+ * and not the order changed, else built anew.
+ */
+function modelOf(tangled: TangledSnapshot, config: WeaveConfig, memo: WeaveMemo | undefined): WeaveModel {
+  const order = JSON.stringify([tangled.documents.map((d) => d.path), config.order]);
+  const documents = new Map(tangled.documents.map((d) => [d.path, d]));
+  const prior = memo?.model;
+  let model: WeaveModel | undefined;
+  if (prior && prior.order === order) {
+    const changed = tangled.documents.filter((d) => prior.documents.get(d.path) !== d);
+    if (changed.every((d) => outlineOf(d) === outlineOf(prior.documents.get(d.path)!))) model = patchModel(prior.model, changed, tangled.outputs);
+  }
+  model ??= buildModel(tangled.documents, tangled.outputs, config.order, tangled.messages);
+  if (memo) memo.model = { order, model, documents };
+  return model;
 }
 
 /** The documents, reading only those that changed when the memo has the others. */
@@ -584,7 +675,7 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   const tangledResult = tangleSources(snapshot.sources, snapshot.config, memo?.pipeline);
   if (memo) memo.pipeline = tangledResult.memo;
   const tangled: TangledSnapshot = { ...snapshot, documents: tangledResult.documents, outputs: tangledResult.outputs, messages: sortMessages([...snapshot.messages, ...tangledResult.messages]) };
-  const model = buildModel(tangled.documents, tangled.outputs, config.order, tangled.messages);
+  const model = modelOf(tangled, config, memo);
   messages.push(...tangled.messages, ...model.messages);
   const documentsOk = !messages.some((m) => m.severity === 'error');
   const mayWrite = canWrite && (documentsOk || options.writeOnError !== false);
@@ -594,9 +685,9 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   const site = new Map<string, string | Uint8Array>();
   let rendered = 0;
   if (!keepSite && mayWrite) {
-    ({ rendered } = await buildSite(tangled, model, config, writer, metas, cache));
+    ({ rendered } = await buildSite(tangled, model, config, writer, metas, cache, memo));
   } else if (keepSite) {
-    ({ rendered } = await buildSite(tangled, model, config, { upToDate: () => false, emit: (path, content) => void site.set(path, content) }, metas, cache));
+    ({ rendered } = await buildSite(tangled, model, config, { upToDate: () => false, emit: (path, content) => void site.set(path, content) }, metas, cache, memo));
     if (options.check) messages.push(...checkLinks(site, outKey.startsWith('..') || isAbsolute(outKey) ? '' : outKey === '.' ? '' : outKey));
   }
   const sorted = sortMessages(messages);
@@ -604,7 +695,8 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   if (keepSite && mayWrite && (ok || options.writeOnError !== false)) for (const path of [...site.keys()].sort(byteOrder)) writer.emit(path, site.get(path)!, '');
   if (mayWrite && (!keepSite || ok || options.writeOnError !== false)) {
     writer.removeLeftovers();
-    options.onSiteWritten?.(writer.files, build);
+    options.onSiteWritten?.([...writer.files], build);
+    writer.flushLater();
     const record: SiteRecord = { version: 2, out: outKey, key: ok ? build : '', messages: ok ? sorted : [], files: writer.next };
     mkdirSync(join(root, '.weft'), { recursive: true });
     writeFileSync(join(root, WEAVE_FILES), `${JSON.stringify(record)}\n`);

@@ -14,6 +14,7 @@
  * with the same slug on one page get `_2`, `_3` in order of definition. Heading ids never
  * start with `chunk-` or `file-` (see render.ts), so they cannot collide either.
  */
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { isChunk, lookupChunk, lookupIndex } from '../lookup.js';
 import type { Chunk, CollectedDocument, FileTarget, LineOrigin, Message, Output, Part } from '../types.js';
@@ -82,6 +83,8 @@ export interface WeaveModel {
   messages: Message[];
   /** Look a reference up the way the engine does (`lookupChunk`): same document, qualified, then the one other definer. */
   lookup(name: string, from: string): WovenTarget | undefined;
+  /** The key of the target `lookup` finds (a patched model keeps its original's: see `patchModel`). */
+  lookupKey(name: string, from: string): string | undefined;
 }
 
 /** The references of a part, as the engine recorded them (`Part.references`), in weave's shape. */
@@ -227,6 +230,7 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
     outputs: sortedOutputs.map((output) => ({ output, page: tangledPageOf(output.path) })),
     messages,
     lookup,
+    lookupKey: (name, from) => lookup(name, from)?.key,
   };
 }
 
@@ -355,3 +359,90 @@ function documentIndex(model: WeaveModel, path: string): number {
   return index.get(path)!;
 }
 const documentIndexes = new WeakMap<WeaveModel, Map<string, number>>();
+
+/**
+ * A hash of what a document contributes to the site's cross-references, without positions or
+ * code: its parts in document order, each with its kind, name and references. When every
+ * document's outline and the document order are unchanged, so are every § number, anchor,
+ * use, and the outputs each chunk reaches (only positions and code may differ). Once per
+ * document object (collected documents are immutable).
+ */
+export function outlineOf(doc: CollectedDocument): string {
+  let outline = outlines.get(doc);
+  if (outline === undefined) {
+    const parts: [number, string, string, string[]][] = [];
+    for (const chunk of doc.chunks) for (const part of chunk.parts) parts.push([part.fenceLine, 'chunk', chunk.name, part.references.map((r) => r.text)]);
+    for (const file of doc.files) for (const part of file.parts) parts.push([part.fenceLine, 'file', file.path, part.references.map((r) => r.text)]);
+    parts.sort((a, b) => a[0] - b[0]);
+    outline = createHash('sha256')
+      .update(JSON.stringify(parts.map(([, ...rest]) => rest)))
+      .digest('hex');
+    outlines.set(doc, outline);
+  }
+  return outline;
+}
+const outlines = new WeakMap<CollectedDocument, string>();
+
+/** The fence line of each chunk's first part: other pages show it (a reference's title). */
+export function firstLinesOf(doc: CollectedDocument): string {
+  return JSON.stringify(doc.chunks.map((chunk) => [chunk.name, chunk.parts[0]?.fenceLine]));
+}
+
+/** Documents whose pages reference the chunks of `path` (their uses), besides itself. */
+export function referrersOf(model: WeaveModel, path: string): Set<string> {
+  const referrers = new Set<string>();
+  const doc = model.documents[documentIndex(model, path)];
+  for (const woven of doc?.parts ?? []) for (const use of model.targets.get(woven.target)?.uses ?? []) referrers.add(use.document);
+  referrers.delete(path);
+  return referrers;
+}
+
+/**
+ * The model of the next build when only positions and code changed (watch mode): every
+ * document's outline and the document order are as in `model` (`outlineOf`), so its
+ * numbers, anchors, uses and the outputs each chunk reaches still hold; the changed
+ * documents' parts and the outputs are swapped in. Returns a new model sharing the
+ * unchanged parts, or undefined when the documents do not line up (then build it anew).
+ */
+export function patchModel(model: WeaveModel, changed: readonly CollectedDocument[], outputs: readonly Output[]): WeaveModel | undefined {
+  if (model.messages.length > 0) return undefined; // Located messages would move: rebuild.
+  const documents = [...model.documents];
+  const partsByFence = new Map(model.partsByFence);
+  const targets = new Map<string, WovenTarget>();
+  const replaced = new Map<WovenPart, WovenPart>();
+  for (const doc of changed) {
+    const at = documents.findIndex((d) => d.path === doc.path);
+    if (at < 0) return undefined;
+    const parts: { kind: 'chunk' | 'file'; name: string; part: Part }[] = [];
+    for (const chunk of doc.chunks) for (const part of chunk.parts) parts.push({ kind: 'chunk', name: chunk.name, part });
+    for (const file of doc.files) for (const part of file.parts) parts.push({ kind: 'file', name: file.path, part });
+    parts.sort((a, b) => a.part.fenceLine - b.part.fenceLine);
+    const old = documents[at]!;
+    if (parts.length !== old.parts.length || parts.some((p, i) => p.kind !== old.parts[i]!.kind || p.name !== old.parts[i]!.name)) return undefined;
+    for (const woven of old.parts) partsByFence.delete(`${doc.path}:${woven.part.fenceLine}`);
+    const next = old.parts.map((woven, i) => ({ ...woven, part: parts[i]!.part }));
+    old.parts.forEach((woven, i) => replaced.set(woven, next[i]!));
+    for (const woven of next) partsByFence.set(`${doc.path}:${woven.part.fenceLine}`, woven);
+    documents[at] = { ...old, parts: next };
+  }
+  const swap = (woven: WovenPart) => replaced.get(woven) ?? woven;
+  for (const [key, target] of model.targets) {
+    const touched = target.parts.some((p) => replaced.has(p)) || target.uses.some((p) => replaced.has(p));
+    targets.set(key, touched ? { ...target, parts: target.parts.map(swap), uses: target.uses.map(swap) } : target);
+  }
+  const sortedOutputs = [...outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (sortedOutputs.length !== model.outputs.length || sortedOutputs.some((o, i) => o.path !== model.outputs[i]!.output.path)) return undefined;
+  const patched: WeaveModel = {
+    documents,
+    targets,
+    partsByFence,
+    outputs: sortedOutputs.map((output) => ({ output, page: tangledPageOf(output.path) })),
+    messages: [],
+    lookup: (name, from) => {
+      const key = model.lookupKey(name, from);
+      return key === undefined ? undefined : targets.get(key);
+    },
+    lookupKey: model.lookupKey,
+  };
+  return patched;
+}
