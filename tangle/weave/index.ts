@@ -518,28 +518,34 @@ async function buildSite(
     await renderAll(again, true);
   }
 
+  emitSharedFiles(model, config, sink, work, meta as PageMeta[], collected);
+  const present = new Set(paths);
+  for (const path of metas.keys()) if (!present.has(path)) metas.delete(path);
+  return { rendered };
+}
+
+/** The files besides the document pages: the index, the tangled views, the assets and the search data. */
+function emitSharedFiles(model: WeaveModel, config: WeaveConfig, sink: SiteSink, work: readonly DocumentWork[], meta: readonly PageMeta[], collected: ReadonlyMap<string, CollectedDocument>): void {
+  const paths = work.map((w) => w.path);
   const keys = work.map((w) => w.key);
   const shapeOf = new Map(work.map((w) => [w.path, w.shape]));
   // The index shows titles, the outputs, and chunks' numbers, anchors and uses: no positions, no code.
-  const indexKey = sha(JSON.stringify([VERSIONS, config.title, paths.map((p) => outlineOf(collected.get(p)!)), meta.map((m) => m!.title), model.outputs.map((o) => [o.output.path, o.output.document])]));
+  const indexKey = sha(JSON.stringify([VERSIONS, config.title, paths.map((p) => outlineOf(collected.get(p)!)), meta.map((m) => m.title), model.outputs.map((o) => [o.output.path, o.output.document])]));
   if (!sink.upToDate('index.html', indexKey)) sink.emit('index.html', indexPage(model, new Map(work.map((w, i) => [w.path, meta[i]!.title])), config.title), indexKey);
   model.outputs.forEach(({ output, page }, i) => {
     // A tangled view links each line to a part: the documents it came from must be unchanged.
     const key = tangledKey(output, config.title, shapeOf);
     if (!sink.upToDate(page, key)) sink.emit(page, tangledPage(model, i, config.title), key);
   });
-  for (const [path, content, hash] of assets(meta.some((m) => m!.math))) if (!sink.upToDate(path, hash)) sink.emit(path, content, hash);
+  for (const [path, content, hash] of assets(meta.some((m) => m.math))) if (!sink.upToDate(path, hash)) sink.emit(path, content, hash);
   const searchKey = sha(keys.join('\0'));
   if (!sink.upToDate('assets/search-data.js', searchKey)) {
-    const make = () => `window.WEFT_SEARCH = [${meta.map((m) => searchJson(m!)).filter((json) => json !== '').join(',')}];\n`;
+    const make = () => `window.WEFT_SEARCH = [${meta.map((m) => searchJson(m)).filter((json) => json !== '').join(',')}];\n`;
     // Loaded on the first search only, never on page load: made and written after the pages
     // (in a watch, after the browsers are told), since it is the largest file and changes with any prose.
     if (sink.emitLater) sink.emitLater('assets/search-data.js', make, searchKey);
     else sink.emit('assets/search-data.js', make(), searchKey);
   }
-  const present = new Set(paths);
-  for (const path of metas.keys()) if (!present.has(path)) metas.delete(path);
-  return { rendered };
 }
 
 /**
