@@ -8,13 +8,14 @@
 //           changes one prose line of one document, in place, as most editors save. Measured
 //           per edit: save → the document's page on disk with the new text (fs.watch on its
 //           folder, in this otherwise idle process), save → the SSE `change` event naming the
-//           page (a client of /__weft/events), the SSE event's lag behind the last site file
+//           page (a client of /__weft/events), the SSE event's lag behind the last page
 //           written (its mtime), and how many site files the re-weave wrote (its `weave`
 //           event). Edits are 150 ms apart at least (chokidar drops a second `change` of
 //           one file within 50 ms); the first 3 warm up and are not counted.
 //
 // Usage: node bench/weave.mjs [--docs 10,100] [--edits 100] [--no-watch] [--json]
-//        node bench/weave.mjs --watch-only DIR [--edits 100]   (a corpus already tangled and woven)
+//        node bench/weave.mjs --watch-only DIR [--edits 100] [--gap 150]   (a corpus already tangled and woven;
+//        --gap: least milliseconds from one edit to the next)
 // (also run by `node bench/run.mjs` unless --no-weave)
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -123,7 +124,7 @@ function sse(url) {
 }
 
 /** `weft watch --serve` on a woven project: one-line prose edits, timed to disk and to the SSE event. */
-export async function benchWatchServe(dir, edits) {
+export async function benchWatchServe(dir, edits, gapMs = MIN_GAP_MS) {
   const child = spawn(process.execPath, [WEFT, 'watch', '--serve', '--port', '0', '--no-bundle', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
   const stream = events(child);
   try {
@@ -168,13 +169,14 @@ export async function benchWatchServe(dir, edits) {
         if (i >= WARM_UP) {
           toDisk.push(diskAt - started);
           toEvent.push(change.at - started);
-          const lastWrite = Math.max(...weaveEvent.pages.map((p) => statSync(path.join(dir, 'site', p)).mtimeMs));
+          // The last page written (the search data is made and written after the event, on purpose).
+          const lastWrite = Math.max(...weaveEvent.pages.filter((p) => p.endsWith('.html')).map((p) => statSync(path.join(dir, 'site', p)).mtimeMs));
           eventLag.push(change.at - lastWrite);
           written.push(weaveEvent.pages.length);
           weaveMs.push(weaveEvent.summary.ms);
           tangleMs.push(rebuild.summary.tangleMs);
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, MIN_GAP_MS - (Date.now() - started))));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, gapMs - (Date.now() - started))));
       }
     } finally {
       watcher.close();
@@ -218,10 +220,10 @@ export async function benchWeave({ docs, edits = 100, watch: withWatch = true })
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { docs: { type: 'string', default: '10,100' }, edits: { type: 'string', default: '100' }, 'no-watch': { type: 'boolean' }, 'watch-only': { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { docs: { type: 'string', default: '10,100' }, edits: { type: 'string', default: '100' }, 'no-watch': { type: 'boolean' }, 'watch-only': { type: 'string' }, gap: { type: 'string', default: String(MIN_GAP_MS) }, json: { type: 'boolean' } } });
   if (values['watch-only']) {
     // A project already woven and tangled (e.g. by an earlier run): the watch scenario alone.
-    const watched = await benchWatchServe(values['watch-only'], Number(values.edits));
+    const watched = await benchWatchServe(values['watch-only'], Number(values.edits), Number(values.gap));
     process.stderr.write(`${describe({ documents: '?', cold: {}, warm: { summary: {} }, watch: watched }).replace(/^.*?; watch/, 'watch')}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify(watched, null, 2)}\n`);
     process.exit(0);

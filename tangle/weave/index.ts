@@ -701,7 +701,11 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   if (keepSite && mayWrite && (ok || options.writeOnError !== false)) for (const path of [...site.keys()].sort(byteOrder)) writer.emit(path, site.get(path)!, '');
   if (mayWrite && (!keepSite || ok || options.writeOnError !== false)) {
     writer.removeLeftovers();
-    options.onSiteWritten?.([...writer.files], build);
+    if (options.onSiteWritten) {
+      options.onSiteWritten([...writer.files], build);
+      // Let what it sent leave (Node sends an HTTP response's writes on the next tick) before the deferred work.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     writer.flushLater();
     const record: SiteRecord = { version: 2, out: outKey, key: ok ? build : '', messages: ok ? sorted : [], files: writer.next };
     mkdirSync(join(root, '.weft'), { recursive: true });
