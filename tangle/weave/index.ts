@@ -58,6 +58,7 @@ import type { CollectedDocument, Message, Output } from '../types.js';
 import { unsafeRelativePath } from '../config.js';
 import { CLIENT_SCRIPT, STYLESHEET, katexAssets, miniSearchScript } from './assets.js';
 import { DEFAULT_WEAVE_CONFIG, loadWeaveConfig, type WeaveConfig } from './config.js';
+import { grammarOf, loadHighlighter } from './highlight.js';
 import { checkLinks } from './links.js';
 import { raw } from './hast.js';
 import { buildModel, firstLinesOf, outlineOf, pageViewOf, patchModel, referrersOf, type PageView, type WeaveModel } from './model.js';
@@ -596,6 +597,24 @@ function modelOf(tangled: TangledSnapshot, config: WeaveConfig, memo: WeaveMemo 
   return model;
 }
 
+/**
+ * Load the highlighter and the grammars the documents' chunks use, and highlight some of
+ * their code once: a grammar compiles its patterns on first use, which made a watch's first
+ * edit cost 600 ms more than the next ones.
+ */
+async function warmHighlighter(config: WeaveConfig, documents: readonly CollectedDocument[]): Promise<void> {
+  const samples = new Map<string, string>();
+  for (const doc of documents)
+    for (const target of [...doc.chunks, ...doc.files])
+      for (const part of target.parts) {
+        const lang = grammarOf(part.lang);
+        const sample = samples.get(lang) ?? '';
+        if (sample.length < 20_000) samples.set(lang, `${sample}${part.value}\n`);
+      }
+  const highlighter = await loadHighlighter(config.themes, samples.keys());
+  for (const [lang, code] of samples) highlighter.highlight(code, lang);
+}
+
 /** The documents, reading only those that changed when the memo has the others. */
 async function readSnapshot(root: string, memo: WeaveMemo | undefined, changed: readonly string[] | undefined): Promise<Snapshot> {
   const previous = memo?.snapshot;
@@ -669,7 +688,10 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
 
   // Nothing changed since a weave without errors, and its files are intact: nothing to do.
   const ownRecord = memo?.record !== undefined && memo.record === previous;
-  if (useCache && canWrite && !keepSite && messages.length === 0 && previous && previous.key === build && previous.out === outKey && (ownRecord || intact(out, previous))) {
+  // A watch's first weave does the work anyway (nothing is rendered or written if nothing
+  // changed), so that its memo is ready for the first edit.
+  const coldMemo = memo !== undefined && memo.model === undefined;
+  if (useCache && canWrite && !keepSite && !coldMemo && messages.length === 0 && previous && previous.key === build && previous.out === outKey && (ownRecord || intact(out, previous))) {
     const files = Object.keys(previous.files)
       .sort(byteOrder)
       .map((path) => ({ path, action: 'unchanged' as const }));
@@ -692,6 +714,8 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   let rendered = 0;
   if (!keepSite && mayWrite) {
     ({ rendered } = await buildSite(tangled, model, config, writer, metas, cache, memo));
+    // In a watch, have the highlighter and the project's grammars ready before the first edit.
+    if (coldMemo) void warmHighlighter(config, tangled.documents).catch(() => undefined);
   } else if (keepSite) {
     ({ rendered } = await buildSite(tangled, model, config, { upToDate: () => false, emit: (path, content) => void site.set(path, content) }, metas, cache, memo));
     if (options.check) messages.push(...checkLinks(site, outKey.startsWith('..') || isAbsolute(outKey) ? '' : outKey === '.' ? '' : outKey));
