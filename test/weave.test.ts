@@ -289,6 +289,22 @@ describe('weft weave (command)', () => {
     expect(rendered('--no-cache')).toBe(1);
   });
 
+  it('ignores a rendered page in .weft/cache/weave/ that this user did not write (entries are signed)', () => {
+    const dir = makeProject({ 'docs/greet.lit.md': GREET });
+    expect(weft(dir, 'weave').code).toBe(0);
+    const folder = join(dir, '.weft/cache/weave');
+    const bodies = readdirSync(folder).filter((name) => name.endsWith('.body.json'));
+    expect(bodies.length).toBe(1);
+    // The entry as it would arrive with a project: valid JSON, the right key, a forged signature.
+    const [, json] = read(dir, `.weft/cache/weave/${bodies[0]}`).split('\n', 2) as [string, string];
+    const forged = JSON.stringify({ ...JSON.parse(json), value: '<script>alert(1)</script>' });
+    writeFiles(dir, { [`.weft/cache/weave/${bodies[0]}`]: `weft-cache-entry-1 ${'0'.repeat(64)}\n${forged}` });
+    rmSync(join(dir, 'site/docs/greet.html'));
+    const run = JSON.parse(weft(dir, 'weave', '--json').stdout.trim().split('\n').at(-1)!);
+    expect(run.summary.rendered).toBe(1);
+    expect(read(dir, 'site/docs/greet.html')).not.toContain('alert(1)');
+  });
+
   it('exits 1 with the engine diagnostic for an undefined reference', () => {
     const dir = makeProject({ 'docs/a.lit.md': `# A\n\n${fence('ts file=src-generated/a.ts', '<<missing>>')}\n` });
     const run = weft(dir, 'weave');
