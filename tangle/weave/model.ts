@@ -75,8 +75,6 @@ export interface WovenDocument {
 export interface WeaveModel {
   documents: WovenDocument[];
   targets: Map<string, WovenTarget>;
-  /** Parts by `document:fenceLine`, for the renderer to find the part of a code block. */
-  partsByFence: Map<string, WovenPart>;
   /** Outputs in path order, with the site path of their tangled view. */
   outputs: { output: Output; page: string }[];
   /** Problems weave finds itself (references the engine did not expand, so did not check). */
@@ -141,7 +139,6 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
     order,
   ).map((path) => byPath.get(path)!);
   const targets = new Map<string, WovenTarget>();
-  const partsByFence = new Map<string, WovenPart>();
   const chunksByDocument = new Map<string, Map<string, WovenTarget>>();
   const definers = new Map<string, WovenTarget[]>();
   const wovenDocuments: WovenDocument[] = [];
@@ -169,7 +166,6 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
       return { kind: entry.kind, name: entry.name, document: doc.path, index: entry.index, number: `${docIndex + 1}.${i + 1}`, anchor, part: entry.part, target: key };
     });
     for (const woven of wovenParts) {
-      partsByFence.set(`${doc.path}:${woven.part.fenceLine}`, woven);
       let target = targets.get(woven.target);
       if (!target) {
         target = { key: woven.target, kind: woven.kind, name: woven.name, document: doc.path, parts: [], uses: [], outputs: [] };
@@ -226,7 +222,6 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
   return {
     documents: wovenDocuments,
     targets,
-    partsByFence,
     outputs: sortedOutputs.map((output) => ({ output, page: tangledPageOf(output.path) })),
     messages,
     lookup,
@@ -407,7 +402,6 @@ export function referrersOf(model: WeaveModel, path: string): Set<string> {
 export function patchModel(model: WeaveModel, changed: readonly CollectedDocument[], outputs: readonly Output[]): WeaveModel | undefined {
   if (model.messages.length > 0) return undefined; // Located messages would move: rebuild.
   const documents = [...model.documents];
-  const partsByFence = new Map(model.partsByFence);
   const targets = new Map<string, WovenTarget>();
   const replaced = new Map<WovenPart, WovenPart>();
   for (const doc of changed) {
@@ -419,10 +413,8 @@ export function patchModel(model: WeaveModel, changed: readonly CollectedDocumen
     parts.sort((a, b) => a.part.fenceLine - b.part.fenceLine);
     const old = documents[at]!;
     if (parts.length !== old.parts.length || parts.some((p, i) => p.kind !== old.parts[i]!.kind || p.name !== old.parts[i]!.name)) return undefined;
-    for (const woven of old.parts) partsByFence.delete(`${doc.path}:${woven.part.fenceLine}`);
     const next = old.parts.map((woven, i) => ({ ...woven, part: parts[i]!.part }));
     old.parts.forEach((woven, i) => replaced.set(woven, next[i]!));
-    for (const woven of next) partsByFence.set(`${doc.path}:${woven.part.fenceLine}`, woven);
     documents[at] = { ...old, parts: next };
   }
   const swap = (woven: WovenPart) => replaced.get(woven) ?? woven;
@@ -435,7 +427,6 @@ export function patchModel(model: WeaveModel, changed: readonly CollectedDocumen
   const patched: WeaveModel = {
     documents,
     targets,
-    partsByFence,
     outputs: sortedOutputs.map((output) => ({ output, page: tangledPageOf(output.path) })),
     messages: [],
     lookup: (name, from) => {
