@@ -27,8 +27,11 @@
  * - Otherwise each page has a key of exactly what it shows: a document page its document's
  *   render key (content hash, page view, the site's document list, themes, repoUrl,
  *   versions) and its layout (titles of its neighbours, site title); a tangled view its
- *   output's text and origins and the render keys of the documents they point into. A page
- *   whose key and file are unchanged is neither rendered nor written.
+ *   output's text and origins and the shapes (page views without code) of the documents
+ *   it points into; the index the documents' outlines and titles; the search data the
+ *   entries themselves. A file whose key is unchanged and whose file is intact is neither
+ *   rendered nor written; one whose key changed is written only if its bytes did (the
+ *   search data, made after the pages, is written without that check).
  * - Rendered bodies are kept under `.weft/cache/weave/`, by render key, so a page whose
  *   layout changed (or whose file was deleted) is not rendered again; each document's
  *   title and search entries are kept separately from its body, so rebuilding the index
@@ -36,8 +39,12 @@
  *   engine's parse cache (cache.ts): a body is embedded in pages as HTML, so an entry that
  *   arrived with the project must never be trusted.
  * - In one process (`weft watch --serve`, with `memo`), only the documents that changed
- *   are read again, the engine runs incrementally, and titles and search entries stay in
- *   memory.
+ *   are read again, the engine runs incrementally, the last cross-reference model is
+ *   patched when no document's outline changed (`patchModel`), page views are made again
+ *   only for the changed documents and those that show their lines, titles and search
+ *   entries stay in memory, and the site folder is trusted to hold what this process wrote.
+ *   The browsers are told (`onSiteWritten`) as soon as the pages are on disk; the search
+ *   data is made and written after that.
  * - Pages are written as their bodies arrive from the workers, and a body is dropped once
  *   its page is written: a cold weave never holds every page (with `check` or
  *   `write: false` it does, since the site is returned).
@@ -310,7 +317,15 @@ class SiteWriter implements SiteSink {
   }
   private readonly deferred: [string, () => string | Uint8Array, string][] = [];
   flushLater(): void {
-    for (const [path, make, key] of this.deferred.splice(0)) this.emit(path, make(), key);
+    for (const [path, make, key] of this.deferred.splice(0)) {
+      // Its key changed (else `upToDate` would have kept it), so it is written without being
+      // hashed: 10 MB of search data cost 80 ms to measure, hash and convert.
+      const full = join(this.out, path);
+      atomicWrite(full, make(), 0o644);
+      const stats = statSync(full);
+      this.next[path] = { key, hash: '', size: stats.size, mtimeMs: stats.mtimeMs };
+      this.tell(path, 'written');
+    }
   }
   /** Delete what the previous weave wrote and this one did not. */
   removeLeftovers(): void {
@@ -398,6 +413,17 @@ function searchJson(meta: PageMeta): string {
   return json;
 }
 const searchJsons = new WeakMap<PageMeta, string>();
+
+/** The hash of a document's search entries (once per meta object). */
+function searchHash(meta: PageMeta): string {
+  let hash = searchHashes.get(meta);
+  if (hash === undefined) {
+    hash = sha(searchJson(meta));
+    searchHashes.set(meta, hash);
+  }
+  return hash;
+}
+const searchHashes = new WeakMap<PageMeta, string>();
 
 /** Assets and the hash of each (computed once per process). */
 function assets(math: boolean): [string, string | Uint8Array, string][] {
@@ -528,7 +554,6 @@ async function buildSite(
 /** The files besides the document pages: the index, the tangled views, the assets and the search data. */
 function emitSharedFiles(model: WeaveModel, config: WeaveConfig, sink: SiteSink, work: readonly DocumentWork[], meta: readonly PageMeta[], collected: ReadonlyMap<string, CollectedDocument>): void {
   const paths = work.map((w) => w.path);
-  const keys = work.map((w) => w.key);
   const shapeOf = new Map(work.map((w) => [w.path, w.shape]));
   // The index shows titles, the outputs, and chunks' numbers, anchors and uses: no positions, no code.
   const indexKey = sha(JSON.stringify([VERSIONS, config.title, paths.map((p) => outlineOf(collected.get(p)!)), meta.map((m) => m.title), model.outputs.map((o) => [o.output.path, o.output.document])]));
@@ -539,7 +564,8 @@ function emitSharedFiles(model: WeaveModel, config: WeaveConfig, sink: SiteSink,
     if (!sink.upToDate(page, key)) sink.emit(page, tangledPage(model, i, config.title), key);
   });
   for (const [path, content, hash] of assets(meta.some((m) => m.math))) if (!sink.upToDate(path, hash)) sink.emit(path, content, hash);
-  const searchKey = sha(keys.join('\0'));
+  // Keyed on the entries themselves: an edit to code only leaves the search data alone.
+  const searchKey = sha(meta.map((m) => searchHash(m)).join('\0'));
   if (!sink.upToDate('assets/search-data.js', searchKey)) {
     const make = () => `window.WEFT_SEARCH = [${meta.map((m) => searchJson(m)).filter((json) => json !== '').join(',')}];\n`;
     // Loaded on the first search only, never on page load: made and written after the pages
