@@ -401,6 +401,21 @@ describe('incremental weaves (the watch: one memo across weaves)', () => {
     await expectSameAsCold(dir);
   });
 
+  it('follows a document added and one removed, exactly as a cold weave, and deletes the removed page', async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    rmSync(join(dir, 'docs/c.lit.md'));
+    writeFiles(dir, { 'docs/d.lit.md': '# D\n\nFourth, [see A](a.lit.md).\n' });
+    const result = await weave({ root: dir, memo, changed: ['docs/c.lit.md', 'docs/d.lit.md'] });
+    expect(result.files.filter((f) => f.action === 'deleted').map((f) => f.path)).toEqual(['docs/c.html']);
+    expect(read(dir, 'site/docs/d.html')).toContain('<a href="a.html">see A</a>');
+    const cold = makeProject({ 'docs/a.lit.md': read(dir, 'docs/a.lit.md'), 'docs/b.lit.md': read(dir, 'docs/b.lit.md'), 'docs/d.lit.md': read(dir, 'docs/d.lit.md') });
+    await weave({ root: cold, cache: false });
+    expect(list(join(dir, 'site'))).toEqual(list(join(cold, 'site')));
+    for (const path of list(join(cold, 'site'))) expect(read(dir, `site/${path}`), path).toBe(read(cold, `site/${path}`));
+  });
+
   it('rebuilds the cross-references when a chunk is added or removed', async () => {
     const dir = makeProject(files());
     const memo = createWeaveMemo();
