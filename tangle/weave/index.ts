@@ -297,6 +297,11 @@ class SiteWriter implements SiteSink {
   }
   emit(path: string, content: string | Uint8Array, key: string): void {
     const record = this.previous[path];
+    if (this.trustKeys && key !== '' && record?.key === key && this.intact(path, record)) {
+      this.next[path] = record;
+      this.tell(path, 'unchanged');
+      return;
+    }
     const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
     // Hashed only when it may be unchanged (same size): a large file that changed is not hashed ('' is "unknown").
     const hash = record && record.size === size ? sha(content) : '';
@@ -737,18 +742,20 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   const metas = useCache ? (memo?.metas ?? new Map()) : new Map<string, { key: string; meta: PageMeta }>();
   const writer = new SiteWriter(out, priorFiles, useCache, options.onFile, ownRecord);
   const site = new Map<string, string | Uint8Array>();
+  const siteKeys = new Map<string, string>();
   let rendered = 0;
   if (!keepSite && mayWrite) {
     ({ rendered } = await buildSite(tangled, model, config, writer, metas, cache, memo));
     // In a watch, have the highlighter and the project's grammars ready before the first edit.
     if (coldMemo) void warmHighlighter(config, tangled.documents).catch(() => undefined);
   } else if (keepSite) {
-    ({ rendered } = await buildSite(tangled, model, config, { upToDate: () => false, emit: (path, content) => void site.set(path, content) }, metas, cache, memo));
+    const collect: SiteSink = { upToDate: () => false, emit: (path, content, key) => void (site.set(path, content), siteKeys.set(path, key)) };
+    ({ rendered } = await buildSite(tangled, model, config, collect, metas, cache, memo));
     if (options.check) messages.push(...checkLinks(site, outKey.startsWith('..') || isAbsolute(outKey) ? '' : outKey === '.' ? '' : outKey));
   }
   const sorted = sortMessages(messages);
   const ok = !sorted.some((m) => m.severity === 'error');
-  if (keepSite && mayWrite && (ok || options.writeOnError !== false)) for (const path of [...site.keys()].sort(byteOrder)) writer.emit(path, site.get(path)!, '');
+  if (keepSite && mayWrite && (ok || options.writeOnError !== false)) for (const path of [...site.keys()].sort(byteOrder)) writer.emit(path, site.get(path)!, siteKeys.get(path) ?? '');
   if (mayWrite && (!keepSite || ok || options.writeOnError !== false)) {
     writer.removeLeftovers();
     if (options.onSiteWritten) {
