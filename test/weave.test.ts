@@ -275,10 +275,12 @@ describe('weft weave (command)', () => {
     expect(read(one, 'site/docs/math.html')).not.toContain(one);
   });
 
-  it('writes nothing the second time when nothing changed', () => {
+  it('writes nothing the second time when nothing changed, with or without --check', () => {
     const dir = makeProject({ 'docs/greet.lit.md': GREET });
     expect(weft(dir, 'weave').code).toBe(0);
     expect(weft(dir, 'weave').stdout).toMatch(/: 0 written, \d+ unchanged, 0 deleted/);
+    expect(weft(dir, 'weave', '--check').stdout).toMatch(/: 0 written, \d+ unchanged, 0 deleted/);
+    expect(weft(dir, 'weave', '--check').stdout).toMatch(/: 0 written, \d+ unchanged, 0 deleted/);
   });
 
   it('re-renders no page in a new process when nothing changed (pages come from .weft/cache/weave/), unless --no-cache', () => {
