@@ -302,10 +302,8 @@ class SiteWriter implements SiteSink {
       this.tell(path, 'unchanged');
       return;
     }
-    const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-    // Hashed only when it may be unchanged (same size): a large file that changed is not hashed ('' is "unknown").
-    const hash = record && record.size === size ? sha(content) : '';
-    if (record && hash !== '' && record.hash === hash && this.intact(path, record)) {
+    const hash = sha(content);
+    if (record && record.hash === hash && this.intact(path, record)) {
       this.next[path] = { ...record, key };
       this.tell(path, 'unchanged');
       return;
