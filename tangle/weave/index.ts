@@ -537,10 +537,16 @@ async function buildSite(
 
   // Documents whose render inputs are new are rendered; the others are laid out from what
   // is known of them, and rendered (or taken from the cache) only if their page must change.
-  await renderAll(
-    work.map((_, i) => i).filter((i) => !meta[i]),
-    false,
-  );
+  const first = work.map((_, i) => i).filter((i) => !meta[i]);
+  // In a watch, the pages that do not wait for a render are checked first, so that the
+  // browsers can be told right after the last page is written (see `onSiteWritten`).
+  const early = memo !== undefined && first.length < count;
+  if (early) {
+    for (const i of first) pending.add(i);
+    for (let i = 0; i < count; i++) place(i);
+    emitTangledViews(model, config, sink, work);
+  }
+  await renderAll(first, false);
   for (let i = 0; i < count; i++) place(i);
   if (waiting.length > 0) {
     const again = waiting.splice(0);
@@ -548,24 +554,29 @@ async function buildSite(
     await renderAll(again, true);
   }
 
+  if (!early) emitTangledViews(model, config, sink, work);
   emitSharedFiles(model, config, sink, work, meta as PageMeta[], collected);
   const present = new Set(paths);
   for (const path of metas.keys()) if (!present.has(path)) metas.delete(path);
   return { rendered };
 }
 
-/** The files besides the document pages: the index, the tangled views, the assets and the search data. */
-function emitSharedFiles(model: WeaveModel, config: WeaveConfig, sink: SiteSink, work: readonly DocumentWork[], meta: readonly PageMeta[], collected: ReadonlyMap<string, CollectedDocument>): void {
-  const paths = work.map((w) => w.path);
+/** The tangled view of each output (they need no document's title or body). */
+function emitTangledViews(model: WeaveModel, config: WeaveConfig, sink: SiteSink, work: readonly DocumentWork[]): void {
   const shapeOf = new Map(work.map((w) => [w.path, w.shape]));
-  // The index shows titles, the outputs, and chunks' numbers, anchors and uses: no positions, no code.
-  const indexKey = sha(JSON.stringify([VERSIONS, config.title, paths.map((p) => outlineOf(collected.get(p)!)), meta.map((m) => m.title), model.outputs.map((o) => [o.output.path, o.output.document])]));
-  if (!sink.upToDate('index.html', indexKey)) sink.emit('index.html', indexPage(model, new Map(work.map((w, i) => [w.path, meta[i]!.title])), config.title), indexKey);
   model.outputs.forEach(({ output, page }, i) => {
     // A tangled view links each line to a part: the documents it came from must be unchanged.
     const key = tangledKey(output, config.title, shapeOf);
     if (!sink.upToDate(page, key)) sink.emit(page, tangledPage(model, i, config.title), key);
   });
+}
+
+/** The files besides the pages: the index, the assets and the search data. */
+function emitSharedFiles(model: WeaveModel, config: WeaveConfig, sink: SiteSink, work: readonly DocumentWork[], meta: readonly PageMeta[], collected: ReadonlyMap<string, CollectedDocument>): void {
+  const paths = work.map((w) => w.path);
+  // The index shows titles, the outputs, and chunks' numbers, anchors and uses: no positions, no code.
+  const indexKey = sha(JSON.stringify([VERSIONS, config.title, paths.map((p) => outlineOf(collected.get(p)!)), meta.map((m) => m.title), model.outputs.map((o) => [o.output.path, o.output.document])]));
+  if (!sink.upToDate('index.html', indexKey)) sink.emit('index.html', indexPage(model, new Map(work.map((w, i) => [w.path, meta[i]!.title])), config.title), indexKey);
   for (const [path, content, hash] of assets(meta.some((m) => m.math))) if (!sink.upToDate(path, hash)) sink.emit(path, content, hash);
   // Keyed on the entries themselves: an edit to code only leaves the search data alone.
   const searchKey = sha(meta.map((m) => searchHash(m)).join('\0'));
