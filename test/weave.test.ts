@@ -3,6 +3,7 @@
  * tangled views, on small in-memory projects with exact expected HTML fragments; then the
  * command's exit codes, diagnostics and determinism on real temp folders.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import rehypeParse from 'rehype-parse';
@@ -12,7 +13,7 @@ import { snapshotOfTexts, tangleSnapshot } from '../tangle/snapshot.js';
 import { checkLinks } from '../tangle/weave/links.js';
 import { listInSentence, slug } from '../tangle/weave/model.js';
 import { createWeaveMemo, weave, weaveSite } from '../tangle/weave/index.js';
-import { fence, makeProject, read, weft, writeFiles } from './helpers.js';
+import { fence, makeProject, read, WEFT_BIN, weft, writeFiles } from './helpers.js';
 
 async function site(files: Record<string, string>) {
   return weaveSite(tangleSnapshot(snapshotOfTexts(files)));
@@ -340,6 +341,18 @@ describe('weft weave (command)', () => {
     expect(events.at(-1)).toMatchObject({ ok: false, out: 'site', summary: { documents: 1, written: files.length } });
     const again = weft(dir, 'weave', '--json').stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(again.filter((e) => e.event === 'file').map((e) => e.action)).toEqual(files.map(() => 'unchanged'));
+  });
+
+  it('--json keeps weaving, without a stack trace, when its reader stops early (`| head -1`)', async () => {
+    const dir = makeProject(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`docs/d${i}.lit.md`, `# D${i}\n\n${'Prose. '.repeat(200)}\n`])));
+    const child = spawn(process.execPath, [WEFT_BIN, 'weave', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(readdirSync(join(dir, 'site/docs')).length).toBe(12);
   });
 
   it('rejects an unknown weave config key and an unknown theme with malformed-config', () => {

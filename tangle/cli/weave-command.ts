@@ -41,27 +41,57 @@ Options:
   async run(argv, io) {
     const { values } = parseFlags(argv, WEAVE_FLAGS);
     const root = resolvePath(io.cwd, values.root ?? '.');
-    const result = await weave({
-      root,
-      out: values.out === undefined ? undefined : resolvePath(io.cwd, values.out),
-      check: values.check ?? false,
-      cache: !values['no-cache'],
-      onFile: values.json ? (file) => io.stdout(`${JSON.stringify({ event: 'file', path: file.path, action: file.action })}\n`) : undefined,
-    });
-    if (values.json) {
-      for (const m of result.messages) io.stdout(`${JSON.stringify({ event: 'diagnostic', ...messageJson(m) })}\n`);
-      io.stdout(`${JSON.stringify({ event: 'done', ok: result.ok, out: relative(root, result.out) || '.', summary: result.summary })}\n`);
-    } else {
-      printMessages(result.messages, io, root);
-      const s = result.summary;
-      const errors = result.messages.filter((m) => m.severity === 'error').length;
-      io.stdout(
-        `weft: wove ${s.pages} pages from ${s.documents} document${s.documents === 1 ? "" : "s"} into ${relative(io.cwd, result.out) || '.'}: ${s.written} written, ${s.unchanged} unchanged, ${s.deleted} deleted in ${s.ms} ms${errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}\n`,
-      );
-    }
-    return result.ok ? 0 : 1;
+    if (values.json) guardPipe();
+    const event = (data: object) => {
+      if (!pipeClosed) io.stdout(`${JSON.stringify(data)}\n`);
+    };
+    return weaveAndReport(values, root, io, event);
   },
 };
+
+/**
+ * A reader that stops early (`weft weave --json | head`) closes the pipe: the events stop,
+ * the weave goes on, and nothing crashes. (The error arrives after the write, so the
+ * listener stays for the rest of the process.)
+ */
+let pipeClosed = false;
+let pipeGuarded = false;
+function guardPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    pipeClosed = true;
+  });
+}
+
+/** Run the weave and print its messages and summary (or its events). */
+async function weaveAndReport(
+  values: { out?: string; check?: boolean; json?: boolean; 'no-cache'?: boolean },
+  root: string,
+  io: Io,
+  event: (data: object) => void,
+): Promise<number> {
+  const result = await weave({
+    root,
+    out: values.out === undefined ? undefined : resolvePath(io.cwd, values.out),
+    check: values.check ?? false,
+    cache: !values['no-cache'],
+    onFile: values.json ? (file) => event({ event: 'file', path: file.path, action: file.action }) : undefined,
+  });
+  if (values.json) {
+    for (const m of result.messages) event({ event: 'diagnostic', ...messageJson(m) });
+    event({ event: 'done', ok: result.ok, out: relative(root, result.out) || '.', summary: result.summary });
+  } else {
+    printMessages(result.messages, io, root);
+    const s = result.summary;
+    const errors = result.messages.filter((m) => m.severity === 'error').length;
+    io.stdout(
+      `weft: wove ${s.pages} pages from ${s.documents} document${s.documents === 1 ? "" : "s"} into ${relative(io.cwd, result.out) || '.'}: ${s.written} written, ${s.unchanged} unchanged, ${s.deleted} deleted in ${s.ms} ms${errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}\n`,
+    );
+  }
+  return result.ok ? 0 : 1;
+}
 
 /** What `weft watch --serve` adds to the watch: a weave after every build, and the server. */
 export interface WatchServe {
