@@ -14,7 +14,7 @@
 //
 // Usage: node bench/run.mjs [--docs 10,100,1000] [--runs 5] [--no-watch] [--no-cells] [--no-lsp] [--no-weave] [--json]
 // --no-lsp skips the language server's figures (bench/lsp.mjs).
-// --no-weave skips `weft weave` (bench/weave.mjs: cold, warm and one-document edits, per size).
+// --no-weave skips `weft weave` (bench/weave.mjs: cold, warm, and 100 one-line edits under `weft watch --serve`, per size).
 // Without noweb installed the comparison is skipped (install it: apt-get install -y noweb).
 
 import { spawnSync } from 'node:child_process';
@@ -205,10 +205,10 @@ for (const docs of sizes) {
 }
 
 if (!values['no-weave']) {
-  const { benchWeave } = await import('./weave.mjs');
+  const { benchWeave, describe: describeWeave } = await import('./weave.mjs');
   results.weave = [];
   for (const docs of sizes) {
-    log(`weave: ${docs} documents (cold, warm, 100 one-document edits)`);
+    log(`weave: ${docs} documents (cold, warm, 100 one-line edits under watch --serve)`);
     results.weave.push(await benchWeave({ docs, edits: 100 }));
   }
 }
@@ -251,7 +251,7 @@ function table(r) {
     out += '\n';
   }
   for (const w of r.weave ?? []) {
-    out += `\nweave ${w.documents} docs: cold ${w.cold.ms} ms (peak ${w.cold.rssMiB} MiB), warm ${w.warm.ms} ms (${w.warm.summary.written} written), one-document edit p50 ${w.edit.p50} ms, p95 ${w.edit.p95} ms\n`;
+    out += `\n${describeWeave(w)}\n`;
   }
   if (r.cells && !r.cells.error) {
     out += '\ncells request/reply (echo cell):\n';

@@ -123,6 +123,14 @@ export function signed(json: string): string {
   return `weft-cache-entry-1 ${mac(json)}\n${json}`;
 }
 
+/** The JSON of an entry that `signed` wrote with this user's key, or undefined (unsigned, tampered, or another key's). */
+export function unsigned(text: string): string | undefined {
+  const newline = text.indexOf('\n');
+  if (newline < 0) return undefined;
+  const json = text.slice(newline + 1);
+  return verify(text.slice(0, newline), json) ? json : undefined;
+}
+
 function verify(line: string, json: string): boolean {
   const match = SIGNATURE.exec(line);
   return match !== null && timingSafeEqual(Buffer.from(match[1]!, 'hex'), Buffer.from(mac(json), 'hex'));

@@ -3,7 +3,8 @@
  * tangled views, on small in-memory projects with exact expected HTML fragments; then the
  * command's exit codes, diagnostics and determinism on real temp folders.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import rehypeParse from 'rehype-parse';
 import { unified } from 'unified';
@@ -11,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { snapshotOfTexts, tangleSnapshot } from '../tangle/snapshot.js';
 import { checkLinks } from '../tangle/weave/links.js';
 import { listInSentence, slug } from '../tangle/weave/model.js';
-import { weaveSite } from '../tangle/weave/index.js';
-import { fence, makeProject, read, weft } from './helpers.js';
+import { createWeaveMemo, weave, weaveSite } from '../tangle/weave/index.js';
+import { fence, makeProject, read, WEFT_BIN, weft, writeFiles } from './helpers.js';
 
 async function site(files: Record<string, string>) {
   return weaveSite(tangleSnapshot(snapshotOfTexts(files)));
@@ -275,10 +276,12 @@ describe('weft weave (command)', () => {
     expect(read(one, 'site/docs/math.html')).not.toContain(one);
   });
 
-  it('writes nothing the second time when nothing changed', () => {
+  it('writes nothing the second time when nothing changed, with or without --check', () => {
     const dir = makeProject({ 'docs/greet.lit.md': GREET });
     expect(weft(dir, 'weave').code).toBe(0);
     expect(weft(dir, 'weave').stdout).toMatch(/: 0 written, \d+ unchanged, 0 deleted/);
+    expect(weft(dir, 'weave', '--check').stdout).toMatch(/: 0 written, \d+ unchanged, 0 deleted/);
+    expect(weft(dir, 'weave', '--check').stdout).toMatch(/: 0 written, \d+ unchanged, 0 deleted/);
   });
 
   it('re-renders no page in a new process when nothing changed (pages come from .weft/cache/weave/), unless --no-cache', () => {
@@ -287,6 +290,22 @@ describe('weft weave (command)', () => {
     expect(rendered()).toBe(1);
     expect(rendered()).toBe(0);
     expect(rendered('--no-cache')).toBe(1);
+  });
+
+  it('ignores a rendered page in .weft/cache/weave/ that this user did not write (entries are signed)', () => {
+    const dir = makeProject({ 'docs/greet.lit.md': GREET });
+    expect(weft(dir, 'weave').code).toBe(0);
+    const folder = join(dir, '.weft/cache/weave');
+    const bodies = readdirSync(folder).filter((name) => name.endsWith('.body.json'));
+    expect(bodies.length).toBe(1);
+    // The entry as it would arrive with a project: valid JSON, the right key, a forged signature.
+    const [, json] = read(dir, `.weft/cache/weave/${bodies[0]}`).split('\n', 2) as [string, string];
+    const forged = JSON.stringify({ ...JSON.parse(json), value: '<script>alert(1)</script>' });
+    writeFiles(dir, { [`.weft/cache/weave/${bodies[0]}`]: `weft-cache-entry-1 ${'0'.repeat(64)}\n${forged}` });
+    rmSync(join(dir, 'site/docs/greet.html'));
+    const run = JSON.parse(weft(dir, 'weave', '--json').stdout.trim().split('\n').at(-1)!);
+    expect(run.summary.rendered).toBe(1);
+    expect(read(dir, 'site/docs/greet.html')).not.toContain('alert(1)');
   });
 
   it('exits 1 with the engine diagnostic for an undefined reference', () => {
@@ -309,14 +328,31 @@ describe('weft weave (command)', () => {
     );
   });
 
-  it('--json streams one event per line: diagnostics, then done', () => {
+  it('--json streams one event per line: a file event per site file as it is written, diagnostics, then done', () => {
     const dir = makeProject({ 'docs/a.lit.md': `${fence('ts file=src-generated/a.ts', '<<missing>>')}\n` });
     const run = weft(dir, 'weave', '--json');
     expect(run.code).toBe(1);
     const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
-    expect(events.map((e) => e.event)).toEqual(['diagnostic', 'done']);
-    expect(events[0]).toMatchObject({ file: 'docs/a.lit.md', line: 2, column: 1, rule: 'undefined-chunk', severity: 'error' });
-    expect(events[1]).toMatchObject({ ok: false, out: 'site', summary: { documents: 1 } });
+    const files = events.filter((e) => e.event === 'file');
+    expect(events.map((e) => e.event)).toEqual([...files.map(() => 'file'), 'diagnostic', 'done']);
+    expect(files.map((e) => e.path)).toEqual(expect.arrayContaining(['docs/a.html', 'index.html', 'assets/weft.css', 'assets/search-data.js']));
+    expect(files[0]).toEqual({ event: 'file', path: 'docs/a.html', action: 'written' });
+    expect(events.at(-2)).toMatchObject({ file: 'docs/a.lit.md', line: 2, column: 1, rule: 'undefined-chunk', severity: 'error' });
+    expect(events.at(-1)).toMatchObject({ ok: false, out: 'site', summary: { documents: 1, written: files.length } });
+    const again = weft(dir, 'weave', '--json').stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(again.filter((e) => e.event === 'file').map((e) => e.action)).toEqual(files.map(() => 'unchanged'));
+  });
+
+  it('--json keeps weaving, without a stack trace, when its reader stops early (`| head -1`)', async () => {
+    const dir = makeProject(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`docs/d${i}.lit.md`, `# D${i}\n\n${'Prose. '.repeat(200)}\n`])));
+    const child = spawn(process.execPath, [WEFT_BIN, 'weave', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(readdirSync(join(dir, 'site/docs')).length).toBe(12);
   });
 
   it('rejects an unknown weave config key and an unknown theme with malformed-config', () => {
@@ -332,5 +368,76 @@ describe('weft weave (command)', () => {
     const dir = makeProject({ 'docs/a.lit.md': '# A\n' });
     expect(weft(dir, 'weave', '--out', '.').stderr).toContain('is not allowed: it is the project root [malformed-config]');
     expect(weft(dir, 'weave', '--out', '.git/site').code).toBe(1);
+  });
+});
+
+describe('incremental weaves (the watch: one memo across weaves)', () => {
+  const helper = (title: string, body: string) => `# ${title}\n\nSome prose.\n\n${fence('ts #helper', body)}\n`;
+  const files = () => ({
+    'docs/a.lit.md': `# A\n\n${fence('ts file=src-generated/a.ts', '<<helper>>\nexport const a = 1;')}\n`,
+    'docs/b.lit.md': helper('B', 'export const help = 1;'),
+    'docs/c.lit.md': `# C\n\nThird.\n`,
+  });
+  const list = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  /** Every file of `dir/site` equals a cold weave of the same sources into a fresh project. */
+  async function expectSameAsCold(dir: string) {
+    const cold = makeProject(Object.fromEntries(Object.keys(files()).map((path) => [path, read(dir, path)])));
+    await weave({ root: cold, cache: false });
+    expect(list(join(dir, 'site'))).toEqual(list(join(cold, 'site')));
+    for (const path of list(join(cold, 'site'))) expect(read(dir, `site/${path}`), path).toBe(read(cold, `site/${path}`));
+  }
+
+  it('rewrites only the edited page and the search data after a prose edit, and the site equals a cold weave', async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    writeFiles(dir, { 'docs/b.lit.md': helper('B', 'export const help = 1;').replace('Some prose.', 'Other prose.') });
+    const result = await weave({ root: dir, memo, changed: ['docs/b.lit.md'] });
+    expect(result.summary.rendered).toBe(1);
+    expect(result.files.filter((f) => f.action === 'written').map((f) => f.path)).toEqual(['docs/b.html', 'assets/search-data.js']);
+    await expectSameAsCold(dir);
+  });
+
+  it('follows moved chunks, changed code and a new title into the other pages, exactly as a cold weave', async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    // Two lines more above the chunk: its fence line moves (a's reference title shows it), its code changes, and the title (the pager of a and c).
+    writeFiles(dir, { 'docs/b.lit.md': helper('B, renamed', 'export const help = 2;').replace('Some prose.', 'Some prose.\n\nMore.') });
+    const result = await weave({ root: dir, memo, changed: ['docs/b.lit.md'] });
+    const written = result.files.filter((f) => f.action === 'written').map((f) => f.path);
+    expect(written).toEqual(expect.arrayContaining(['docs/a.html', 'docs/b.html', 'docs/c.html', 'index.html', 'tangled/src-generated/a.ts.html']));
+    await expectSameAsCold(dir);
+    // A page deleted behind the weave's back is written again by the next weave in a new process.
+    rmSync(join(dir, 'site/docs/c.html'));
+    const again = await weave({ root: dir });
+    expect(again.files.filter((f) => f.action === 'written').map((f) => f.path)).toEqual(['docs/c.html']);
+    expect(again.summary.rendered).toBe(0);
+    await expectSameAsCold(dir);
+  });
+
+  it('follows a document added and one removed, exactly as a cold weave, and deletes the removed page', async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    rmSync(join(dir, 'docs/c.lit.md'));
+    writeFiles(dir, { 'docs/d.lit.md': '# D\n\nFourth, [see A](a.lit.md).\n' });
+    const result = await weave({ root: dir, memo, changed: ['docs/c.lit.md', 'docs/d.lit.md'] });
+    expect(result.files.filter((f) => f.action === 'deleted').map((f) => f.path)).toEqual(['docs/c.html']);
+    expect(read(dir, 'site/docs/d.html')).toContain('<a href="a.html">see A</a>');
+    const cold = makeProject({ 'docs/a.lit.md': read(dir, 'docs/a.lit.md'), 'docs/b.lit.md': read(dir, 'docs/b.lit.md'), 'docs/d.lit.md': read(dir, 'docs/d.lit.md') });
+    await weave({ root: cold, cache: false });
+    expect(list(join(dir, 'site'))).toEqual(list(join(cold, 'site')));
+    for (const path of list(join(cold, 'site'))) expect(read(dir, `site/${path}`), path).toBe(read(cold, `site/${path}`));
+  });
+
+  it('rebuilds the cross-references when a chunk is added or removed', async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    writeFiles(dir, { 'docs/c.lit.md': `# C\n\n${fence('ts file=src-generated/c.ts', '<<helper>>')}\n` });
+    await weave({ root: dir, memo, changed: ['docs/c.lit.md'] });
+    expect(paragraph(read(dir, 'site/docs/b.html'), 'chunk-helper', 'used')).toBe('<p class="used">Used in <a href="a.html#file-src-generated-a-ts">§1.1</a> and <a href="c.html#file-src-generated-c-ts">§3.1</a>.</p>');
+    await expectSameAsCold(dir);
   });
 });

@@ -54,8 +54,10 @@ figure.chunk .used a,figure.chunk .notes a{color:var(--link)}
 .code .copy{position:absolute;right:.5em;top:.4em;font-size:.8em}
 pre{margin:0;padding:.7em .8em;overflow-x:auto;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--code-bg)}
 .shiki,.shiki span{color:var(--shiki-light)}
+.shiki span{font-style:var(--shiki-light-font-style);font-weight:var(--shiki-light-font-weight);text-decoration:var(--shiki-light-text-decoration)}
 .shiki{background:var(--code-bg)!important}
 :root[data-theme=dark] .shiki,:root[data-theme=dark] .shiki span{color:var(--shiki-dark)}
+:root[data-theme=dark] .shiki span{font-style:var(--shiki-dark-font-style);font-weight:var(--shiki-dark-font-weight);text-decoration:var(--shiki-dark-text-decoration)}
 .reference{text-decoration:none}
 a.reference:hover{text-decoration:underline}
 .reference.broken{color:var(--broken)!important;text-decoration:wavy underline}

@@ -14,6 +14,7 @@
  * with the same slug on one page get `_2`, `_3` in order of definition. Heading ids never
  * start with `chunk-` or `file-` (see render.ts), so they cannot collide either.
  */
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { isChunk, lookupChunk, lookupIndex } from '../lookup.js';
 import type { Chunk, CollectedDocument, FileTarget, LineOrigin, Message, Output, Part } from '../types.js';
@@ -74,14 +75,14 @@ export interface WovenDocument {
 export interface WeaveModel {
   documents: WovenDocument[];
   targets: Map<string, WovenTarget>;
-  /** Parts by `document:fenceLine`, for the renderer to find the part of a code block. */
-  partsByFence: Map<string, WovenPart>;
   /** Outputs in path order, with the site path of their tangled view. */
   outputs: { output: Output; page: string }[];
   /** Problems weave finds itself (references the engine did not expand, so did not check). */
   messages: Message[];
   /** Look a reference up the way the engine does (`lookupChunk`): same document, qualified, then the one other definer. */
   lookup(name: string, from: string): WovenTarget | undefined;
+  /** The key of the target `lookup` finds (a patched model keeps its original's: see `patchModel`). */
+  lookupKey(name: string, from: string): string | undefined;
 }
 
 /** The references of a part, as the engine recorded them (`Part.references`), in weave's shape. */
@@ -138,7 +139,6 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
     order,
   ).map((path) => byPath.get(path)!);
   const targets = new Map<string, WovenTarget>();
-  const partsByFence = new Map<string, WovenPart>();
   const chunksByDocument = new Map<string, Map<string, WovenTarget>>();
   const definers = new Map<string, WovenTarget[]>();
   const wovenDocuments: WovenDocument[] = [];
@@ -166,7 +166,6 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
       return { kind: entry.kind, name: entry.name, document: doc.path, index: entry.index, number: `${docIndex + 1}.${i + 1}`, anchor, part: entry.part, target: key };
     });
     for (const woven of wovenParts) {
-      partsByFence.set(`${doc.path}:${woven.part.fenceLine}`, woven);
       let target = targets.get(woven.target);
       if (!target) {
         target = { key: woven.target, kind: woven.kind, name: woven.name, document: doc.path, parts: [], uses: [], outputs: [] };
@@ -223,10 +222,10 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
   return {
     documents: wovenDocuments,
     targets,
-    partsByFence,
     outputs: sortedOutputs.map((output) => ({ output, page: tangledPageOf(output.path) })),
     messages,
     lookup,
+    lookupKey: (name, from) => lookup(name, from)?.key,
   };
 }
 
@@ -259,26 +258,182 @@ export function listInSentence(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')}, and ${items.at(-1)}`;
 }
 
+/** A place a page links to: a part's page, anchor and § number. */
+export interface PlaceView {
+  page: string;
+  anchor: string;
+  number: string;
+}
+
+/** One part as its page shows it (see `PageView`). */
+export interface PartView {
+  kind: 'chunk' | 'file';
+  name: string;
+  /** 0-based position among the parts of its chunk or file. */
+  index: number;
+  number: string;
+  anchor: string;
+  /** 1-based line of the opening fence in the document. */
+  fenceLine: number;
+  /** 1-based line of the part's first code line (tangled views map output lines to parts by it). */
+  line: number;
+  lang: string | null;
+  /** The part's code, as the engine read it. */
+  value: string;
+  /** "Used in": the parts that reference this chunk (null for a file part). */
+  usedIn: PlaceView[] | null;
+  /** The next part of the same chunk or file, if any. */
+  next: PlaceView | null;
+  /** The other parts (for "Also defined in"; a later part lists all but itself and the next). */
+  others: PlaceView[];
+  /** Output paths this part's chunk was written to. */
+  outputs: string[];
+  /** For a file part: whether its output tangled (so it has a view to link to). */
+  tangled: boolean;
+  /** `<<name>>` lines and what they link to (`title`: `document:fenceLine`), null when undefined. */
+  references: { index: number; indent: string; name: string; target: (PlaceView & { title: string }) | null }[];
+}
+
 /**
- * Everything a document's page shows about other documents: its § numbers, the numbers and
- * anchors of the uses, parts and references it links to, and the outputs its chunks reach.
- * A page whose own text and fingerprint are unchanged renders to the same HTML.
+ * Everything a document's page shows, besides its own text: its number and page, and each
+ * part with the § numbers, anchors and pages of the uses, parts, references and outputs it
+ * links to. Plain JSON: it is what a render worker receives, and its JSON is the page's
+ * cross-reference fingerprint (a page whose own text and view are unchanged renders to the
+ * same HTML).
  */
-export function fingerprintOf(doc: WovenDocument, model: WeaveModel): string {
-  const place = (part: WovenPart | undefined) => (part ? `${part.document}#${part.anchor}@${part.number}:${part.part.fenceLine}` : '');
-  return JSON.stringify([
-    doc.number,
-    model.documents.map((d) => d.path),
-    doc.parts.map((woven) => {
+export interface PageView {
+  path: string;
+  /** 1-based position in the site's document order. */
+  number: number;
+  page: string;
+  parts: PartView[];
+}
+
+/** The page view of a document (see `PageView`). */
+export function pageViewOf(doc: WovenDocument, model: WeaveModel): PageView {
+  const page = (part: WovenPart) => model.documents[documentIndex(model, part.document)]!.page;
+  const place = (part: WovenPart): PlaceView => ({ page: page(part), anchor: part.anchor, number: part.number });
+  return {
+    path: doc.path,
+    number: doc.number,
+    page: doc.page,
+    parts: doc.parts.map((woven) => {
       const target = model.targets.get(woven.target)!;
-      return [
-        woven.number,
-        woven.anchor,
-        target.uses.map(place),
-        target.parts.map(place),
-        target.outputs,
-        referencesOf(woven.part).map((reference) => place(model.lookup(reference.name, woven.document)?.parts[0])),
-      ];
+      const next = target.parts[woven.index + 1];
+      return {
+        kind: woven.kind,
+        name: woven.name,
+        index: woven.index,
+        number: woven.number,
+        anchor: woven.anchor,
+        fenceLine: woven.part.fenceLine,
+        line: woven.part.line,
+        lang: woven.part.lang,
+        value: woven.part.value,
+        usedIn: target.kind === 'file' ? null : target.uses.map(place),
+        next: next ? place(next) : null,
+        others: woven.index > 0 ? target.parts.filter((p) => p !== woven && p !== next).map(place) : [],
+        outputs: target.outputs,
+        tangled: target.outputs.length > 0,
+        references: referencesOf(woven.part).map((reference) => {
+          const first = model.lookup(reference.name, woven.document)?.parts[0];
+          return { ...reference, target: first ? { ...place(first), title: `${first.document}:${first.part.fenceLine}` } : null };
+        }),
+      };
     }),
-  ]);
+  };
+}
+
+/** The index of a document in the site order (cached per model). */
+function documentIndex(model: WeaveModel, path: string): number {
+  let index = documentIndexes.get(model);
+  if (!index) {
+    index = new Map(model.documents.map((d, i) => [d.path, i]));
+    documentIndexes.set(model, index);
+  }
+  return index.get(path)!;
+}
+const documentIndexes = new WeakMap<WeaveModel, Map<string, number>>();
+
+/**
+ * A hash of what a document contributes to the site's cross-references, without positions or
+ * code: its parts in document order, each with its kind, name and references. When every
+ * document's outline and the document order are unchanged, so are every § number, anchor,
+ * use, and the outputs each chunk reaches (only positions and code may differ). Once per
+ * document object (collected documents are immutable).
+ */
+export function outlineOf(doc: CollectedDocument): string {
+  let outline = outlines.get(doc);
+  if (outline === undefined) {
+    const parts: [number, string, string, string[]][] = [];
+    for (const chunk of doc.chunks) for (const part of chunk.parts) parts.push([part.fenceLine, 'chunk', chunk.name, part.references.map((r) => r.text)]);
+    for (const file of doc.files) for (const part of file.parts) parts.push([part.fenceLine, 'file', file.path, part.references.map((r) => r.text)]);
+    parts.sort((a, b) => a[0] - b[0]);
+    outline = createHash('sha256')
+      .update(JSON.stringify(parts.map(([, ...rest]) => rest)))
+      .digest('hex');
+    outlines.set(doc, outline);
+  }
+  return outline;
+}
+const outlines = new WeakMap<CollectedDocument, string>();
+
+/** The fence line of each chunk's first part: other pages show it (a reference's title). */
+export function firstLinesOf(doc: CollectedDocument): string {
+  return JSON.stringify(doc.chunks.map((chunk) => [chunk.name, chunk.parts[0]?.fenceLine]));
+}
+
+/** Documents whose pages reference the chunks of `path` (their uses), besides itself. */
+export function referrersOf(model: WeaveModel, path: string): Set<string> {
+  const referrers = new Set<string>();
+  const doc = model.documents[documentIndex(model, path)];
+  for (const woven of doc?.parts ?? []) for (const use of model.targets.get(woven.target)?.uses ?? []) referrers.add(use.document);
+  referrers.delete(path);
+  return referrers;
+}
+
+/**
+ * The model of the next build when only positions and code changed (watch mode): every
+ * document's outline and the document order are as in `model` (`outlineOf`), so its
+ * numbers, anchors, uses and the outputs each chunk reaches still hold; the changed
+ * documents' parts and the outputs are swapped in. Returns a new model sharing the
+ * unchanged parts, or undefined when the documents do not line up (then build it anew).
+ */
+export function patchModel(model: WeaveModel, changed: readonly CollectedDocument[], outputs: readonly Output[]): WeaveModel | undefined {
+  if (model.messages.length > 0) return undefined; // Located messages would move: rebuild.
+  const documents = [...model.documents];
+  const targets = new Map<string, WovenTarget>();
+  const replaced = new Map<WovenPart, WovenPart>();
+  for (const doc of changed) {
+    const at = documents.findIndex((d) => d.path === doc.path);
+    if (at < 0) return undefined;
+    const parts: { kind: 'chunk' | 'file'; name: string; part: Part }[] = [];
+    for (const chunk of doc.chunks) for (const part of chunk.parts) parts.push({ kind: 'chunk', name: chunk.name, part });
+    for (const file of doc.files) for (const part of file.parts) parts.push({ kind: 'file', name: file.path, part });
+    parts.sort((a, b) => a.part.fenceLine - b.part.fenceLine);
+    const old = documents[at]!;
+    if (parts.length !== old.parts.length || parts.some((p, i) => p.kind !== old.parts[i]!.kind || p.name !== old.parts[i]!.name)) return undefined;
+    const next = old.parts.map((woven, i) => ({ ...woven, part: parts[i]!.part }));
+    old.parts.forEach((woven, i) => replaced.set(woven, next[i]!));
+    documents[at] = { ...old, parts: next };
+  }
+  const swap = (woven: WovenPart) => replaced.get(woven) ?? woven;
+  for (const [key, target] of model.targets) {
+    const touched = target.parts.some((p) => replaced.has(p)) || target.uses.some((p) => replaced.has(p));
+    targets.set(key, touched ? { ...target, parts: target.parts.map(swap), uses: target.uses.map(swap) } : target);
+  }
+  const sortedOutputs = [...outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (sortedOutputs.length !== model.outputs.length || sortedOutputs.some((o, i) => o.path !== model.outputs[i]!.output.path)) return undefined;
+  const patched: WeaveModel = {
+    documents,
+    targets,
+    outputs: sortedOutputs.map((output) => ({ output, page: tangledPageOf(output.path) })),
+    messages: [],
+    lookup: (name, from) => {
+      const key = model.lookupKey(name, from);
+      return key === undefined ? undefined : targets.get(key);
+    },
+    lookupKey: model.lookupKey,
+  };
+  return patched;
 }

@@ -33,6 +33,8 @@ export function layout(frame: PageFrame, main: Child[]): string {
     {},
     h('meta', { charSet: 'utf-8' }),
     h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
+    // No icon: without this, browsers ask a server for /favicon.ico and log its 404.
+    h('link', { rel: 'icon', href: 'data:,' }),
     h('title', {}, frame.title === frame.siteTitle ? frame.siteTitle : `${frame.title} · ${frame.siteTitle}`),
     h('script', {}, THEME_SCRIPT),
     h('link', { rel: 'stylesheet', href: `${toRoot}assets/weft.css` }),

@@ -2,11 +2,14 @@
  * Render one document's page body: prose through remark → rehype, code blocks as woven
  * chunks with captions, notes, highlighted code and linked references.
  *
- * The prose needs the Markdown tree, so it is parsed here with the shared prose parser (`markdown.ts`: GFM and math), once
- * per document, cached by content hash. Which blocks are chunks, their names, numbers and
- * references all come from the model (the engine's chunk graph): a code node is matched to
- * its part by the line of its opening fence, so weave never reads an info string to decide
- * what a block defines. Fences that define nothing are highlighted and kept as they are.
+ * The prose needs the Markdown tree, so it is parsed here with the shared prose parser
+ * (`markdown.ts`: GFM and math). Which blocks are chunks, their names, numbers and
+ * references all come from the page view (`PageView`, built from the engine's chunk graph
+ * by model.ts): a code node is matched to its part by the line of its opening fence, so
+ * weave never reads an info string to decide what a block defines. Fences that define
+ * nothing are highlighted and kept as they are. A render depends on nothing but the text,
+ * the view, the site's document paths and the options, so it can run in a worker thread
+ * (render-pool.ts) and be cached by their hash.
  *
  * Ids on a page: headings get GitHub-style slugs, except that one that would start with
  * `chunk-` or `file-` (the chunk anchors' prefixes) is prefixed with `section-`, and the
@@ -14,16 +17,16 @@
  */
 import GithubSlugger from 'github-slugger';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
-import type { Code, Root as MdastRoot } from 'mdast';
+import type { Code } from 'mdast';
 import rehypeKatex from 'rehype-katex';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { posix } from 'node:path';
 import { parseInfo } from '../info-string.js';
 import { parseProse as parseProseTree } from '../markdown.js';
-import { eachElement, h, serialise, textOf, type Child } from './hast.js';
-import { grammarOf, highlightBlock, loadHighlighter, type Themes } from './highlight.js';
-import { hrefFrom, listInSentence, referencesOf, tangledPageOf, type WeaveModel, type WovenDocument, type WovenPart, type WovenTarget } from './model.js';
+import { eachElement, h, raw, serialise, textOf, type Child } from './hast.js';
+import { blockHtml, grammarOf, highlightBlock, loadHighlighter, type BlockHighlighter, type Themes } from './highlight.js';
+import { hrefFrom, listInSentence, pageOf, tangledPageOf, type PageView, type PartView, type PlaceView } from './model.js';
 
 /** Ids every page uses for itself; headings never take them. */
 export const RESERVED_IDS = ['main', 'weft-search', 'weft-results', 'weft-theme', 'weft-top'];
@@ -55,26 +58,13 @@ export interface RenderedDocument {
   search: SearchEntry[];
 }
 
-const prose = new Map<string, MdastRoot>();
-
-/** The Markdown tree of a document, parsed once per content hash. */
-export function parseProse(text: string, hash: string): MdastRoot {
-  let tree = prose.get(hash);
-  if (!tree) {
-    tree = parseProseTree(text);
-    prose.set(hash, tree);
-  }
-  return tree;
-}
-
-/** Forget cached trees (a long watch session keeps only the documents of the last build). */
-export function keepProse(hashes: Set<string>): void {
-  for (const hash of prose.keys()) if (!hashes.has(hash)) prose.delete(hash);
-}
-
-/** Render a document's page body. */
-export async function renderDocument(text: string, hash: string, doc: WovenDocument, model: WeaveModel, options: RenderOptions): Promise<RenderedDocument> {
-  const tree = parseProse(text, hash);
+/**
+ * Render a document's page body from its text and its page view. Pure apart from the
+ * process's highlighter; `documents` is every document path of the site (a relative link to
+ * one of them becomes a link to its page).
+ */
+export async function renderDocument(text: string, view: PageView, documents: ReadonlySet<string>, options: RenderOptions): Promise<RenderedDocument> {
+  const tree = parseProseTree(text);
   const langs = new Set<string>();
   let math = false;
   const walk = (node: { type: string; children?: unknown[]; lang?: string | null }) => {
@@ -84,17 +74,18 @@ export async function renderDocument(text: string, hash: string, doc: WovenDocum
   };
   walk(tree);
   const highlighter = await loadHighlighter(options.themes, langs);
-  const page = doc.page;
+  const page = view.page;
+  const partsByFence = new Map(view.parts.map((part) => [part.fenceLine, part]));
 
-  const codeHandler = (_state: unknown, node: Code): Element => {
-    const woven = node.position ? model.partsByFence.get(`${doc.path}:${node.position.start.line}`) : undefined;
+  const codeHandler = (_state: unknown, node: Code): ElementContent => {
+    const part = node.position ? partsByFence.get(node.position.start.line) : undefined;
     const info = parseInfo(node.lang === null || node.lang === undefined ? '' : node.meta ? `${node.lang} ${node.meta}` : node.lang);
     const collapsed = info.attributes.weave === 'collapsed';
-    if (!woven) {
-      const pre = highlightBlock(highlighter, node.value, grammarOf(info.lang), options.themes);
+    if (!part) {
+      const pre = raw(blockHtml(highlightBlock(highlighter, node.value, grammarOf(info.lang))));
       return collapsed ? h('details', { className: ['plain'] }, h('summary', {}, 'Show code'), pre) : pre;
     }
-    return renderPart(woven, model, page, highlighter, options, collapsed);
+    return renderPart(part, view, highlighter, options, collapsed);
   };
 
   const processor = unified()
@@ -127,14 +118,14 @@ export async function renderDocument(text: string, hash: string, doc: WovenDocum
   // Nested headings (in lists or quotes) also need ids: none may be left without one.
   eachElement(hast, (element) => {
     if (/^h[1-6]$/.test(element.tagName) && element.properties.id === undefined) element.properties.id = slugger.slug(`section-${textOf(element).trim() || 'heading'}`);
-    if (element.tagName === 'a' && typeof element.properties.href === 'string') element.properties.href = rewriteLink(element.properties.href, doc.path, page, model);
+    if (element.tagName === 'a' && typeof element.properties.href === 'string') element.properties.href = rewriteLink(element.properties.href, view.path, page, documents);
   });
-  for (const woven of doc.parts) {
-    if (woven.index === 0 && woven.kind === 'chunk') search.push({ url: `${page}#${woven.anchor}`, title: `⟨${woven.name}⟩ §${woven.number}`, text: '', kind: 'chunk' });
+  for (const part of view.parts) {
+    if (part.index === 0 && part.kind === 'chunk') search.push({ url: `${page}#${part.anchor}`, title: `⟨${part.name}⟩ §${part.number}`, text: '', kind: 'chunk' });
   }
   for (const entry of search) entry.text = entry.text.replace(/\s+/g, ' ').trim();
   return {
-    title: title || posix.basename(doc.path),
+    title: title || posix.basename(view.path),
     body: serialise({ type: 'root', children: hast.children }),
     math,
     search: search.filter((entry) => entry.title !== '' || entry.text !== ''),
@@ -142,58 +133,58 @@ export async function renderDocument(text: string, hash: string, doc: WovenDocum
 }
 
 /** A relative link to a source document becomes a link to its page. */
-function rewriteLink(href: string, from: string, page: string, model: WeaveModel): string {
+function rewriteLink(href: string, from: string, page: string, documents: ReadonlySet<string>): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('#') || href.startsWith('/')) return href;
   const [path, fragment] = href.split('#', 2) as [string, string | undefined];
-  const target = posix.normalize(posix.join(posix.dirname(from), decodeURI(path)));
-  const doc = model.documents.find((d) => d.path === target);
-  if (!doc) return href;
-  return hrefFrom(page, doc.page, fragment);
+  let target: string;
+  try {
+    target = posix.normalize(posix.join(posix.dirname(from), decodeURI(path)));
+  } catch {
+    return href; // Not a valid URI: left as written.
+  }
+  if (!documents.has(target)) return href;
+  return hrefFrom(page, pageOf(target), fragment);
 }
 
-/** The `§n` links to parts, as a sentence list. */
-function partLinks(parts: readonly WovenPart[], model: WeaveModel, page: string): Child[] {
-  const links = parts.map((part) => h('a', { href: hrefFrom(page, pageOfPart(part, model), part.anchor) }, `§${part.number}`));
+/** The `§n` links to places, as a sentence list. */
+function placeLinks(places: readonly PlaceView[], page: string): Child[] {
+  const links = places.map((place) => h('a', { href: hrefFrom(page, place.page, place.anchor) }, `§${place.number}`));
   const words = listInSentence(links.map((_, i) => `\0${i}\0`));
   return words.split(/\0(\d+)\0/).map((piece, i) => (i % 2 === 1 ? links[Number(piece)]! : piece));
 }
 
-function pageOfPart(part: WovenPart, model: WeaveModel): string {
-  return model.documents.find((d) => d.path === part.document)!.page;
-}
-
 /** A chunk or file part as a figure: caption, "Used in", code, notes. */
-function renderPart(woven: WovenPart, model: WeaveModel, page: string, highlighter: Awaited<ReturnType<typeof loadHighlighter>>, options: RenderOptions, collapsed: boolean): Element {
-  const target = model.targets.get(woven.target)!;
-  const pre = highlightBlock(highlighter, woven.part.value, grammarOf(woven.part.lang), options.themes);
-  linkReferences(pre, woven, model, page);
-  const sign = woven.index === 0 ? '≡' : '+≡';
+function renderPart(part: PartView, view: PageView, highlighter: BlockHighlighter, options: RenderOptions, collapsed: boolean): Element {
+  const page = view.page;
+  const block = highlightBlock(highlighter, part.value, grammarOf(part.lang));
+  const pre = raw(blockHtml(block, linkReferences(block.lines, part, page)));
+  const sign = part.index === 0 ? '≡' : '+≡';
   const name =
-    woven.kind === 'file'
-      ? target.outputs.length > 0
-        ? h('a', { className: ['name'], href: hrefFrom(page, tangledPageOf(woven.name)) }, h('code', {}, woven.name))
-        : h('span', { className: ['name'] }, h('code', {}, woven.name))
-      : h('span', { className: ['name'] }, `⟨${woven.name}⟩`);
+    part.kind === 'file'
+      ? part.tangled
+        ? h('a', { className: ['name'], href: hrefFrom(page, tangledPageOf(part.name)) }, h('code', {}, part.name))
+        : h('span', { className: ['name'] }, h('code', {}, part.name))
+      : h('span', { className: ['name'] }, `⟨${part.name}⟩`);
   const caption = h(
     'figcaption',
     {},
-    h('a', { className: ['number'], href: `#${woven.anchor}`, ariaLabel: `§${woven.number}, permalink` }, `§${woven.number}`),
+    h('a', { className: ['number'], href: `#${part.anchor}`, ariaLabel: `§${part.number}, permalink` }, `§${part.number}`),
     ' ',
     name,
     ` ${sign}`,
-    options.repoUrl ? [' ', h('a', { className: ['source'], href: `${options.repoUrl.replace(/\/+$/, '')}/${woven.document}#L${woven.part.fenceLine}` }, 'source')] : null,
+    options.repoUrl ? [' ', h('a', { className: ['source'], href: `${options.repoUrl.replace(/\/+$/, '')}/${view.path}#L${part.fenceLine}` }, 'source')] : null,
   );
-  const usedIn = usedSentence(target, model, page);
-  const notes = notesOf(woven, target, model, page);
+  const usedIn = usedSentence(part, page);
+  const notes = notesOf(part, page);
   const code = h(
     'div',
     { className: ['code'] },
-    h('button', { type: 'button', className: ['copy'], dataCopy: woven.part.value, ariaLabel: `Copy §${woven.number}` }, 'Copy'),
+    h('button', { type: 'button', className: ['copy'], dataCopy: part.value, ariaLabel: `Copy §${part.number}` }, 'Copy'),
     pre,
   );
   return h(
     'figure',
-    { className: ['chunk', `kind-${woven.kind}`], id: woven.anchor },
+    { className: ['chunk', `kind-${part.kind}`], id: part.anchor },
     caption,
     usedIn,
     collapsed ? h('details', {}, h('summary', {}, 'Show code'), code) : code,
@@ -202,48 +193,42 @@ function renderPart(woven: WovenPart, model: WeaveModel, page: string, highlight
 }
 
 /** "Used in §2.4 and §5.1." under the caption; "Not used." for a chunk no part references. */
-function usedSentence(target: WovenTarget, model: WeaveModel, page: string): Element | null {
-  if (target.kind === 'file') return null;
-  if (target.uses.length === 0) return h('p', { className: ['used', 'unused'] }, 'Not used.');
-  return h('p', { className: ['used'] }, 'Used in ', ...partLinks(target.uses, model, page), '.');
+function usedSentence(part: PartView, page: string): Element | null {
+  if (part.usedIn === null) return null;
+  if (part.usedIn.length === 0) return h('p', { className: ['used', 'unused'] }, 'Not used.');
+  return h('p', { className: ['used'] }, 'Used in ', ...placeLinks(part.usedIn, page), '.');
 }
 
 /** The notes below the code: where the chunk continues, its other parts, the outputs it is written to. */
-function notesOf(woven: WovenPart, target: WovenTarget, model: WeaveModel, page: string): Child[] {
+function notesOf(part: PartView, page: string): Child[] {
   const sentences: Child[][] = [];
-  const next = target.parts[woven.index + 1];
-  if (next) sentences.push(['Continued in ', ...partLinks([next], model, page), '.']);
-  if (woven.index > 0) sentences.push(['Also defined in ', ...partLinks(target.parts.filter((p) => p !== woven && p !== next), model, page), '.']);
-  if (target.outputs.length > 0) {
-    const links = target.outputs.map((path) => h('a', { href: hrefFrom(page, tangledPageOf(path)) }, h('code', {}, path)));
+  if (part.next) sentences.push(['Continued in ', ...placeLinks([part.next], page), '.']);
+  if (part.index > 0) sentences.push(['Also defined in ', ...placeLinks(part.others, page), '.']);
+  if (part.outputs.length > 0) {
+    const links = part.outputs.map((path) => h('a', { href: hrefFrom(page, tangledPageOf(path)) }, h('code', {}, path)));
     const words = listInSentence(links.map((_, i) => `\0${i}\0`));
     sentences.push(['Written to ', ...words.split(/\0(\d+)\0/).map((piece, i) => (i % 2 === 1 ? links[Number(piece)]! : piece)), '.']);
   }
   return sentences.flatMap((sentence, i) => (i === 0 ? sentence : [' ', ...sentence]));
 }
 
-/** Replace each `<<name>>` line of highlighted code with `⟨name §n⟩`, a link to the first definition. */
-function linkReferences(pre: Element, woven: WovenPart, model: WeaveModel, page: string): void {
-  const references = referencesOf(woven.part);
-  if (references.length === 0) return;
-  const code = pre.children.find((c): c is Element => c.type === 'element' && c.tagName === 'code')!;
-  // shiki names its line spans with the `class` property (not hast's usual `className`).
-  const isLine = (c: ElementContent): c is Element => c.type === 'element' && String(c.properties.class ?? c.properties.className ?? '').split(' ').includes('line');
-  const lines = code.children.filter(isLine);
-  for (const reference of references) {
-    const line = lines[reference.index];
-    if (!line) continue;
-    const target = model.lookup(reference.name, woven.document);
-    const first = target?.parts[0];
-    const link = first
+/** The block's lines with each `<<name>>` line replaced by `⟨name §n⟩`, a link to the first definition. */
+function linkReferences(lines: readonly string[], part: PartView, page: string): readonly string[] {
+  if (part.references.length === 0) return lines;
+  const linked = [...lines];
+  for (const reference of part.references) {
+    if (reference.index >= linked.length) continue;
+    const target = reference.target;
+    const link = target
       ? h(
           'a',
-          { className: ['reference'], href: hrefFrom(page, pageOfPart(first, model), first.anchor), title: `${first.document}:${first.part.fenceLine}` },
+          { className: ['reference'], href: hrefFrom(page, target.page, target.anchor), title: target.title },
           `⟨${reference.name} `,
-          h('span', { className: ['number'] }, `§${first.number}`),
+          h('span', { className: ['number'] }, `§${target.number}`),
           '⟩',
         )
       : h('span', { className: ['reference', 'broken'], title: `undefined chunk: ${reference.name}` }, `⟨${reference.name} ?⟩`);
-    line.children = [...(reference.indent ? [{ type: 'text' as const, value: reference.indent }] : []), link];
+    linked[reference.index] = serialise({ type: 'root', children: [...(reference.indent ? [{ type: 'text' as const, value: reference.indent }] : []), link] });
   }
+  return linked;
 }

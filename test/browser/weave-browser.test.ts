@@ -1,45 +1,57 @@
 /// <reference lib="dom" />
 /**
  * The woven site in a real browser: Debian's Chromium driven by playwright-core, over a
- * 10-document fixture (the bench generator's corpus) opened from `file://` (which the site
- * must support: relative links, local assets, no fetch).
+ * 10-document fixture (the bench generator's corpus) served by `weft watch --serve` (the
+ * live-reload client is injected there; the site itself must also work from `file://`,
+ * which the last test checks).
  *
  * Chromium is not preinstalled everywhere: `.ci/run` installs it. These tests never skip:
  * without `/usr/bin/chromium` they fail with a one-line message saying how to install it.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, REPO, weft, writeFiles } from '../helpers.js';
+import { makeProject, REPO, WEFT_BIN, writeFiles } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const require = createRequire(import.meta.url);
 let browser: Browser;
+let server: ChildProcess;
+let dir: string;
 let site: string;
+let base: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing${process.env.CI === 'true' ? ' (CI must install it: see .ci/run)' : ''}: install it with \`apt-get install -y chromium\``);
   }
-  const dir = makeProject();
+  dir = makeProject();
   const { generateProject } = (await import('../../bench/generate.mjs' as string)) as { generateProject: (o: { docs: number }) => Map<string, string> };
   writeFiles(dir, Object.fromEntries([...generateProject({ docs: 10 })].filter(([path]) => !path.startsWith('nw/'))));
-  const run = weft(dir, 'weave');
-  expect(run.code, run.stderr).toBe(0);
   site = join(dir, 'site');
+  server = spawn(process.execPath, [WEFT_BIN, 'watch', '--serve', '--port', '0', '--no-bundle', '--json'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  server.stdout!.on('data', (chunk) => (stdout += chunk));
+  for (const started = Date.now(); !/"event":"serve"/.test(stdout); ) {
+    if (Date.now() - started > 60_000 || server.exitCode !== null) throw new Error(`no serve event: ${stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  base = /\{"event":"serve","url":"([^"]+)"\}/.exec(stdout)![1]!;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
+  if (server && server.exitCode === null) server.kill('SIGTERM');
 });
 
-const url = (path: string) => pathToFileURL(join(site, path)).href;
+const url = (path: string) => `${base}${path}`;
 
-/** A page that records console errors and failed requests. */
+/** A page that records console errors, failed requests and responses of 400 and above (404s). */
 async function open(path: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ colorScheme: options.colorScheme ?? 'light' });
   const page = await context.newPage();
@@ -48,38 +60,55 @@ async function open(path: string, options: { colorScheme?: 'light' | 'dark' } = 
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+  page.on('requestfailed', (request) => {
+    // The live-reload stream is cut when a page is left: that is not a failure.
+    if (!request.url().endsWith('/__weft/events')) problems.push(`failed: ${request.url()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
+  });
   await page.goto(url(path));
   return { page, problems };
 }
 
 describe('the woven site in Chromium', () => {
-  it('resolves every link on every page to a page and an element, with no console error or failed request', async () => {
+  it('resolves every link on every page to a page and an element, with no console error or 404', async () => {
     const { page, problems } = await open('index.html');
     const pages = await page.$$eval('main a[href]', (links) => [...new Set(links.map((a) => (a as HTMLAnchorElement).href.split('#')[0]!))]);
     expect(pages.length).toBeGreaterThan(10);
     const broken: string[] = [];
-    for (const target of ['index.html', ...pages.map((href) => href.slice(pathToFileURL(site).href.length + 1))]) {
-      await page.goto(url(target));
-      const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
-      for (const href of links) {
+    const anchors = new Map<string, Set<string>>();
+    const visited = new Set<string>();
+    for (const target of [url('index.html'), ...pages]) {
+      if (visited.has(target)) continue;
+      visited.add(target);
+      await page.goto(target);
+      for (const href of await page.$$eval('a[href], link[href], script[src]', (as) => as.map((a) => (a as HTMLAnchorElement).href || (a as HTMLScriptElement).src))) {
         const [file, fragment] = href.split('#') as [string, string | undefined];
-        if (!file.startsWith('file:')) continue;
-        const ok = await page.evaluate(
-          async ({ file, fragment }) => {
-            if (file === location.href.split('#')[0]) return !fragment || document.getElementById(decodeURIComponent(fragment)) !== null;
-            return true;
-          },
-          { file, fragment },
-        );
-        if (!ok) broken.push(`${target}: ${href}`);
-        if (!existsSync(new URL(file))) broken.push(`${target}: ${href} (no file)`);
+        if (!file.startsWith(base)) continue;
+        if (!anchors.has(file)) anchors.set(file, new Set());
+        if (fragment) anchors.get(file)!.add(`${target} -> ${decodeURIComponent(fragment)}`);
+      }
+    }
+    // Every file a link names is served, and every fragment names an element of it.
+    for (const [file, wanted] of anchors) {
+      // Assets are fetched, not opened: a browser showing a stylesheet as a page asks for /favicon.ico.
+      const isPage = /\.html$|\/$/.test(new URL(file).pathname);
+      const status = isPage ? (await page.goto(file))?.status() : (await page.request.get(file)).status();
+      if (status !== 200) {
+        broken.push(`${file}: ${status}`);
+        continue;
+      }
+      if (!isPage) continue;
+      for (const entry of wanted) {
+        const id = entry.split(' -> ')[1]!;
+        if (!(await page.evaluate((id) => document.getElementById(id) !== null, id))) broken.push(entry);
       }
     }
     expect(broken).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
-  }, 120_000);
+  }, 180_000);
 
   it('keyboard: Tab reaches the skip link first and Enter moves focus to main', async () => {
     const { page } = await open('docs/mod-0001.html');
@@ -90,11 +119,15 @@ describe('the woven site in Chromium', () => {
     await page.context().close();
   });
 
-  it('follows a chunk reference: the definition becomes :target and in view, and Back returns', async () => {
+  it('Tab reaches a chunk reference; Enter makes the definition :target and in view, and Back returns', async () => {
     const { page } = await open('docs/mod-0001.html');
-    const reference = page.locator('a.reference').first();
-    const href = await reference.getAttribute('href');
-    await reference.focus();
+    // Tab through the page, as a keyboard user does, until a chunk reference has the focus.
+    let href: string | null = null;
+    for (let tabs = 0; tabs < 400 && href === null; tabs++) {
+      await page.keyboard.press('Tab');
+      href = await page.evaluate(() => (document.activeElement?.classList.contains('reference') ? document.activeElement.getAttribute('href') : null));
+    }
+    expect(href, 'no chunk reference reached with Tab').not.toBeNull();
     await page.keyboard.press('Enter');
     const id = decodeURIComponent(href!.split('#')[1]!);
     await page.waitForFunction((id) => document.querySelector(':target')?.id === id, id);
@@ -159,7 +192,7 @@ describe('the woven site in Chromium', () => {
     await page.locator('figure.chunk button.copy').first().click();
     await page.waitForFunction(() => (window as unknown as { copied?: string }).copied !== undefined);
     const copied = await page.evaluate(() => (window as unknown as { copied: string }).copied);
-    const markdown = readFileSync(join(site, '..', 'docs', 'mod-0001.lit.md'), 'utf8');
+    const markdown = readFileSync(join(dir, 'docs', 'mod-0001.lit.md'), 'utf8');
     const first = /^```[^\n]*(?:file=|#)[^\n]*\n([\s\S]*?)\n```$/m.exec(markdown)!;
     expect(copied).toBe(first[1]);
     expect(await page.locator('figure.chunk button.copy').first().textContent()).toBe('Copied');
@@ -175,5 +208,19 @@ describe('the woven site in Chromium', () => {
       expect(existsSync(join(folder, `mod-0001-${scheme}.png`))).toBe(true);
       await page.context().close();
     }
+  });
+
+  it('works from file:// too: relative links, local assets, no live-reload client in the files', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+    await page.goto(pathToFileURL(join(site, 'docs', 'mod-0001.html')).href);
+    await page.locator('a.reference').first().click();
+    expect(page.url()).toMatch(/^file:.*#chunk-/);
+    expect(readFileSync(join(site, 'docs', 'mod-0001.html'), 'utf8')).not.toContain('__weft');
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });

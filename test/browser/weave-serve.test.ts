@@ -79,12 +79,12 @@ describe('weft watch --serve', () => {
     const saved = Date.now();
     appendFileSync(source, '\nA freshly written sentence.\n');
     await page.waitForFunction(() => document.body.textContent!.includes('A freshly written sentence.'), undefined, { timeout: 10_000 });
-    // The issue's target is 1 s (met on an idle machine). On the shared, overloaded CI
-    // machine (load average 12+ on 2 cores) a rebuild plus a re-weave took up to 4 s, so the
-    // test holds the behaviour to 5 s and prints the latency; bench/weave.mjs measures it.
+    // Within 1 s of the save: the watch reads only the saved document, re-renders its page
+    // alone and tells the browser as soon as the page is on disk (bench/weave.mjs measures
+    // the parts on 1,000 documents).
     const elapsed = Date.now() - saved;
     console.log(`live reload: the new text was on screen ${elapsed} ms after the save`);
-    expect(elapsed).toBeLessThanOrEqual(5_000);
+    expect(elapsed).toBeLessThanOrEqual(1_000);
     expect(await page.evaluate(() => window.scrollY)).toBe(400);
 
     appendFileSync(source, '\n```ts file=src-generated/broken.ts\n<<no-such-chunk>>\n```\n\nBroken text.\n');

@@ -1,0 +1,26 @@
+/**
+ * A render worker (see render-pool.ts): renders the documents it is sent, one message each,
+ * and posts each result back. It keeps its highlighter (grammars loaded once) between
+ * documents and nothing else.
+ */
+import { parentPort } from 'node:worker_threads';
+import { keepHighlightedBlocks } from './highlight.js';
+import { renderDocument } from './render.js';
+import type { RenderRequest, RenderReply } from './render-pool.js';
+
+let documents = new Set<string>();
+keepHighlightedBlocks(false);
+
+parentPort!.on('message', async (request: RenderRequest) => {
+  if (request.type === 'site') {
+    documents = new Set(request.documents);
+    return;
+  }
+  let reply: RenderReply;
+  try {
+    reply = { id: request.id, rendered: await renderDocument(request.text, request.view, documents, request.options) };
+  } catch (error) {
+    reply = { id: request.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+  parentPort!.postMessage(reply);
+});
