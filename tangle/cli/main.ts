@@ -137,9 +137,10 @@ export function outputStyle(env: NodeJS.ProcessEnv, terminal: boolean): { color:
 
 /** The process entry: wires `main` to the real process. */
 export async function runCli(): Promise<void> {
+  const closed = new Set<'stdout' | 'stderr'>();
   const io: Io = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => closed.has('stdout') || process.stdout.write(text),
+    stderr: (text) => closed.has('stderr') || process.stderr.write(text),
     ...outputStyle(process.env, Boolean(process.stderr.isTTY)),
     terminal: Boolean(process.stderr.isTTY),
     workspace: process.env.GITHUB_WORKSPACE || undefined,
@@ -147,13 +148,14 @@ export async function runCli(): Promise<void> {
     annotationLedger: process.env.GITHUB_ACTIONS && process.env.RUNNER_TEMP ? join(process.env.RUNNER_TEMP, 'weft-annotations') : undefined,
     cwd: process.cwd(),
   };
-  // A reader that stops early (`weft ls | head -1`) closes the pipe: stop quietly, as git
-  // and grep do, rather than die of an unhandled EPIPE with a stack trace. Every write to
-  // disk is synchronous, so this never runs in the middle of one.
-  for (const stream of [process.stdout, process.stderr]) {
+  // A reader that stops early (`weft ls | head -1`) closes the pipe: from then on what would
+  // go to it is dropped, quietly, as git and grep do, and the command finishes its work (a
+  // weave still writes every page) with its own exit code, instead of dying of an
+  // unhandled EPIPE with a stack trace.
+  for (const [stream, name] of [[process.stdout, 'stdout'], [process.stderr, 'stderr']] as const) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+      closed.add(name);
     });
   }
   // Let stdout drain before exiting (large --json documents through a pipe).
