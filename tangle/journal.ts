@@ -45,8 +45,9 @@ export type Accepted = Map<string, Set<string>>;
 export function recoverJournal(root: string, file = JOURNAL_FILE): { accepted: Accepted; messages: Message[] } {
   const accepted: Accepted = new Map();
   try {
-    // Weft's own atomic writes (journal, manifest, lock, build state) leave `NAME.weft-tmp-PID`; we hold the lock.
-    for (const folder of [WEFT_DIR, `${WEFT_DIR}/cache`]) {
+    // Weft's own atomic writes (journal, manifest, lock, build state, stitch's source copy)
+    // leave `NAME.weft-tmp-PID` when killed; we hold the lock.
+    for (const folder of [WEFT_DIR, `${WEFT_DIR}/cache`, `${WEFT_DIR}/cache/sources`]) {
       let names: string[] = [];
       try {
         names = readdirSync(join(root, folder));

@@ -20,7 +20,7 @@
  * between the append and the index) or tampered cache leads to a refusal
  * (`stitch/base-unreproducible`) or to the git fallback, never to a wrong stitch.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { atomicWrite } from './atomic-write.js';
@@ -152,7 +152,9 @@ function rewritePack(folder: string, stored: ReadonlyMap<string, Slot>, live: Re
   const old = fresh ? undefined : readFileSync(join(folder, PACK));
   const slots = new Map<string, Slot>();
   const path = join(folder, PACK);
-  const temporary = `${path}.weft-tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // The name journal recovery cleans up after a kill (`NAME.weft-tmp-PID`); we hold the lock.
+  const temporary = `${path}.weft-tmp-${process.pid}`;
+  rmSync(temporary, { force: true });
   const fd = openSync(temporary, 'wx');
   try {
     let offset = 0;
