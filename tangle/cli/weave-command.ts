@@ -41,29 +41,13 @@ Options:
   async run(argv, io) {
     const { values } = parseFlags(argv, WEAVE_FLAGS);
     const root = resolvePath(io.cwd, values.root ?? '.');
-    if (values.json) guardPipe();
     const event = (data: object) => {
-      if (!pipeClosed) io.stdout(`${JSON.stringify(data)}\n`);
+      io.stdout(`${JSON.stringify(data)}\n`);
     };
     return weaveAndReport(values, root, io, event);
   },
 };
 
-/**
- * A reader that stops early (`weft weave --json | head`) closes the pipe: the events stop,
- * the weave goes on, and nothing crashes. (The error arrives after the write, so the
- * listener stays for the rest of the process.)
- */
-let pipeClosed = false;
-let pipeGuarded = false;
-function guardPipe(): void {
-  if (pipeGuarded) return;
-  pipeGuarded = true;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
-    pipeClosed = true;
-  });
-}
 
 /** Run the weave and print its messages and summary (or its events). */
 async function weaveAndReport(
