@@ -20,10 +20,10 @@
  * between the append and the index) or tampered cache leads to a refusal
  * (`stitch/base-unreproducible`) or to the git fallback, never to a wrong stitch.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { atomicWrite } from './atomic-write.js';
+import { hashText } from './read.js';
 
 export const SOURCES_CACHE = '.weft/cache/sources';
 const INDEX = 'last'; // No extension: not one of the parse cache's signed .json entries.
@@ -48,7 +48,6 @@ export interface TangledDocument {
   bytes?: Uint8Array;
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** The index (and its text) and the pack's size, or an empty index when either is missing or they do not agree. */
 function readIndex(folder: string): { index: SourcesIndex; text: string; packSize: number } {
@@ -99,7 +98,7 @@ export function writeSourcesCache(root: string, documents: readonly TangledDocum
       if (!data) {
         // Bytes handed over were hashed when they were read; a file read now may have changed since.
         data = bytes ?? readFileSync(join(root, path));
-        if (!bytes && sha256(data) !== hash) continue;
+        if (!bytes && hashText(data) !== hash) continue;
         added.set(hash, data);
       }
       next[path] = { hash, bytes: data };
@@ -205,7 +204,7 @@ export function readSourcesCache(root: string): Record<string, string> | null {
     const texts: Record<string, string> = {};
     for (const [path, [hash, offset, length]] of Object.entries(index.documents)) {
       const bytes = Buffer.alloc(length);
-      if (readSync(fd, bytes, 0, length, offset) !== length || sha256(bytes) !== hash) return null;
+      if (readSync(fd, bytes, 0, length, offset) !== length || hashText(bytes) !== hash) return null;
       texts[path] = bytes.toString('utf8');
     }
     return texts;
