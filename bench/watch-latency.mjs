@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { childEvents } from './child-events.mjs';
 
 const WEFT_BIN = fileURLToPath(new URL('../bin/weft.js', import.meta.url));
 const ENTRY_DOCUMENT = 'docs/bench-entry.lit.md';
@@ -75,7 +76,7 @@ export async function measureWatchLatency(dir, options = {}) {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const events = lines(child);
+  const events = childEvents(child);
   try {
     const ready = await events.next((e) => e.event === 'ready', 600_000);
     if (!ready.ok) throw new Error(`the first build failed: ${JSON.stringify(ready.diagnostics.slice(0, 3))}`);
@@ -168,39 +169,6 @@ function seen(folder, text, names) {
   });
 }
 
-/** The child's NDJSON events, awaited one predicate at a time. */
-function lines(child) {
-  const queue = [];
-  let buffer = '';
-  let wake = () => {};
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk.toString();
-    let newline;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (line.startsWith('{')) queue.push(JSON.parse(line));
-    }
-    wake();
-  });
-  return {
-    async next(accept, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const index = queue.findIndex(accept);
-        if (index >= 0) return queue.splice(0, index + 1).at(-1);
-        if (Date.now() > deadline) throw new Error('weft watch did not report in time');
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    },
-  };
-}
 
 function percentiles(values) {
   const sorted = [...values].sort((a, b) => a - b);

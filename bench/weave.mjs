@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { childEvents } from './child-events.mjs';
 import { generateProject } from './generate.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -49,39 +50,6 @@ function percentile(samples, p) {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 10) / 10;
 }
 
-/** NDJSON events of a child's stdout, awaited one by one. */
-function events(child) {
-  const queue = [];
-  let buffer = '';
-  let wake = () => {};
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk.toString();
-    let newline;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (line.startsWith('{')) queue.push(JSON.parse(line));
-    }
-    wake();
-  });
-  return {
-    async next(accept, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const index = queue.findIndex(accept);
-        if (index >= 0) return queue.splice(0, index + 1).at(-1);
-        if (Date.now() > deadline) throw new Error('weft watch did not report in time');
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    },
-  };
-}
 
 /** Server-Sent Events from `url`: each `change` event with the time it arrived. */
 function sse(url) {
@@ -126,7 +94,7 @@ function sse(url) {
 /** `weft watch --serve` on a woven project: one-line prose edits, timed to disk and to the SSE event. */
 export async function benchWatchServe(dir, edits, gapMs = MIN_GAP_MS) {
   const child = spawn(process.execPath, [WEFT, 'watch', '--serve', '--port', '0', '--no-bundle', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
-  const stream = events(child);
+  const stream = childEvents(child);
   try {
     const { url } = await stream.next((e) => e.event === 'serve', 600_000);
     await stream.next((e) => e.event === 'ready', 600_000);
