@@ -223,6 +223,23 @@ describe('plain fences', () => {
     expect(html).toContain('<span class="line"><span>plain &#x3C;text></span></span>');
   });
 
+  it('keeps Markdown-looking code as code, in documents the line scanner reads and in those it does not', async () => {
+    // The prose parser gets the scanner's documents with the fences' content lines emptied;
+    // a fence inside a list is left to remark. Either way the code is shown as written.
+    const code = '# not a heading\n$$x$$ and *not emphasis*\n[not](a-link.md)';
+    const scanned = `# A\n\n${fence('md', code)}\n\nAfter.\n`;
+    const listed = `# A\n\n- item\n\n  ${fence('md', code).split('\n').join('\n  ')}\n\nAfter.\n`;
+    for (const doc of [scanned, listed]) {
+      const html = await page({ 'docs/a.lit.md': doc }, 'docs/a.html');
+      expect(html).not.toContain('<h1 id="not-a-heading"');
+      expect(html).not.toContain('<em>not emphasis</em>');
+      expect(html).not.toContain('katex');
+      const lines = [...html.matchAll(/<span class="line">(.*?)<\/span>(?=\n|<\/code>)/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+      expect(lines).toEqual(['# not a heading', '$$x$$ and *not emphasis*', '[not](a-link.md)']);
+      expect(html).toContain('<p>After.</p>');
+    }
+  });
+
   it('shows a weave=collapsed fence inside <details>', async () => {
     const doc = `${fence('ts file=src-generated/a.ts weave=collapsed', 'x();')}\n`;
     const html = await page({ 'docs/a.lit.md': doc }, 'docs/a.html');
