@@ -65,12 +65,11 @@ import type { CollectedDocument, Message, Output } from '../types.js';
 import { unsafeRelativePath } from '../config.js';
 import { CLIENT_SCRIPT, STYLESHEET, katexAssets, miniSearchScript } from './assets.js';
 import { DEFAULT_WEAVE_CONFIG, loadWeaveConfig, type WeaveConfig } from './config.js';
-import { grammarOf, loadHighlighter } from './highlight.js';
 import { checkLinks } from './links.js';
 import { raw } from './hast.js';
 import { buildModel, firstLinesOf, outlineOf, pageViewOf, patchModel, referrersOf, type PageView, type WeaveModel } from './model.js';
 import { indexPage, layout, tangledPage, type PageFrame } from './pages.js';
-import { renderMany } from './render-pool.js';
+import { RenderPool } from './render-pool.js';
 import type { RenderedDocument, SearchEntry } from './render.js';
 
 export { resolveWeaveConfig, DEFAULT_WEAVE_CONFIG, type WeaveConfig, type WeaveUserConfig } from './config.js';
@@ -350,8 +349,13 @@ export async function weaveSite(
   const model = buildModel(tangled.documents, tangled.outputs, config.order, tangled.messages);
   const site = new Map<string, string | Uint8Array>();
   const sink: SiteSink = { upToDate: () => false, emit: (path, content) => void site.set(path, content) };
-  const { rendered } = await buildSite(tangled, model, config, sink, new Map(), undefined, undefined);
-  return { site, messages: sortMessages([...tangled.messages, ...model.messages]), rendered };
+  const pool = new RenderPool();
+  try {
+    const { rendered } = await buildSite(tangled, model, config, sink, new Map(), undefined, undefined, pool);
+    return { site, messages: sortMessages([...tangled.messages, ...model.messages]), rendered };
+  } finally {
+    await pool.close();
+  }
 }
 
 /** Key, view and text of each document, in site order. */
@@ -454,6 +458,7 @@ async function buildSite(
   metas: Map<string, { key: string; meta: PageMeta }>,
   cache: RenderCache | undefined,
   memo: WeaveMemo | undefined,
+  pool: RenderPool,
 ): Promise<{ rendered: number }> {
   const texts = new Map(tangled.sources.map((s) => [s.path, s]));
   const collected = new Map(tangled.documents.map((d) => [d.path, d]));
@@ -522,7 +527,7 @@ async function buildSite(
       if (body !== undefined && meta[i]) accept(i, { ...meta[i]!, body });
       else todo.push(i);
     }
-    await renderMany(
+    await pool.render(
       todo.map((i) => work[i]!),
       paths,
       options,
@@ -643,6 +648,7 @@ function modelOf(tangled: TangledSnapshot, config: WeaveConfig, memo: WeaveMemo 
  * edit cost 600 ms more than the next ones.
  */
 async function warmHighlighter(config: WeaveConfig, documents: readonly CollectedDocument[]): Promise<void> {
+  const { grammarOf, loadHighlighter } = await import('./highlight.js');
   const samples = new Map<string, string>();
   for (const doc of documents)
     for (const target of [...doc.chunks, ...doc.files])
@@ -740,46 +746,54 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
     return { ok: true, messages: sortMessages([...previous.messages]), out, files, site: new Map(), build, summary: summary(files, snapshot.sources.length, 0) };
   }
 
-  const tangledResult = tangleSources(snapshot.sources, snapshot.config, memo?.pipeline);
-  if (memo) memo.pipeline = tangledResult.memo;
-  const tangled: TangledSnapshot = { ...snapshot, documents: tangledResult.documents, outputs: tangledResult.outputs, messages: sortMessages([...snapshot.messages, ...tangledResult.messages]) };
-  const model = modelOf(tangled, config, memo);
-  messages.push(...tangled.messages, ...model.messages);
-  const documentsOk = !messages.some((m) => m.severity === 'error');
-  const mayWrite = canWrite && (documentsOk || options.writeOnError !== false);
-  const cache = useCache ? new RenderCache(root) : undefined;
-  const metas = useCache ? (memo?.metas ?? new Map()) : new Map<string, { key: string; meta: PageMeta }>();
-  const writer = new SiteWriter(out, priorFiles, useCache, options.onFile, ownRecord);
-  const site = new Map<string, string | Uint8Array>();
-  const siteKeys = new Map<string, string>();
-  let rendered = 0;
-  if (!keepSite && mayWrite) {
-    ({ rendered } = await buildSite(tangled, model, config, writer, metas, cache, memo));
-    // In a watch, have the highlighter and the project's grammars ready before the first edit.
-    if (coldMemo) void warmHighlighter(config, tangled.documents).catch(() => undefined);
-  } else if (keepSite) {
-    const collect: SiteSink = { upToDate: () => false, emit: (path, content, key) => void (site.set(path, content), siteKeys.set(path, key)) };
-    ({ rendered } = await buildSite(tangled, model, config, collect, metas, cache, memo));
-    if (options.check) messages.push(...checkLinks(site, outKey.startsWith('..') || isAbsolute(outKey) ? '' : outKey === '.' ? '' : outKey));
-  }
-  const sorted = sortMessages(messages);
-  const ok = !sorted.some((m) => m.severity === 'error');
-  if (keepSite && mayWrite && (ok || options.writeOnError !== false)) for (const path of [...site.keys()].sort(byteOrder)) writer.emit(path, site.get(path)!, siteKeys.get(path) ?? '');
-  if (mayWrite && (!keepSite || ok || options.writeOnError !== false)) {
-    writer.removeLeftovers();
-    if (options.onSiteWritten) {
-      options.onSiteWritten([...writer.files], build);
-      // Let what it sent leave (Node sends an HTTP response's writes on the next tick) before the deferred work.
-      await new Promise((resolve) => setImmediate(resolve));
+  // A cold weave renders every document: start the render worker now, so that it loads the
+  // renderer while this thread tangles.
+  const pool = new RenderPool();
+  try {
+    if (!keepSite && canWrite && (!useCache || !existsSync(join(root, WEAVE_CACHE)))) pool.prepare(snapshot.sources.length, { themes: config.themes, repoUrl: config.repoUrl }, snapshot.sources.map((source) => source.text));
+    const tangledResult = tangleSources(snapshot.sources, snapshot.config, memo?.pipeline);
+    if (memo) memo.pipeline = tangledResult.memo;
+    const tangled: TangledSnapshot = { ...snapshot, documents: tangledResult.documents, outputs: tangledResult.outputs, messages: sortMessages([...snapshot.messages, ...tangledResult.messages]) };
+    const model = modelOf(tangled, config, memo);
+    messages.push(...tangled.messages, ...model.messages);
+    const documentsOk = !messages.some((m) => m.severity === 'error');
+    const mayWrite = canWrite && (documentsOk || options.writeOnError !== false);
+    const cache = useCache ? new RenderCache(root) : undefined;
+    const metas = useCache ? (memo?.metas ?? new Map()) : new Map<string, { key: string; meta: PageMeta }>();
+    const writer = new SiteWriter(out, priorFiles, useCache, options.onFile, ownRecord);
+    const site = new Map<string, string | Uint8Array>();
+    const siteKeys = new Map<string, string>();
+    let rendered = 0;
+    if (!keepSite && mayWrite) {
+      ({ rendered } = await buildSite(tangled, model, config, writer, metas, cache, memo, pool));
+      // In a watch, have the highlighter and the project's grammars ready before the first edit.
+      if (coldMemo) void warmHighlighter(config, tangled.documents).catch(() => undefined);
+    } else if (keepSite) {
+      const collect: SiteSink = { upToDate: () => false, emit: (path, content, key) => void (site.set(path, content), siteKeys.set(path, key)) };
+      ({ rendered } = await buildSite(tangled, model, config, collect, metas, cache, memo, pool));
+      if (options.check) messages.push(...checkLinks(site, outKey.startsWith('..') || isAbsolute(outKey) ? '' : outKey === '.' ? '' : outKey));
     }
-    writer.flushLater();
-    const record: SiteRecord = { version: 2, out: outKey, key: ok ? build : '', messages: ok ? sorted : [], files: writer.next };
-    mkdirSync(join(root, '.weft'), { recursive: true });
-    writeFileSync(join(root, WEAVE_FILES), `${JSON.stringify(record)}\n`);
-    if (memo) memo.record = record;
-    else cache?.prune(); // Not in a watch: it reads the folder, and the entries of the other documents are still good.
+    const sorted = sortMessages(messages);
+    const ok = !sorted.some((m) => m.severity === 'error');
+    if (keepSite && mayWrite && (ok || options.writeOnError !== false)) for (const path of [...site.keys()].sort(byteOrder)) writer.emit(path, site.get(path)!, siteKeys.get(path) ?? '');
+    if (mayWrite && (!keepSite || ok || options.writeOnError !== false)) {
+      writer.removeLeftovers();
+      if (options.onSiteWritten) {
+        options.onSiteWritten([...writer.files], build);
+        // Let what it sent leave (Node sends an HTTP response's writes on the next tick) before the deferred work.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      writer.flushLater();
+      const record: SiteRecord = { version: 2, out: outKey, key: ok ? build : '', messages: ok ? sorted : [], files: writer.next };
+      mkdirSync(join(root, '.weft'), { recursive: true });
+      writeFileSync(join(root, WEAVE_FILES), `${JSON.stringify(record)}\n`);
+      if (memo) memo.record = record;
+      else cache?.prune(); // Not in a watch: it reads the folder, and the entries of the other documents are still good.
+    }
+    return { ok, messages: sorted, out, files: writer.files, site, build, summary: summary(writer.files, tangled.documents.length, rendered) };
+  } finally {
+    await pool.close();
   }
-  return { ok, messages: sorted, out, files: writer.files, site, build, summary: summary(writer.files, tangled.documents.length, rendered) };
 }
 
 /** Why the output folder may not be used, or undefined. */

@@ -1,10 +1,10 @@
 /**
  * A render worker (see render-pool.ts): renders the documents it is sent, one message each,
- * and posts each result back. It keeps its highlighter (grammars loaded once) between
- * documents and nothing else.
+ * and posts each result back. It keeps its highlighter (grammars loaded once) and its cache
+ * of tokenized lines between documents, and nothing else.
  */
 import { parentPort } from 'node:worker_threads';
-import { keepHighlightedBlocks } from './highlight.js';
+import { grammarOf, keepHighlightedBlocks, loadHighlighter } from './highlight.js';
 import { renderDocument } from './render.js';
 import type { RenderRequest, RenderReply } from './render-pool.js';
 
@@ -12,6 +12,13 @@ let documents = new Set<string>();
 keepHighlightedBlocks(false);
 
 parentPort!.on('message', async (request: RenderRequest) => {
+  if (request.type === 'prepare') {
+    // Load the themes and the grammars, and compile the grammars' patterns, while the engine tangles.
+    const samples = request.samples.map(([lang, code]) => [grammarOf(lang), code] as const);
+    const highlighter = await loadHighlighter(request.options.themes, samples.map(([lang]) => lang)).catch(() => undefined);
+    for (const [lang, code] of samples) highlighter?.highlight(code, lang);
+    return;
+  }
   if (request.type === 'site') {
     documents = new Set(request.documents);
     return;
