@@ -411,8 +411,23 @@ describe('incremental weaves (the watch: one memo across weaves)', () => {
     writeFiles(dir, { 'docs/b.lit.md': helper('B', 'export const help = 1;').replace('Some prose.', 'Other prose.') });
     const result = await weave({ root: dir, memo, changed: ['docs/b.lit.md'] });
     expect(result.summary.rendered).toBe(1);
-    expect(result.files.filter((f) => f.action === 'written').map((f) => f.path)).toEqual(['docs/b.html', 'assets/search-data.js']);
+    expect(result.files.filter((f) => f.action === 'written').map((f) => f.path)).toEqual(['docs/b.html', 'assets/search-data-0.js']);
     await expectSameAsCold(dir);
+  });
+
+  it('splits the search data in parts of 32 documents, and a prose edit rewrites only its part', async () => {
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`docs/d${String(i).padStart(2, '0')}.lit.md`, `# Doc ${i}\n\nProse of document ${i}.\n`]));
+    const dir = makeProject(many);
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    expect(read(dir, 'site/assets/search-data.js')).toBe('window.WEFT_SEARCH_PARTS = 2;\n');
+    expect(read(dir, 'site/assets/search-data-0.js')).toContain('Prose of document 31.');
+    expect(read(dir, 'site/assets/search-data-0.js')).not.toContain('Prose of document 32.');
+    expect(read(dir, 'site/assets/search-data-1.js')).toMatch(/^\(window\.WEFT_SEARCH = window\.WEFT_SEARCH \|\| \[\]\)\[1\] = \[\{.*Prose of document 39\./);
+    writeFiles(dir, { 'docs/d35.lit.md': '# Doc 35\n\nNew prose.\n' });
+    const result = await weave({ root: dir, memo, changed: ['docs/d35.lit.md'] });
+    expect(result.files.filter((f) => f.action === 'written').map((f) => f.path)).toEqual(['docs/d35.html', 'assets/search-data-1.js']);
+    expect(read(dir, 'site/assets/search-data-1.js')).toContain('New prose.');
   });
 
   it('follows moved chunks, changed code and a new title into the other pages, exactly as a cold weave', async () => {

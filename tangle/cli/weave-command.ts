@@ -10,7 +10,7 @@
 import { relative, resolve as resolvePath } from 'node:path';
 import { CONFIG_FILE } from '../config.js';
 import type { WatchEvent } from '../watch.js';
-import { createWeaveMemo, weave } from '../weave/index.js';
+import { createWeaveMemo, isSearchData, weave } from '../weave/index.js';
 import { serveSite } from '../weave/serve.js';
 import { parseFlags, UsageError, type Command, type Io } from './args.js';
 import { messageJson, printMessages } from './print.js';
@@ -113,7 +113,7 @@ export async function startWatchServe(root: string, port: string | undefined, js
           build.slice(0, 12),
           written.filter((p) => p.endsWith('.html')),
           // The search data is read on demand: a change to it alone reloads nothing.
-          written.some((p) => p.startsWith('assets/') && p !== 'assets/search-data.js'),
+          written.some((p) => p.startsWith('assets/') && !isSearchData(p)),
         );
       },
     });

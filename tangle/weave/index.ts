@@ -583,16 +583,40 @@ function emitSharedFiles(model: WeaveModel, config: WeaveConfig, sink: SiteSink,
   const indexKey = sha(JSON.stringify([VERSIONS, config.title, paths.map((p) => outlineOf(collected.get(p)!)), meta.map((m) => m.title), model.outputs.map((o) => [o.output.path, o.output.document])]));
   if (!sink.upToDate('index.html', indexKey)) sink.emit('index.html', indexPage(model, new Map(work.map((w, i) => [w.path, meta[i]!.title])), config.title), indexKey);
   for (const [path, content, hash] of assets(meta.some((m) => m.math))) if (!sink.upToDate(path, hash)) sink.emit(path, content, hash);
-  // Keyed on the entries themselves: an edit to code only leaves the search data alone.
-  const searchKey = sha(meta.map((m) => searchHash(m)).join('\0'));
-  if (!sink.upToDate('assets/search-data.js', searchKey)) {
-    const make = () => `window.WEFT_SEARCH = [${meta.map((m) => searchJson(m)).filter((json) => json !== '').join(',')}];\n`;
+  emitSearchData(sink, meta);
+}
+
+/** Documents per part of the search data (see assets.ts). */
+const SEARCH_PART_DOCUMENTS = 32;
+
+/**
+ * The search data: `assets/search-data.js` (the number of parts) and one part per
+ * `SEARCH_PART_DOCUMENTS` documents, each keyed on its entries, so that an edit to code
+ * leaves the search data alone and an edit to prose rewrites one part.
+ */
+function emitSearchData(sink: SiteSink, meta: readonly PageMeta[]): void {
+  const parts = Math.ceil(meta.length / SEARCH_PART_DOCUMENTS);
+  const manifest = `window.WEFT_SEARCH_PARTS = ${parts};\n`;
+  if (!sink.upToDate(SEARCH_DATA, manifest)) sink.emit(SEARCH_DATA, manifest, manifest);
+  for (let part = 0; part < parts; part++) {
+    const own = meta.slice(part * SEARCH_PART_DOCUMENTS, (part + 1) * SEARCH_PART_DOCUMENTS);
+    const path = searchPartPath(part);
+    const key = sha(own.map((m) => searchHash(m)).join('\0'));
+    if (sink.upToDate(path, key)) continue;
+    const make = () => `(window.WEFT_SEARCH = window.WEFT_SEARCH || [])[${part}] = [${own.map((m) => searchJson(m)).filter((json) => json !== '').join(',')}];\n`;
     // Loaded on the first search only, never on page load: made and written after the pages
-    // (in a watch, after the browsers are told), since it is the largest file and changes with any prose.
-    if (sink.emitLater) sink.emitLater('assets/search-data.js', make, searchKey);
-    else sink.emit('assets/search-data.js', make(), searchKey);
+    // (in a watch, after the browsers are told).
+    if (sink.emitLater) sink.emitLater(path, make, key);
+    else sink.emit(path, make(), key);
   }
 }
+
+/** The search data's first file: the number of parts. */
+const SEARCH_DATA = 'assets/search-data.js';
+/** The site path of one part of the search data. */
+const searchPartPath = (part: number) => `assets/search-data-${part}.js`;
+/** Whether a site path is part of the search data (which no page loads until a search). */
+export const isSearchData = (path: string): boolean => /^assets\/search-data(-\d+)?\.js$/.test(path);
 
 /**
  * The keys of the last build (watch mode) that still hold: all of them when the document
