@@ -112,7 +112,11 @@ export async function benchWatchServe(dir, edits, gapMs = MIN_GAP_MS) {
     const weaveMs = [];
     const tangleMs = [];
     let seen = () => {};
-    const watcher = watch(path.dirname(pageFile), () => seen());
+    // Only events naming the page itself (not weave's temporary file): reading the page on
+    // every event delayed this process's receipt of the SSE event by a few milliseconds.
+    const watcher = watch(path.dirname(pageFile), (_event, name) => {
+      if (name === path.basename(pageFile)) seen();
+    });
     try {
       for (let i = 0; i < edits + WARM_UP; i++) {
         // New text every run, so the edited page is really rendered (never taken from .weft/cache/weave/).
