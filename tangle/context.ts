@@ -20,7 +20,7 @@ import { SourceReader } from './documents.js';
 import { CONFIG_FILE, loadConfig, type ResolvedConfig, type UserConfig } from './config.js';
 import { hasErrors, message, sortMessages } from './messages.js';
 import { hashText, readSource } from './read.js';
-import { tangleSources, type PipelineMemo } from './pipeline.js';
+import { tangleSources, type PipelineMemo, type TangledProject } from './pipeline.js';
 import type { CollectedDocument, Message, Output, RebuildHint, TangleResult } from './types.js';
 
 export type { RebuildHint } from './types.js';
@@ -78,6 +78,8 @@ export interface WeftContext {
 export interface RebuildDetails {
   /** Documents whose content changed since the previous rebuild of this context. */
   changedDocuments: string[];
+  /** The engine's result, when this rebuild tangled every document (not with a build-state plan). */
+  tangled?: TangledProject;
 }
 
 /** The driver of one project: config → read (with caches) → pipeline → write → bundle. */
@@ -128,6 +130,7 @@ export class Project {
   /** Tangle (and bundle) once; `hint` (watch mode) says which files changed since the previous rebuild. */
   async rebuild(hint?: RebuildHint, withState = true): Promise<TangleResult> {
     const started = performance.now();
+    this.lastDetails = { changedDocuments: this.lastDetails.changedDocuments };
     const { config, messages } = this.loadConfig();
     if (!config) return result([], sortMessages(messages), [], 0, 0, 0, started, null);
     const { writeRoot, manifest } = this.layout;
@@ -155,7 +158,7 @@ export class Project {
     const tangled = tangleSources(documents, config, plan ? undefined : this.pipelineMemo, plan ? { usedElsewhere: plan.usedElsewhere } : undefined);
     // A plan is for runs without errors: errors are always reported by reading everything.
     if (plan && hasErrors(tangled.messages)) return this.rebuild(hint, false);
-    if (!plan) this.pipelineMemo = tangled.memo;
+    if (!plan) [this.pipelineMemo, this.lastDetails.tangled] = [tangled.memo, tangled];
     messages.push(...tangled.messages);
     const { outputs } = tangled;
     const produced = new Set(outputs.map((o) => o.path));

@@ -38,6 +38,13 @@ export interface PipelineResult {
   memo: PipelineMemo;
 }
 
+/**
+ * The result for a whole project without the memo: what a driver that has just tangled
+ * every document hands to another consumer of the same documents (watch mode gives it to
+ * the weave, so that it does not tangle them again).
+ */
+export type TangledProject = Pick<PipelineResult, 'documents' | 'outputs' | 'messages'>;
+
 /** Parse, collect, resolve and emit `sources` (in path order) under `config`. Pure. */
 export function tangleSources(sources: readonly Source[], config: ResolvedConfig, memo?: PipelineMemo, options: PipelineOptions = {}): PipelineResult {
   const known = new Map<string, CollectedDocument>();

@@ -50,6 +50,7 @@ import { CONFIG_FILE, type ResolvedConfig } from './config.js';
 import { type FolderWatch, watchFolders, within } from './folders.js';
 import { message } from './messages.js';
 import type { Message, RebuildHint, TangleResult } from './types.js';
+import type { TangledProject } from './pipeline.js';
 
 /**
  * What watch mode needs of a build (`Project` in context.ts is one): a small interface, so
@@ -65,13 +66,19 @@ export interface Rebuildable {
   /** Project-relative paths of the documents the last rebuild read. */
   sourcePaths(): string[];
   /** Documents whose content changed in the last rebuild. */
-  readonly lastDetails: { changedDocuments: string[] };
+  readonly lastDetails: { changedDocuments: string[]; tangled?: TangledProject };
 }
 
 /** What the watcher reports. */
 export type WatchEvent =
   /** The first build is done and the watcher is ready. */
-  | { type: 'ready'; result: TangleResult; changed: string[] }
+  | {
+      type: 'ready';
+      result: TangleResult;
+      changed: string[];
+      /** The engine's result for every document (see `RebuildDetails.tangled`), when the build tangled them all. */
+      tangled?: TangledProject;
+    }
   /** A rebuild is done. */
   | {
       type: 'rebuild';
@@ -82,6 +89,8 @@ export type WatchEvent =
       trigger: string[];
       /** The previous build had errors and this one has none. */
       recovered: boolean;
+      /** The engine's result for every document (see `RebuildDetails.tangled`), when the build tangled them all. */
+      tangled?: TangledProject;
     }
   /** The file watcher itself failed (the watch goes on, unless a `stopped` event follows). */
   | { type: 'error'; error: string }
@@ -211,7 +220,7 @@ export async function startWatching(project: Rebuildable, options: WatchOptions)
       remember(result);
       watchers.watchMore();
       if (closed) return;
-      emit({ type: 'rebuild', result, changed: project.lastDetails.changedDocuments, trigger: trigger.sort(), recovered: result.ok && !lastOk });
+      emit({ type: 'rebuild', result, changed: project.lastDetails.changedDocuments, trigger: trigger.sort(), recovered: result.ok && !lastOk, tangled: project.lastDetails.tangled });
       lastOk = result.ok;
     }
   };
@@ -252,7 +261,7 @@ export async function startWatching(project: Rebuildable, options: WatchOptions)
   remember(first);
   watchers.watchMore();
   lastOk = first.ok;
-  emit({ type: 'ready', result: first, changed: project.lastDetails.changedDocuments });
+  emit({ type: 'ready', result: first, changed: project.lastDetails.changedDocuments, tangled: project.lastDetails.tangled });
 
   return stop;
 }

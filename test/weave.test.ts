@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import rehypeParse from 'rehype-parse';
 import { unified } from 'unified';
 import { describe, expect, it } from 'vitest';
-import { snapshotOfTexts, tangleSnapshot } from '../tangle/snapshot.js';
+import { readFolder, snapshotOfTexts, tangleSnapshot } from '../tangle/snapshot.js';
 import { checkLinks } from '../tangle/weave/links.js';
 import { listInSentence, slug } from '../tangle/weave/model.js';
 import { createWeaveMemo, weave, weaveSite } from '../tangle/weave/index.js';
@@ -413,6 +413,25 @@ describe('incremental weaves (the watch: one memo across weaves)', () => {
     expect(result.summary.rendered).toBe(1);
     expect(result.files.filter((f) => f.action === 'written').map((f) => f.path)).toEqual(['docs/b.html', 'assets/search-data-0.js']);
     await expectSameAsCold(dir);
+  });
+
+  it("uses a caller's tangle of the same documents, and ignores one of other contents", async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    const before = tangleSnapshot(await readFolder(dir, 'working tree'));
+    await weave({ root: dir, memo, tangled: before });
+    writeFiles(dir, { 'docs/b.lit.md': helper('B', 'export const help = 2;') });
+    // A tangle of the old contents (a watch's, made before this save): not used.
+    const result = await weave({ root: dir, memo, changed: ['docs/b.lit.md'], tangled: before });
+    expect(result.ok).toBe(true);
+    await expectSameAsCold(dir);
+    // A tangle of the current contents: used as is (its outputs are what the tangled views show).
+    const now = tangleSnapshot(await readFolder(dir, 'working tree'));
+    const marked = { ...now, outputs: now.outputs.map((o) => ({ ...o, content: `${o.content}// from the caller\n` })) };
+    writeFiles(dir, { 'docs/c.lit.md': '# C\n\nThird, edited.\n' });
+    const current = tangleSnapshot(await readFolder(dir, 'working tree'));
+    await weave({ root: dir, memo, changed: ['docs/c.lit.md'], tangled: { ...current, outputs: marked.outputs } });
+    expect(read(dir, 'site/tangled/src-generated/a.ts.html')).toContain('// from the caller');
   });
 
   it('splits the search data in parts of 32 documents, and a prose edit rewrites only its part', async () => {

@@ -9,8 +9,9 @@
  */
 import { relative, resolve as resolvePath } from 'node:path';
 import { CONFIG_FILE } from '../config.js';
+import type { TangledProject } from '../pipeline.js';
 import type { WatchEvent } from '../watch.js';
-import { createWeaveMemo, isSearchData, weave } from '../weave/index.js';
+import { closeWeaveMemo, createWeaveMemo, isSearchData, weave } from '../weave/index.js';
 import { serveSite } from '../weave/serve.js';
 import { parseFlags, UsageError, type Command, type Io } from './args.js';
 import { messageJson, printMessages } from './print.js';
@@ -100,11 +101,15 @@ export async function startWatchServe(root: string, port: string | undefined, js
   /** Documents changed since the last weave; undefined: read them all (the config changed, or the first build). */
   let changed: Set<string> | undefined = new Set();
   let pending = false;
+  /** The engine's result of the latest build. */
+  let tangled: TangledProject | undefined;
   const reweave = async (documents: string[] | undefined) => {
     const result = await weave({
       root,
       memo,
       changed: documents,
+      // The watch's own tangle of these documents: used if the weave reads the same ones.
+      tangled,
       writeOnError: false,
       // The browsers hear of the change as soon as the pages are on disk, before weave's bookkeeping.
       onSiteWritten: (files, build) => {
@@ -127,6 +132,7 @@ export async function startWatchServe(root: string, port: string | undefined, js
   return {
     onEvent(event) {
       if (event.type === 'error' || event.type === 'stopped') return;
+      tangled = event.tangled;
       if (event.type === 'ready' || event.trigger.includes(CONFIG_FILE)) changed = undefined;
       else for (const path of event.changed) changed?.add(path);
       if (pending) return;
@@ -144,6 +150,7 @@ export async function startWatchServe(root: string, port: string | undefined, js
     },
     async close() {
       await running;
+      await closeWeaveMemo(memo);
       await server.close();
     },
   };

@@ -63,6 +63,7 @@ import { byteOrder, readSource } from '../read.js';
 import { readFolder, type Snapshot, type TangledSnapshot } from '../snapshot.js';
 import type { CollectedDocument, Message, Output } from '../types.js';
 import { unsafeRelativePath } from '../config.js';
+import type { TangledProject } from '../pipeline.js';
 import { CLIENT_SCRIPT, STYLESHEET, katexAssets, miniSearchScript } from './assets.js';
 import { DEFAULT_WEAVE_CONFIG, loadWeaveConfig, type WeaveConfig } from './config.js';
 import { checkLinks } from './links.js';
@@ -97,6 +98,12 @@ export interface WeaveOptions {
   changed?: readonly string[];
   /** Use what earlier weaves left: `.weft/cache/weave/` and the skipping of unchanged pages. @default true */
   cache?: boolean;
+  /**
+   * The engine's result for the project's documents, from a caller that has just tangled them
+   * (watch mode). Used only when its documents are, path for path and hash for hash, the ones
+   * this weave reads; otherwise the weave tangles them itself. @default none
+   */
+  tangled?: TangledProject;
   /** Called for each site file as it is written or found unchanged, and for each deletion. */
   onFile?: (file: WovenFile) => void;
   /** Called once the site's files are all written and deleted, before weave's own bookkeeping (watch mode tells the browsers then). */
@@ -138,6 +145,15 @@ export interface WeaveMemo {
   site?: { order: string; shared: string; documents: Map<string, { collected: CollectedDocument; key: string; shape: string }> };
   /** The last build's model, with the order key and documents it was built from. */
   model?: { order: string; model: WeaveModel; documents: Map<string, CollectedDocument> };
+  /** The render worker kept between weaves (a project large enough for one); `closeWeaveMemo` stops it. */
+  pool?: RenderPool;
+}
+
+/** Release what a memo holds (its render worker). The memo can still be used: a worker is started again if needed. */
+export async function closeWeaveMemo(memo: WeaveMemo): Promise<void> {
+  const pool = memo.pool;
+  memo.pool = undefined;
+  await pool?.close();
 }
 
 /** A new, empty memo. */
@@ -151,6 +167,14 @@ export interface PageMeta {
   math: boolean;
   search: SearchEntry[];
 }
+
+/**
+ * Milliseconds a watch's weave waits, after telling the browsers, before writing the search
+ * data and its record: on a 2-core machine that work delayed the browsers' receipt of the
+ * event (p95 9.6 ms after the last page was written, 6.6 ms with the wait) and competes with
+ * the reloads the event causes, which this process serves.
+ */
+const RELOAD_GRACE_MS = 10;
 
 /** Where `weave()` keeps rendered pages between runs. */
 export const WEAVE_CACHE = '.weft/cache/weave';
@@ -331,8 +355,9 @@ class SiteWriter implements SiteSink {
   }
   /** Delete what the previous weave wrote and this one did not. */
   removeLeftovers(): void {
-    for (const path of Object.keys(this.previous).sort(byteOrder)) {
-      if (this.next[path] || this.deferred.some(([later]) => later === path) || path.split('/').includes('..') || isAbsolute(path)) continue;
+    const gone = Object.keys(this.previous).filter((path) => !this.next[path]);
+    for (const path of gone.sort(byteOrder)) {
+      if (this.deferred.some(([later]) => later === path) || path.split('/').includes('..') || isAbsolute(path)) continue;
       if (existsSync(join(this.out, path))) {
         rmSync(join(this.out, path), { force: true });
         this.tell(path, 'deleted');
@@ -368,6 +393,19 @@ interface DocumentWork {
   /** The page view, made again when the document is rendered (views are not all held at once). */
   view: () => PageView;
   text: string;
+}
+
+/** Each document's work, in site order: the keys of the last build where they still hold (`reusable`), else new ones. */
+function workOf(tangled: TangledSnapshot, model: WeaveModel, shared: string, reusable: ReadonlyMap<string, { key: string; shape: string }>): DocumentWork[] {
+  const texts = new Map(tangled.sources.map((s) => [s.path, s]));
+  return model.documents.map((doc) => {
+    const source = texts.get(doc.path)!;
+    const view = () => pageViewOf(doc, model);
+    const kept = reusable.get(doc.path);
+    if (kept) return { path: doc.path, page: doc.page, key: kept.key, shape: kept.shape, view, text: source.text };
+    const shape = sha(fingerprint(view()));
+    return { path: doc.path, page: doc.page, key: sha(`${source.hash}\0${shape}\0${shared}`), shape, view, text: source.text };
+  });
 }
 
 /** What only the document itself decides, without its text: the view minus the part's code (the content hash covers that). */
@@ -460,20 +498,12 @@ async function buildSite(
   memo: WeaveMemo | undefined,
   pool: RenderPool,
 ): Promise<{ rendered: number }> {
-  const texts = new Map(tangled.sources.map((s) => [s.path, s]));
   const collected = new Map(tangled.documents.map((d) => [d.path, d]));
   const paths = model.documents.map((d) => d.path);
   const options = { themes: config.themes, repoUrl: config.repoUrl };
   const order = JSON.stringify(paths);
   const shared = JSON.stringify([VERSIONS, sha(order), config.themes, config.repoUrl]);
-  const reusable = reusableKeys(memo, order, shared, collected, model);
-  const work: DocumentWork[] = model.documents.map((doc) => {
-    const source = texts.get(doc.path)!;
-    const kept = reusable.get(doc.path);
-    if (kept) return { path: doc.path, page: doc.page, key: kept.key, shape: kept.shape, view: () => pageViewOf(doc, model), text: source.text };
-    const shape = sha(fingerprint(pageViewOf(doc, model)));
-    return { path: doc.path, page: doc.page, key: sha(`${source.hash}\0${shape}\0${shared}`), shape, view: () => pageViewOf(doc, model), text: source.text };
-  });
+  const work = workOf(tangled, model, shared, reusableKeys(memo, order, shared, collected, model));
   if (memo) memo.site = { order, shared, documents: new Map(work.map((w) => [w.path, { collected: collected.get(w.path)!, key: w.key, shape: w.shape }])) };
   const count = work.length;
   const meta: (PageMeta | undefined)[] = work.map((w) => {
@@ -488,6 +518,8 @@ async function buildSite(
   const waiting: number[] = [];
   /** Documents being rendered or read from the cache: their pages wait for their bodies. */
   const pending = new Set<number>();
+  /** In a watch, the rendered pages, written after the shared files. */
+  let held: [path: string, content: string, key: string][] | undefined;
   let rendered = 0;
 
   const frameOf = (i: number): PageFrame => {
@@ -503,6 +535,8 @@ async function buildSite(
     if (body === undefined) {
       if (pending.has(i)) return; // Its body is on the way: placed when it arrives.
       if (!sink.upToDate(frame.page, key)) waiting.push(i);
+    } else if (held) {
+      held.push([frame.page, layout(frame, [raw(body)]), key]);
     } else {
       sink.emit(frame.page, layout(frame, [raw(body)]), key);
     }
@@ -543,15 +577,17 @@ async function buildSite(
   // Documents whose render inputs are new are rendered; the others are laid out from what
   // is known of them, and rendered (or taken from the cache) only if their page must change.
   const first = work.map((_, i) => i).filter((i) => !meta[i]);
-  // In a watch, the pages that do not wait for a render are checked first, so that the
-  // browsers can be told right after the last page is written (see `onSiteWritten`).
+  // In a watch, the pages that do not wait for a render are checked while the worker renders
+  // the others, and the rendered pages are written last, after the index and the other
+  // shared files, so that the browsers are told right after they are (see `onSiteWritten`).
   const early = memo !== undefined && first.length < count;
+  const rendering = renderAll(first, false);
   if (early) {
-    for (const i of first) pending.add(i);
+    held = [];
     for (let i = 0; i < count; i++) place(i);
     emitTangledViews(model, config, sink, work);
   }
-  await renderAll(first, false);
+  await rendering;
   for (let i = 0; i < count; i++) place(i);
   if (waiting.length > 0) {
     const again = waiting.splice(0);
@@ -561,6 +597,7 @@ async function buildSite(
 
   if (!early) emitTangledViews(model, config, sink, work);
   emitSharedFiles(model, config, sink, work, meta as PageMeta[], collected);
+  for (const [path, content, key] of held ?? []) sink.emit(path, content, key);
   const present = new Set(paths);
   for (const path of metas.keys()) if (!present.has(path)) metas.delete(path);
   return { rendered };
@@ -771,12 +808,18 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
   }
 
   // A cold weave renders every document: start the render worker now, so that it loads the
-  // renderer while this thread tangles.
-  const pool = new RenderPool();
+  // renderer while this thread tangles. A watch starts its worker on its first weave and
+  // keeps it for the edits.
+  const pool = memo ? (memo.pool ??= new RenderPool(true)) : new RenderPool();
   try {
-    if (!keepSite && canWrite && (!useCache || !existsSync(join(root, WEAVE_CACHE)))) pool.prepare(snapshot.sources.length, { themes: config.themes, repoUrl: config.repoUrl }, snapshot.sources.map((source) => source.text));
-    const tangledResult = tangleSources(snapshot.sources, snapshot.config, memo?.pipeline);
-    if (memo) memo.pipeline = tangledResult.memo;
+    if (!keepSite && canWrite && (coldMemo || !useCache || !existsSync(join(root, WEAVE_CACHE)))) pool.prepare(snapshot.sources.length, { themes: config.themes, repoUrl: config.repoUrl }, snapshot.sources.map((source) => source.text));
+    let tangledResult: TangledProject;
+    if (sameDocuments(options.tangled, snapshot)) tangledResult = options.tangled;
+    else {
+      const own = tangleSources(snapshot.sources, snapshot.config, memo?.pipeline);
+      if (memo) memo.pipeline = own.memo;
+      tangledResult = own;
+    }
     const tangled: TangledSnapshot = { ...snapshot, documents: tangledResult.documents, outputs: tangledResult.outputs, messages: sortMessages([...snapshot.messages, ...tangledResult.messages]) };
     const model = modelOf(tangled, config, memo);
     messages.push(...tangled.messages, ...model.messages);
@@ -790,8 +833,8 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
     let rendered = 0;
     if (!keepSite && mayWrite) {
       ({ rendered } = await buildSite(tangled, model, config, writer, metas, cache, memo, pool));
-      // In a watch, have the highlighter and the project's grammars ready before the first edit.
-      if (coldMemo) void warmHighlighter(config, tangled.documents).catch(() => undefined);
+      // In a watch that renders here, have the highlighter and the project's grammars ready before the first edit.
+      if (coldMemo && !pool.started) void warmHighlighter(config, tangled.documents).catch(() => undefined);
     } else if (keepSite) {
       const collect: SiteSink = { upToDate: () => false, emit: (path, content, key) => void (site.set(path, content), siteKeys.set(path, key)) };
       ({ rendered } = await buildSite(tangled, model, config, collect, metas, cache, memo, pool));
@@ -804,8 +847,9 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
       writer.removeLeftovers();
       if (options.onSiteWritten) {
         options.onSiteWritten([...writer.files], build);
-        // Let what it sent leave (Node sends an HTTP response's writes on the next tick) before the deferred work.
-        await new Promise((resolve) => setImmediate(resolve));
+        // Let what it sent leave (Node sends an HTTP response's writes on the next tick), and
+        // the browsers' reload requests be answered, before the deferred work.
+        await new Promise((resolve) => setTimeout(resolve, RELOAD_GRACE_MS));
       }
       writer.flushLater();
       const record: SiteRecord = { version: 2, out: outKey, key: ok ? build : '', messages: ok ? sorted : [], files: writer.next };
@@ -816,8 +860,14 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
     }
     return { ok, messages: sorted, out, files: writer.files, site, build, summary: summary(writer.files, tangled.documents.length, rendered) };
   } finally {
-    await pool.close();
+    if (!memo) await pool.close();
   }
+}
+
+/** Whether `tangled` is the engine's result for exactly the documents of `snapshot`. */
+function sameDocuments(tangled: TangledProject | undefined, snapshot: Snapshot): tangled is TangledProject {
+  if (!tangled || tangled.documents.length !== snapshot.sources.length) return false;
+  return tangled.documents.every((doc, i) => doc.path === snapshot.sources[i]!.path && doc.hash === snapshot.sources[i]!.hash && doc.hash !== '');
 }
 
 /** Why the output folder may not be used, or undefined. */

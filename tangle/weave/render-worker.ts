@@ -1,11 +1,11 @@
 /**
  * A render worker (see render-pool.ts): renders the documents it is sent, one message each,
  * and posts each result back. It keeps its highlighter (grammars loaded once) and its cache
- * of tokenized lines between documents, and nothing else.
+ * of tokenized lines between documents (and, in a watch, of highlighted blocks), and nothing else.
  */
 import { parentPort } from 'node:worker_threads';
 import { grammarOf, keepHighlightedBlocks, loadHighlighter } from './highlight.js';
-import { renderDocument } from './render.js';
+import { renderDocument, warmRenderer } from './render.js';
 import type { RenderRequest, RenderReply } from './render-pool.js';
 
 let documents = new Set<string>();
@@ -17,6 +17,10 @@ parentPort!.on('message', async (request: RenderRequest) => {
     const samples = request.samples.map(([lang, code]) => [grammarOf(lang), code] as const);
     const highlighter = await loadHighlighter(request.options.themes, samples.map(([lang]) => lang)).catch(() => undefined);
     for (const [lang, code] of samples) highlighter?.highlight(code, lang);
+    // A worker kept for a watch keeps whole highlighted blocks too (an edit re-renders a page
+    // whose other blocks did not change); one for a single weave sees each block once.
+    keepHighlightedBlocks(request.keep);
+    for (let round = 0; round < 3; round++) for (const text of request.warm) warmRenderer(text);
     return;
   }
   if (request.type === 'site') {

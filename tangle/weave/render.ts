@@ -141,6 +141,16 @@ export async function renderDocument(text: string, view: PageView, documents: Re
 }
 
 /** The text with the content lines of these (top-level) fenced blocks emptied. */
+/**
+ * Parse a document's prose once and convert it to HTML, discarding the result: a thread that
+ * will render documents runs this ahead of time, so that its first render does not pay for
+ * compiling the parser (about 300 ms).
+ */
+export function warmRenderer(text: string): void {
+  const scanned = scanBlocks(text);
+  unified().use(remarkRehype).runSync(parseProseTree(scanned ? withoutCode(text, scanned) : text) as never);
+}
+
 function withoutCode(text: string, blocks: readonly Block[]): string {
   if (blocks.length === 0) return text;
   const lines = text.split('\n');

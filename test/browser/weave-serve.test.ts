@@ -5,8 +5,8 @@
  * content; fixing it reloads; SIGTERM stops the server with exit 0. Never skipped: without
  * `/usr/bin/chromium` it fails with a one-line message saying how to install it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,22 @@ describe('weft watch --serve', () => {
     await page.waitForFunction(() => document.body.textContent!.includes('Fixed text.') && !document.getElementById('weft-overlay'), undefined, { timeout: 5_000 });
     expect(errors).toEqual([]);
     await context.close();
+  }, 60_000);
+
+  it('leaves the same site as a cold weave after the edits (its kept render worker and the watch\'s own tangle change nothing)', async () => {
+    const source = join(dir, 'docs/mod-0002.lit.md');
+    writeFileSync(source, readFileSync(source, 'utf8').replace('\n\n', '\n\nAn edit for the cold comparison.\n\n'));
+    const page = join(dir, 'site/docs/mod-0002.html');
+    for (const started = Date.now(); !readFileSync(page, 'utf8').includes('An edit for the cold comparison.'); ) {
+      if (Date.now() - started > 10_000) throw new Error('the edited page was not rewritten');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500)); // The search data is written after the page.
+    const cold = makeProject(Object.fromEntries(readdirSync(join(dir, 'docs')).map((name) => [`docs/${name}`, readFileSync(join(dir, 'docs', name), 'utf8')])));
+    expect(spawnSync(process.execPath, [WEFT_BIN, 'weave'], { cwd: cold }).status).toBe(0);
+    const files = (root: string) => readdirSync(join(root, 'site'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 6)).sort();
+    expect(files(dir)).toEqual(files(cold));
+    for (const path of files(cold)) expect(readFileSync(join(dir, 'site', path), 'utf8'), path).toBe(readFileSync(join(cold, 'site', path), 'utf8'));
   }, 60_000);
 
   it('stops with exit code 0 on SIGTERM', async () => {
