@@ -467,6 +467,19 @@ describe('incremental weaves (the watch: one memo across weaves)', () => {
     await expectSameAsCold(dir);
   });
 
+  it('puts a new site title on every page when only weft.config.json changed, exactly as a cold weave', async () => {
+    const dir = makeProject(files());
+    const memo = createWeaveMemo();
+    await weave({ root: dir, memo });
+    writeFiles(dir, { 'weft.config.json': JSON.stringify({ weave: { title: 'Renamed site' } }) });
+    const result = await weave({ root: dir, memo });
+    expect(result.files.filter((f) => f.action === 'written').map((f) => f.path)).toEqual(expect.arrayContaining(['docs/a.html', 'docs/b.html', 'docs/c.html', 'index.html']));
+    expect(read(dir, 'site/docs/c.html')).toContain('Renamed site');
+    const cold = makeProject({ ...Object.fromEntries(Object.keys(files()).map((path) => [path, read(dir, path)])), 'weft.config.json': read(dir, 'weft.config.json') });
+    await weave({ root: cold, cache: false });
+    for (const path of ['docs/a.html', 'docs/c.html', 'index.html', 'tangled/src-generated/a.ts.html']) expect(read(dir, `site/${path}`), path).toBe(read(cold, `site/${path}`));
+  });
+
   it('follows a document added and one removed, exactly as a cold weave, and deletes the removed page', async () => {
     const dir = makeProject(files());
     const memo = createWeaveMemo();

@@ -426,16 +426,31 @@ const outputHashes = new WeakMap<Output, string>();
 
 /** The key of an output's tangled view: its text and origins, the site title, and the shapes of the documents it points into. */
 function tangledKey(output: Output, title: string, shapeOf: ReadonlyMap<string, string>): string {
-  const shapes = sourcesOf(output)
-    .map((d) => shapeOf.get(d) ?? '')
-    .join(',');
+  const sources = sourcesOf(output);
   const kept = tangledKeys.get(output);
-  if (kept && kept.title === title && kept.shapes === shapes) return kept.key;
-  const key = sha(JSON.stringify([VERSIONS, outputHash(output), title, shapes]));
+  // A watch asks again for every output after each edit: compared without making a string.
+  if (kept && kept.title === title && sources.every((d, k) => shapeOf.get(d) === kept.shapes[k])) return kept.key;
+  const shapes = sources.map((d) => shapeOf.get(d));
+  const key = sha(JSON.stringify([VERSIONS, outputHash(output), title, shapes.map((shape) => shape ?? '').join(',')]));
   tangledKeys.set(output, { title, shapes, key });
   return key;
 }
-const tangledKeys = new WeakMap<Output, { title: string; shapes: string; key: string }>();
+const tangledKeys = new WeakMap<Output, { title: string; shapes: (string | undefined)[]; key: string }>();
+
+/**
+ * The key of document page i: its render key and its frame (`make`), kept with the objects
+ * it was made from (a watch asks for every page after each edit, and the meta objects of
+ * unchanged documents are the same objects).
+ */
+function pageKey(work: readonly DocumentWork[], meta: readonly PageMeta[], i: number, siteTitle: string, make: () => string): string {
+  const kept = pageKeys.get(meta[i]!);
+  const [previous, next, workKey] = [meta[i - 1], meta[i + 1], work[i]!.key];
+  if (kept && kept.workKey === workKey && kept.previous === previous && kept.next === next && kept.siteTitle === siteTitle) return kept.key;
+  const key = make();
+  pageKeys.set(meta[i]!, { workKey, previous, next, siteTitle, key });
+  return key;
+}
+const pageKeys = new WeakMap<PageMeta, { workKey: string; previous: PageMeta | undefined; next: PageMeta | undefined; siteTitle: string; key: string }>();
 
 /** The documents an output's lines come from, sorted (once per output object). */
 function sourcesOf(output: Output): string[] {
@@ -529,16 +544,15 @@ async function buildSite(
   /** Lay out and emit page i once it and its neighbours are known; without its body, wait. */
   const place = (i: number) => {
     if (i < 0 || i >= count || done[i] || !meta[i] || (i > 0 && !meta[i - 1]) || (i + 1 < count && !meta[i + 1])) return;
-    const frame = frameOf(i);
-    const key = JSON.stringify([work[i]!.key, frame]);
     const body = bodies.get(i);
+    if (body === undefined && pending.has(i)) return; // Its body is on the way: placed when it arrives.
+    const key = pageKey(work, meta as PageMeta[], i, config.title, () => JSON.stringify([work[i]!.key, frameOf(i)]));
     if (body === undefined) {
-      if (pending.has(i)) return; // Its body is on the way: placed when it arrives.
-      if (!sink.upToDate(frame.page, key)) waiting.push(i);
+      if (!sink.upToDate(work[i]!.page, key)) waiting.push(i);
     } else if (held) {
-      held.push([frame.page, layout(frame, [raw(body)]), key]);
+      held.push([work[i]!.page, layout(frameOf(i), [raw(body)]), key]);
     } else {
-      sink.emit(frame.page, layout(frame, [raw(body)]), key);
+      sink.emit(work[i]!.page, layout(frameOf(i), [raw(body)]), key);
     }
     done[i] = true;
     bodies.delete(i);

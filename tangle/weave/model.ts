@@ -402,7 +402,7 @@ export function referrersOf(model: WeaveModel, path: string): Set<string> {
 export function patchModel(model: WeaveModel, changed: readonly CollectedDocument[], outputs: readonly Output[]): WeaveModel | undefined {
   if (model.messages.length > 0) return undefined; // Located messages would move: rebuild.
   const documents = [...model.documents];
-  const targets = new Map<string, WovenTarget>();
+  const targets = new Map(model.targets);
   const replaced = new Map<WovenPart, WovenPart>();
   for (const doc of changed) {
     const at = documents.findIndex((d) => d.path === doc.path);
@@ -418,11 +418,16 @@ export function patchModel(model: WeaveModel, changed: readonly CollectedDocumen
     documents[at] = { ...old, parts: next };
   }
   const swap = (woven: WovenPart) => replaced.get(woven) ?? woven;
-  for (const [key, target] of model.targets) {
-    const touched = target.parts.some((p) => replaced.has(p)) || target.uses.some((p) => replaced.has(p));
-    targets.set(key, touched ? { ...target, parts: target.parts.map(swap), uses: target.uses.map(swap) } : target);
+  // Only the targets with a part or a use in a changed document change.
+  const byDocument = targetsByDocument(model);
+  for (const doc of changed) {
+    for (const key of byDocument.get(doc.path) ?? []) {
+      const target = targets.get(key)!;
+      targets.set(key, { ...target, parts: target.parts.map(swap), uses: target.uses.map(swap) });
+    }
   }
-  const sortedOutputs = [...outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const inOrder = outputs.length === model.outputs.length && outputs.every((o, i) => o.path === model.outputs[i]!.output.path);
+  const sortedOutputs = inOrder ? outputs : [...outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (sortedOutputs.length !== model.outputs.length || sortedOutputs.some((o, i) => o.path !== model.outputs[i]!.output.path)) return undefined;
   const patched: WeaveModel = {
     documents,
@@ -435,5 +440,25 @@ export function patchModel(model: WeaveModel, changed: readonly CollectedDocumen
     },
     lookupKey: model.lookupKey,
   };
+  // Same keys, same documents: the index holds for the patched model too.
+  documentTargets.set(patched, byDocument);
   return patched;
 }
+
+/** The keys of the targets with a part or a use in each document (once per model, and passed on to its patches). */
+function targetsByDocument(model: WeaveModel): Map<string, string[]> {
+  let index = documentTargets.get(model);
+  if (!index) {
+    index = new Map();
+    for (const [key, target] of model.targets) {
+      for (const document of new Set([...target.parts, ...target.uses].map((p) => p.document))) {
+        const keys = index.get(document);
+        if (keys) keys.push(key);
+        else index.set(document, [key]);
+      }
+    }
+    documentTargets.set(model, index);
+  }
+  return index;
+}
+const documentTargets = new WeakMap<WeaveModel, Map<string, string[]>>();
