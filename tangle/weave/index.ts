@@ -59,7 +59,7 @@ import { WEFT_VERSION } from '../version.js';
 import { atomicWrite } from '../write.js';
 import { message, sortMessages } from '../messages.js';
 import { tangleSources, type PipelineMemo } from '../pipeline.js';
-import { byteOrder, readSource } from '../read.js';
+import { byteOrder, readSource, type SourceText } from '../read.js';
 import { readFolder, type Snapshot, type TangledSnapshot } from '../snapshot.js';
 import type { CollectedDocument, Message, Output } from '../types.js';
 import { unsafeRelativePath } from '../config.js';
@@ -561,12 +561,14 @@ async function buildSite(
     const { body, ...rest } = result;
     pending.delete(i);
     meta[i] = rest;
-    metas.set(work[i]!.path, { key: work[i]!.key, meta: rest });
+    if (!streamed) metas.set(work[i]!.path, { key: work[i]!.key, meta: rest });
     bodies.set(i, body);
     place(i - 1);
     place(i);
     place(i + 1);
+    streamed?.known(i);
   };
+  const streamed = memo ? undefined : searchStream(sink, meta);
   const renderAll = async (indexes: number[], fromCache: boolean) => {
     for (const i of indexes) pending.add(i);
     const todo: number[] = [];
@@ -610,7 +612,7 @@ async function buildSite(
   }
 
   if (!early) emitTangledViews(model, config, sink, work);
-  emitSharedFiles(model, config, sink, work, meta as PageMeta[], collected);
+  emitSharedFiles(model, config, sink, work, meta as PageMeta[], collected, streamed?.parts);
   for (const [path, content, key] of held ?? []) sink.emit(path, content, key);
   const present = new Set(paths);
   for (const path of metas.keys()) if (!present.has(path)) metas.delete(path);
@@ -628,13 +630,13 @@ function emitTangledViews(model: WeaveModel, config: WeaveConfig, sink: SiteSink
 }
 
 /** The files besides the pages: the index, the assets and the search data. */
-function emitSharedFiles(model: WeaveModel, config: WeaveConfig, sink: SiteSink, work: readonly DocumentWork[], meta: readonly PageMeta[], collected: ReadonlyMap<string, CollectedDocument>): void {
+function emitSharedFiles(model: WeaveModel, config: WeaveConfig, sink: SiteSink, work: readonly DocumentWork[], meta: readonly PageMeta[], collected: ReadonlyMap<string, CollectedDocument>, streamed?: ReadonlySet<number>): void {
   const paths = work.map((w) => w.path);
   // The index shows titles, the outputs, and chunks' numbers, anchors and uses: no positions, no code.
   const indexKey = sha(JSON.stringify([VERSIONS, config.title, paths.map((p) => outlineOf(collected.get(p)!)), meta.map((m) => m.title), model.outputs.map((o) => [o.output.path, o.output.document])]));
   if (!sink.upToDate('index.html', indexKey)) sink.emit('index.html', indexPage(model, new Map(work.map((w, i) => [w.path, meta[i]!.title])), config.title), indexKey);
   for (const [path, content, hash] of assets(meta.some((m) => m.math))) if (!sink.upToDate(path, hash)) sink.emit(path, content, hash);
-  emitSearchData(sink, meta);
+  emitSearchData(sink, meta, streamed);
 }
 
 /** Documents per part of the search data (see assets.ts). */
@@ -645,21 +647,45 @@ const SEARCH_PART_DOCUMENTS = 32;
  * `SEARCH_PART_DOCUMENTS` documents, each keyed on its entries, so that an edit to code
  * leaves the search data alone and an edit to prose rewrites one part.
  */
-function emitSearchData(sink: SiteSink, meta: readonly PageMeta[]): void {
+function emitSearchData(sink: SiteSink, meta: readonly PageMeta[], streamed: ReadonlySet<number> = new Set()): void {
   const parts = Math.ceil(meta.length / SEARCH_PART_DOCUMENTS);
   const manifest = `window.WEFT_SEARCH_PARTS = ${parts};\n`;
   if (!sink.upToDate(SEARCH_DATA, manifest)) sink.emit(SEARCH_DATA, manifest, manifest);
   for (let part = 0; part < parts; part++) {
-    const own = meta.slice(part * SEARCH_PART_DOCUMENTS, (part + 1) * SEARCH_PART_DOCUMENTS);
-    const path = searchPartPath(part);
-    const key = sha(own.map((m) => searchHash(m)).join('\0'));
-    if (sink.upToDate(path, key)) continue;
-    const make = () => `(window.WEFT_SEARCH = window.WEFT_SEARCH || [])[${part}] = [${own.map((m) => searchJson(m)).filter((json) => json !== '').join(',')}];\n`;
-    // Loaded on the first search only, never on page load: made and written after the pages
-    // (in a watch, after the browsers are told).
-    if (sink.emitLater) sink.emitLater(path, make, key);
-    else sink.emit(path, make(), key);
+    if (!streamed.has(part)) emitSearchPart(sink, meta.slice(part * SEARCH_PART_DOCUMENTS, (part + 1) * SEARCH_PART_DOCUMENTS), part, false);
   }
+}
+
+/**
+ * For a weave without a memo: `known(i)` once `meta[i]` is known writes the part of the
+ * search data it completes, and drops that part's entries from `meta`; `parts` are those written.
+ */
+function searchStream(sink: SiteSink, meta: (PageMeta | undefined)[]): { parts: Set<number>; known: (i: number) => void } {
+  const parts = new Set<number>();
+  const known = (i: number) => {
+    const part = Math.floor(i / SEARCH_PART_DOCUMENTS);
+    const [from, to] = [part * SEARCH_PART_DOCUMENTS, Math.min(meta.length, (part + 1) * SEARCH_PART_DOCUMENTS)];
+    if (parts.has(part) || meta.slice(from, to).some((m) => m === undefined)) return;
+    emitSearchPart(sink, meta.slice(from, to) as PageMeta[], part, true);
+    parts.add(part);
+    for (let j = from; j < to; j++) meta[j] = { ...meta[j]!, search: [] };
+  };
+  return { parts, known };
+}
+
+/**
+ * One part of the search data, from its documents' entries. Loaded on the first search only,
+ * never on page load: unless `now`, made and written after the pages (in a watch, after the
+ * browsers are told). A weave without a memo writes each part `now`, as soon as its
+ * documents are rendered, and drops their entries (11 MB for 1,000 documents).
+ */
+function emitSearchPart(sink: SiteSink, own: readonly PageMeta[], part: number, now: boolean): void {
+  const path = searchPartPath(part);
+  const key = sha(own.map((m) => searchHash(m)).join('\0'));
+  if (sink.upToDate(path, key)) return;
+  const make = () => `(window.WEFT_SEARCH = window.WEFT_SEARCH || [])[${part}] = [${own.map((m) => searchJson(m)).filter((json) => json !== '').join(',')}];\n`;
+  if (sink.emitLater && !now) sink.emitLater(path, make, key);
+  else sink.emit(path, make(), key);
 }
 
 /** The search data's first file: the number of parts. */
@@ -739,15 +765,24 @@ async function warmHighlighter(config: WeaveConfig, documents: readonly Collecte
 /** The documents, reading only those that changed when the memo has the others. */
 async function readSnapshot(root: string, memo: WeaveMemo | undefined, changed: readonly string[] | undefined): Promise<Snapshot> {
   const previous = memo?.snapshot;
-  if (!previous || changed === undefined) return readFolder(root, 'working tree');
+  if (!previous || changed === undefined) {
+    const snapshot = await readFolder(root, 'working tree');
+    return { ...snapshot, sources: snapshot.sources.map(withoutBytes) };
+  }
   const config = previous.config;
   const isSource = picomatch(config.sources.map((g) => g.replace(/^\.\//, '')), { dot: false });
   const sources = new Map(previous.sources.map((s) => [s.path, s]));
   for (const path of changed) {
-    if (isSource(path) && existsSync(join(root, path))) sources.set(path, readSource(root, path, config.limits.maxDocumentBytes));
+    if (isSource(path) && existsSync(join(root, path))) sources.set(path, withoutBytes(readSource(root, path, config.limits.maxDocumentBytes)));
     else sources.delete(path);
   }
   return { ...previous, sources: [...sources.values()].sort((a, b) => byteOrder(a.path, b.path)) };
+}
+
+/** A source without its raw bytes, which weave never needs (16 MB for the 1,000-document bench corpus). */
+function withoutBytes(source: SourceText): SourceText {
+  const { bytes: _bytes, ...rest } = source;
+  return rest;
 }
 
 /** The record of the last weave, or an empty one. */
@@ -832,7 +867,8 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
     else {
       const own = tangleSources(snapshot.sources, snapshot.config, memo?.pipeline);
       if (memo) memo.pipeline = own.memo;
-      tangledResult = own;
+      // Without a memo, the engine's memo and the outputs' source maps are not needed: not held (17 MB for 1,000 documents).
+      tangledResult = memo ? own : { documents: own.documents, outputs: own.outputs.map(({ map: _map, ...output }) => output as Output), messages: own.messages };
     }
     const tangled: TangledSnapshot = { ...snapshot, documents: tangledResult.documents, outputs: tangledResult.outputs, messages: sortMessages([...snapshot.messages, ...tangledResult.messages]) };
     const model = modelOf(tangled, config, memo);
