@@ -215,7 +215,8 @@ function versionOf(name: string): string {
     }
   }
 }
-const VERSIONS = JSON.stringify([WEFT_VERSION, versionOf('shiki'), versionOf('katex')]);
+// 'js-regex': the highlighter's regex engine (highlight.ts), which decides the colours too.
+const VERSIONS = JSON.stringify([WEFT_VERSION, versionOf('shiki'), 'js-regex', versionOf('katex')]);
 
 const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
