@@ -547,7 +547,9 @@ async function buildSite(
     if (i < 0 || i >= count || done[i] || !meta[i] || (i > 0 && !meta[i - 1]) || (i + 1 < count && !meta[i + 1])) return;
     const body = bodies.get(i);
     if (body === undefined && pending.has(i)) return; // Its body is on the way: placed when it arrives.
-    const key = pageKey(work, meta as PageMeta[], i, config.title, () => JSON.stringify([work[i]!.key, frameOf(i)]));
+    const make = () => JSON.stringify([work[i]!.key, frameOf(i)]);
+    // Kept between weaves in a watch only: the kept keys hold their neighbours' entries.
+    const key = memo ? pageKey(work, meta as PageMeta[], i, config.title, make) : make();
     if (body === undefined) {
       if (!sink.upToDate(work[i]!.page, key)) waiting.push(i);
     } else if (held) {
