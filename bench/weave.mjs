@@ -168,7 +168,11 @@ export async function benchWatchServe(dir, edits, gapMs = MIN_GAP_MS) {
       weaveMs: { p50: percentile(weaveMs, 50), p95: percentile(weaveMs, 95) },
     };
   } finally {
+    // Wait for it to stop: it finishes the weave in progress, which writes into the corpus
+    // folder the caller is about to delete.
+    const exited = child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve();
     child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
   }
 }
 
