@@ -114,6 +114,21 @@ describe('conflicts between outputs', () => {
   });
 });
 
+describe('conflicts asked again (a watch plans the same outputs after every edit)', () => {
+  it('still finds a conflict after a clean plan of the same paths, and a map that appears on another output', () => {
+    const clean = [output('src-generated/x.ts'), output('src-generated/y.ts', 'y\n', null)];
+    expect(planWrites(clean, manifest(), disk(), options()).messages).toEqual([]);
+    expect(planWrites(clean, manifest(), disk(), options()).messages).toEqual([]);
+    const inside = [...clean, output('src-generated/x.ts/z.ts')];
+    expect(said(planWrites(inside, manifest(), disk(), options()))).toEqual(['docs/a.lit.md:3 error output-path-conflict: src-generated/x.ts/z.ts is inside src-generated/x.ts, which is also an output file']);
+    // The same paths, once without a source map for y.ts (clean), then with one (it lands on y.ts.map).
+    const mapped = [output('src-generated/y.ts'), output('src-generated/y.ts.map', '{}\n', null)];
+    const plain = [output('src-generated/y.ts', 'y\n', null), output('src-generated/y.ts.map', '{}\n', null)];
+    expect(planWrites(plain, manifest(), disk(), options()).messages).toEqual([]);
+    expect(said(planWrites(mapped, manifest(), disk(), options()))).toEqual(['docs/a.lit.md:3 error output-path-conflict: src-generated/y.ts.map is where the source map of src-generated/y.ts is written']);
+  });
+});
+
 describe('confinement', () => {
   it('refuses to write through a link that leads out of the output folder', () => {
     const plan = planWrites([output('src-generated/link/a.ts')], manifest(), disk({ 'src-generated/link': { kind: 'link', target: 'docs' } }), options());

@@ -871,7 +871,7 @@ export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
       const own = tangleSources(snapshot.sources, snapshot.config, memo?.pipeline);
       if (memo) memo.pipeline = own.memo;
       // Without a memo, the engine's memo and the outputs' source maps are not needed: not held (17 MB for 1,000 documents).
-      tangledResult = memo ? own : { documents: own.documents, outputs: own.outputs.map(({ map: _map, ...output }) => output as Output), messages: own.messages };
+      tangledResult = memo ? own : { documents: own.documents, outputs: own.outputs.map((output) => ({ ...output, map: null })), messages: own.messages };
     }
     const tangled: TangledSnapshot = { ...snapshot, documents: tangledResult.documents, outputs: tangledResult.outputs, messages: sortMessages([...snapshot.messages, ...tangledResult.messages]) };
     const model = modelOf(tangled, config, memo);
