@@ -13,7 +13,8 @@
  */
 export { createContext, tangle, type TangleOptions, type WeftContext } from './context.js';
 export { tangleSources, type PipelineMemo, type PipelineOptions, type PipelineResult } from './pipeline.js';
-export { weave, type WeaveOptions, type WeaveResult, type WovenFile } from './weave/index.js';
+export { weave } from './weave/weave.js';
+export type { WeaveOptions, WeaveResult, WovenFile } from './weave/index.js';
 export { stitch, planStitch, type StitchOptions, type StitchResult, type StitchInput, type StitchPlan, type Landing } from './stitch/index.js';
 export { startServer, type ServerOptions } from './lsp/server.js';
 export { loadConfig, parseConfig, DEFAULT_CONFIG, type UserConfig, type ResolvedConfig, type BundleConfig, type LimitsConfig, type BudgetsConfig } from './config.js';

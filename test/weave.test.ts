@@ -3,7 +3,7 @@
  * tangled views, on small in-memory projects with exact expected HTML fragments; then the
  * command's exit codes, diagnostics and determinism on real temp folders.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import rehypeParse from 'rehype-parse';
@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { readFolder, snapshotOfTexts, tangleSnapshot } from '../tangle/snapshot.js';
 import { checkLinks } from '../tangle/weave/links.js';
 import { listInSentence, slug } from '../tangle/weave/model.js';
-import { createWeaveMemo, weave, weaveSite } from '../tangle/weave/index.js';
+import { createWeaveMemo, weaveSite } from '../tangle/weave/index.js';
+import { weave } from '../tangle/weave/weave.js';
 import { fence, makeProject, read, WEFT_BIN, weft, writeFiles } from './helpers.js';
 
 async function site(files: Record<string, string>) {
@@ -370,6 +371,26 @@ describe('weft weave (command)', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(readdirSync(join(dir, 'site/docs')).length).toBe(12);
+  });
+
+  it('weaves a large site in a worker with a bounded heap, byte for byte as in one thread, and again in one thread when that heap is too small', () => {
+    const project = () => makeProject(Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`docs/d${i}.lit.md`, `# D${i}\n\n${fence(`ts file=src-generated/d${i}.ts`, `export const d${i} = ${i};`)}\n`])));
+    const run = (dir: string, env: Record<string, string>) => {
+      const result = spawnSync(process.execPath, [WEFT_BIN, 'weave', '--json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+      return { code: result.status, events: result.stdout.trim().split('\n').map((line) => JSON.parse(line)), stderr: result.stderr };
+    };
+    const [here, worker, small] = [project(), project(), project()];
+    const inThread = run(here, { WEFT_WEAVE_WORKER: '0' });
+    // 1: in the worker whatever the size; the 4 MB heap cannot even load the weaver, so the weave is done again here.
+    for (const [dir, env] of [[worker, { WEFT_WEAVE_WORKER: '1' }], [small, { WEFT_WEAVE_WORKER: '1', WEFT_WEAVE_HEAP_MB: '4' }]] as const) {
+      const result = run(dir, env);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(result.events.at(-1)).toMatchObject({ event: 'done', ok: true, summary: { documents: 9, written: inThread.events.at(-1).summary.written } });
+      expect(result.events.filter((e) => e.event === 'file').map((e) => e.path).sort()).toEqual(inThread.events.filter((e) => e.event === 'file').map((e) => e.path).sort());
+      for (const name of readdirSync(join(here, 'site/docs'))) expect(read(dir, `site/docs/${name}`), name).toBe(read(here, `site/docs/${name}`));
+      expect(read(dir, 'site/index.html')).toBe(read(here, 'site/index.html'));
+    }
   });
 
   it('rejects an unknown weave config key and an unknown theme with malformed-config', () => {

@@ -11,8 +11,7 @@ import { relative, resolve as resolvePath } from 'node:path';
 import { CONFIG_FILE } from '../config.js';
 import type { TangledProject } from '../pipeline.js';
 import type { WatchEvent } from '../watch.js';
-import { closeWeaveMemo, createWeaveMemo, isSearchData, weave } from '../weave/index.js';
-import { serveSite } from '../weave/serve.js';
+import { weave } from '../weave/weave.js';
 import { parseFlags, UsageError, type Command, type Io } from './args.js';
 import { messageJson, printMessages } from './print.js';
 
@@ -91,6 +90,8 @@ export interface WatchServe {
  * site when the documents have errors (`writeOnError: false`) and tells the clients.
  */
 export async function startWatchServe(root: string, port: string | undefined, json: boolean, io: Io): Promise<WatchServe> {
+  const { closeWeaveMemo, createWeaveMemo, isSearchData } = await import('../weave/index.js');
+  const { serveSite } = await import('../weave/serve.js');
   const portNumber = port === undefined ? 4173 : Number(port);
   if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${port}"`);
   const memo = createWeaveMemo();

@@ -409,6 +409,16 @@ function workOf(tangled: TangledSnapshot, model: WeaveModel, shared: string, reu
   });
 }
 
+/** Forget a rendered document's text, in a weave without a memo (whose snapshot is its own). */
+function dropText(tangled: TangledSnapshot, work: DocumentWork): void {
+  work.text = '';
+  let byPath = sourcesByPath.get(tangled);
+  if (!byPath) sourcesByPath.set(tangled, (byPath = new Map(tangled.sources.map((s) => [s.path, s]))));
+  const source = byPath.get(work.path);
+  if (source) (source as { text: string }).text = '';
+}
+const sourcesByPath = new WeakMap<TangledSnapshot, Map<string, SourceText>>();
+
 /** What only the document itself decides, without its text: the view minus the part's code (the content hash covers that). */
 function fingerprint(view: PageView): string {
   return JSON.stringify([view.number, view.page, view.parts.map(({ value: _value, ...rest }) => rest)]);
@@ -588,6 +598,7 @@ async function buildSite(
         const i = todo[k]!;
         rendered++;
         cache?.set(work[i]!.key, result);
+        if (!memo) dropText(tangled, work[i]!); // Never needed again (16 MB for 1,000 documents).
         accept(i, result);
       },
     );
@@ -815,8 +826,12 @@ function intact(out: string, record: SiteRecord): boolean {
   return true;
 }
 
-/** Weave a project folder: read, build, check, write. */
-export async function weave(options: WeaveOptions = {}): Promise<WeaveResult> {
+/**
+ * Weave a project folder, in this thread: read, build, check, write. `weave` (weave.ts)
+ * runs a large site's weave without a memo in a worker thread with a bounded heap
+ * (`bounded-weave.ts`), so that its peak memory follows the project rather than V8's appetite.
+ */
+export async function weaveHere(options: WeaveOptions = {}): Promise<WeaveResult> {
   const started = performance.now();
   const root = resolvePath(options.root ?? process.cwd());
   const memo = options.memo;
