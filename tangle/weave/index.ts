@@ -409,6 +409,17 @@ function workOf(tangled: TangledSnapshot, model: WeaveModel, shared: string, reu
   });
 }
 
+/** What is known of each document's page (from `metas`, or the render cache) without rendering it; `metas` learns what the cache knew. */
+function knownMetas(work: readonly DocumentWork[], metas: Map<string, { key: string; meta: PageMeta }>, cache: RenderCache | undefined): (PageMeta | undefined)[] {
+  return work.map((w) => {
+    const known = metas.get(w.path);
+    if (known?.key === w.key) return known.meta;
+    const cached = cache?.meta(w.key);
+    if (cached) metas.set(w.path, { key: w.key, meta: cached });
+    return cached;
+  });
+}
+
 /** Forget a rendered document's text, in a weave without a memo (whose snapshot is its own). */
 function dropText(tangled: TangledSnapshot, work: DocumentWork): void {
   work.text = '';
@@ -532,13 +543,7 @@ async function buildSite(
   const work = workOf(tangled, model, shared, reusableKeys(memo, order, shared, collected, model));
   if (memo) memo.site = { order, shared, documents: new Map(work.map((w) => [w.path, { collected: collected.get(w.path)!, key: w.key, shape: w.shape }])) };
   const count = work.length;
-  const meta: (PageMeta | undefined)[] = work.map((w) => {
-    const known = metas.get(w.path);
-    if (known?.key === w.key) return known.meta;
-    const cached = cache?.meta(w.key);
-    if (cached) metas.set(w.path, { key: w.key, meta: cached });
-    return cached;
-  });
+  const meta = knownMetas(work, metas, cache);
   const bodies = new Map<number, string>();
   const done = new Array<boolean>(count).fill(false);
   const waiting: number[] = [];
@@ -612,10 +617,13 @@ async function buildSite(
   // shared files, so that the browsers are told right after they are (see `onSiteWritten`).
   const early = memo !== undefined && first.length < count;
   const rendering = renderAll(first, false);
+  // While a worker renders, this thread writes the tangled views, a few between its answers.
+  const views = !early && pool.started ? emitTangledViews(model, config, sink, work, 8) : undefined;
+  views?.catch(() => undefined); // Its error is thrown where it is awaited, below.
   if (early) {
     held = [];
     for (let i = 0; i < count; i++) place(i);
-    emitTangledViews(model, config, sink, work);
+    await emitTangledViews(model, config, sink, work);
   }
   await rendering;
   for (let i = 0; i < count; i++) place(i);
@@ -625,7 +633,7 @@ async function buildSite(
     await renderAll(again, true);
   }
 
-  if (!early) emitTangledViews(model, config, sink, work);
+  if (!early) await (views ?? emitTangledViews(model, config, sink, work));
   emitSharedFiles(model, config, sink, work, meta as PageMeta[], collected, streamed?.parts);
   for (const [path, content, key] of held ?? []) sink.emit(path, content, key);
   const present = new Set(paths);
@@ -633,14 +641,17 @@ async function buildSite(
   return { rendered };
 }
 
-/** The tangled view of each output (they need no document's title or body). */
-function emitTangledViews(model: WeaveModel, config: WeaveConfig, sink: SiteSink, work: readonly DocumentWork[]): void {
+/** The tangled view of each output (they need no document's title or body); with `yieldEvery`, letting other work in after that many. */
+async function emitTangledViews(model: WeaveModel, config: WeaveConfig, sink: SiteSink, work: readonly DocumentWork[], yieldEvery = Infinity): Promise<void> {
   const shapeOf = new Map(work.map((w) => [w.path, w.shape]));
-  model.outputs.forEach(({ output, page }, i) => {
+  for (let i = 0; i < model.outputs.length; i++) {
+    const { output, page } = model.outputs[i]!;
     // A tangled view links each line to a part: the documents it came from must be unchanged.
     const key = tangledKey(output, config.title, shapeOf);
     if (!sink.upToDate(page, key)) sink.emit(page, tangledPage(model, i, config.title), key);
-  });
+    // Without `yieldEvery`, no await: done when the call returns.
+    if ((i + 1) % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** The files besides the pages: the index, the assets and the search data. */
