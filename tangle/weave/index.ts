@@ -39,15 +39,18 @@
  *   engine's parse cache (cache.ts): a body is embedded in pages as HTML, so an entry that
  *   arrived with the project must never be trusted.
  * - In one process (`weft watch --serve`, with `memo`), only the documents that changed
- *   are read again, the engine runs incrementally, the last cross-reference model is
- *   patched when no document's outline changed (`patchModel`), page views are made again
- *   only for the changed documents and those that show their lines, titles and search
- *   entries stay in memory, and the site folder is trusted to hold what this process wrote.
- *   The browsers are told (`onSiteWritten`) as soon as the pages are on disk; the search
- *   data is made and written after that.
- * - Pages are written as their bodies arrive from the workers, and a body is dropped once
+ *   are read again, the engine runs incrementally (or not at all: `tangled`, the watch's
+ *   own tangle of the same documents), a render worker is kept for the session, the last
+ *   cross-reference model is patched when no document's outline changed (`patchModel`),
+ *   page views are made again only for the changed documents and those that show their
+ *   lines, titles and search entries stay in memory, and the site folder is trusted to hold
+ *   what this process wrote. The browsers are told (`onSiteWritten`) as soon as the pages
+ *   are on disk; the search data is made and written after that.
+ * - Pages are written as their bodies arrive from the worker, and a body is dropped once
  *   its page is written: a cold weave never holds every page (with `check` or
- *   `write: false` it does, since the site is returned).
+ *   `write: false` it does, since the site is returned). Without a memo, a document's text
+ *   and search entries are dropped too once they are used (see `weave.ts` for where a large
+ *   weave runs).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
