@@ -8,8 +8,9 @@
  * render. A language shiki does not know renders as plain text, never as an error.
  *
  * Each block is tokenized ONCE, for both themes: the grammar (TextMate) gives every token
- * its scope list, and each theme's colour for a scope list is looked up with the theme's own matcher (`Theme.match`, the rule vscode-textmate applies
- * when it colours a token), cached per scope list. shiki's `codeToHast` with two themes
+ * its scope list, and each theme's colour for a scope list is looked up with the theme's
+ * own matcher (`Theme.match`, the rule vscode-textmate applies when it colours a token),
+ * cached per scope list. shiki's `codeToHast` with two themes
  * tokenizes every block twice, once per theme, then aligns the two token lists and builds
  * a tree: 4.0 s for the 2,432 blocks of the 100-document bench corpus, against 1.6 s here
  * (tokenizing is the cost; colouring and the HTML are a few per cent of it).
@@ -125,7 +126,7 @@ export class BlockHighlighter {
     const open = this.opening();
     if (lang === 'text' || !this.loaded.has(lang)) return { open, lines: lines.map((line) => (line === '' ? '' : `<span>${escapeHtml(line)}</span>`)) };
     const grammar = this.shiki.getLanguage(lang);
-    const lines_ = this.lineCacheOf(lang);
+    const cache = this.lineCacheOf(lang);
     let state: StateStack = INITIAL;
     let id = 0;
     const html: string[] = [];
@@ -135,13 +136,13 @@ export class BlockHighlighter {
         continue;
       }
       const key = `${id}\n${line}`;
-      let known = lines_.get(key);
+      let known = cache.get(key);
       if (known === undefined) {
         const result = grammar.tokenizeLine(line, state, 0);
         const next = this.states.canonical(result.ruleStack);
         known = { html: this.lineHtml(line, result.tokens), state: next.state, id: next.id };
         if (this.cachedChars > MAX_CACHED_LINE_CHARS) this.clearLines();
-        lines_.set(key, known);
+        cache.set(key, known);
         this.cachedChars += key.length + known.html.length;
       }
       state = known.state;
@@ -297,6 +298,18 @@ function themeStyle(theme: ThemeColours, scopes: string[], prefix: string): stri
 }
 
 const highlighters = new Map<string, Promise<BlockHighlighter>>();
+
+/**
+ * Load the highlighter for these themes and the grammars of these samples (code by fence
+ * language), and highlight each sample once: a grammar compiles its patterns on first use,
+ * which made a watch's first edit cost 600 ms more than the next ones. Never fails: a
+ * highlighter that cannot load now fails the render that needs it, with its message.
+ */
+export async function warmGrammars(themes: Themes, samples: readonly (readonly [lang: string, code: string])[]): Promise<void> {
+  const byGrammar = samples.map(([lang, code]) => [grammarOf(lang), code] as const);
+  const highlighter = await loadHighlighter(themes, byGrammar.map(([lang]) => lang)).catch(() => undefined);
+  for (const [lang, code] of byGrammar) highlighter?.highlight(code, lang);
+}
 
 /** The process's highlighter for these themes, with these languages loaded. */
 export async function loadHighlighter(themes: Themes, langs: Iterable<string>): Promise<BlockHighlighter> {

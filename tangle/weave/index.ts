@@ -61,19 +61,18 @@ import { signed, unsigned } from '../cache.js';
 import { WEFT_VERSION } from '../version.js';
 import { atomicWrite } from '../write.js';
 import { message, sortMessages } from '../messages.js';
-import { tangleSources, type PipelineMemo } from '../pipeline.js';
+import { tangleSources, type PipelineMemo, type TangledProject } from '../pipeline.js';
 import { byteOrder, readSource, type SourceText } from '../read.js';
 import { readFolder, type Snapshot, type TangledSnapshot } from '../snapshot.js';
 import type { CollectedDocument, Message, Output } from '../types.js';
 import { unsafeRelativePath } from '../config.js';
-import type { TangledProject } from '../pipeline.js';
 import { CLIENT_SCRIPT, STYLESHEET, katexAssets, miniSearchScript } from './assets.js';
 import { DEFAULT_WEAVE_CONFIG, loadWeaveConfig, type WeaveConfig } from './config.js';
 import { checkLinks } from './links.js';
 import { raw } from './hast.js';
 import { buildModel, firstLinesOf, outlineOf, pageViewOf, patchModel, referrersOf, type PageView, type WeaveModel } from './model.js';
 import { indexPage, layout, tangledPage, type PageFrame } from './pages.js';
-import { RenderPool } from './render-pool.js';
+import { codeSamples, RenderPool } from './render-pool.js';
 import type { RenderedDocument, SearchEntry } from './render.js';
 
 export { resolveWeaveConfig, DEFAULT_WEAVE_CONFIG, type WeaveConfig, type WeaveUserConfig } from './config.js';
@@ -397,6 +396,8 @@ interface DocumentWork {
   /** The page view, made again when the document is rendered (views are not all held at once). */
   view: () => PageView;
   text: string;
+  /** The document as read (its text is dropped once rendered, in a weave without a memo). */
+  source: SourceText;
 }
 
 /** Each document's work, in site order: the keys of the last build where they still hold (`reusable`), else new ones. */
@@ -406,9 +407,9 @@ function workOf(tangled: TangledSnapshot, model: WeaveModel, shared: string, reu
     const source = texts.get(doc.path)!;
     const view = () => pageViewOf(doc, model);
     const kept = reusable.get(doc.path);
-    if (kept) return { path: doc.path, page: doc.page, key: kept.key, shape: kept.shape, view, text: source.text };
+    if (kept) return { path: doc.path, page: doc.page, key: kept.key, shape: kept.shape, view, text: source.text, source };
     const shape = sha(fingerprint(view()));
-    return { path: doc.path, page: doc.page, key: sha(`${source.hash}\0${shape}\0${shared}`), shape, view, text: source.text };
+    return { path: doc.path, page: doc.page, key: sha(`${source.hash}\0${shape}\0${shared}`), shape, view, text: source.text, source };
   });
 }
 
@@ -424,14 +425,10 @@ function knownMetas(work: readonly DocumentWork[], metas: Map<string, { key: str
 }
 
 /** Forget a rendered document's text, in a weave without a memo (whose snapshot is its own). */
-function dropText(tangled: TangledSnapshot, work: DocumentWork): void {
+function dropText(work: DocumentWork): void {
   work.text = '';
-  let byPath = sourcesByPath.get(tangled);
-  if (!byPath) sourcesByPath.set(tangled, (byPath = new Map(tangled.sources.map((s) => [s.path, s]))));
-  const source = byPath.get(work.path);
-  if (source) (source as { text: string }).text = '';
+  (work.source as { text: string }).text = '';
 }
-const sourcesByPath = new WeakMap<TangledSnapshot, Map<string, SourceText>>();
 
 /** What only the document itself decides, without its text: the view minus the part's code (the content hash covers that). */
 function fingerprint(view: PageView): string {
@@ -554,6 +551,7 @@ async function buildSite(
   const pending = new Set<number>();
   /** In a watch, the rendered pages, written after the shared files. */
   let held: [path: string, content: string, key: string][] | undefined;
+  const streamed = memo ? undefined : searchStream(sink, meta);
   let rendered = 0;
 
   const frameOf = (i: number): PageFrame => {
@@ -589,7 +587,6 @@ async function buildSite(
     place(i + 1);
     streamed?.known(i);
   };
-  const streamed = memo ? undefined : searchStream(sink, meta);
   const renderAll = async (indexes: number[], fromCache: boolean) => {
     for (const i of indexes) pending.add(i);
     const todo: number[] = [];
@@ -606,7 +603,7 @@ async function buildSite(
         const i = todo[k]!;
         rendered++;
         cache?.set(work[i]!.key, result);
-        if (!memo) dropText(tangled, work[i]!); // Never needed again (16 MB for 1,000 documents).
+        if (!memo) dropText(work[i]!); // Never needed again (16 MB for 1,000 documents).
         accept(i, result);
       },
     );
@@ -771,25 +768,6 @@ function modelOf(tangled: TangledSnapshot, config: WeaveConfig, memo: WeaveMemo 
   return model;
 }
 
-/**
- * Load the highlighter and the grammars the documents' chunks use, and highlight some of
- * their code once: a grammar compiles its patterns on first use, which made a watch's first
- * edit cost 600 ms more than the next ones.
- */
-async function warmHighlighter(config: WeaveConfig, documents: readonly CollectedDocument[]): Promise<void> {
-  const { grammarOf, loadHighlighter } = await import('./highlight.js');
-  const samples = new Map<string, string>();
-  for (const doc of documents)
-    for (const target of [...doc.chunks, ...doc.files])
-      for (const part of target.parts) {
-        const lang = grammarOf(part.lang);
-        const sample = samples.get(lang) ?? '';
-        if (sample.length < 20_000) samples.set(lang, `${sample}${part.value}\n`);
-      }
-  const highlighter = await loadHighlighter(config.themes, samples.keys());
-  for (const [lang, code] of samples) highlighter.highlight(code, lang);
-}
-
 /** The documents, reading only those that changed when the memo has the others. */
 async function readSnapshot(root: string, memo: WeaveMemo | undefined, changed: readonly string[] | undefined): Promise<Snapshot> {
   const previous = memo?.snapshot;
@@ -916,7 +894,7 @@ export async function weaveHere(options: WeaveOptions = {}): Promise<WeaveResult
     if (!keepSite && mayWrite) {
       ({ rendered } = await buildSite(tangled, model, config, writer, metas, cache, memo, pool));
       // In a watch that renders here, have the highlighter and the project's grammars ready before the first edit.
-      if (coldMemo && !pool.started) void warmHighlighter(config, tangled.documents).catch(() => undefined);
+      if (coldMemo && !pool.started) void import('./highlight.js').then(({ warmGrammars }) => warmGrammars(config.themes, codeSamples(tangled.sources.map((source) => source.text)))).catch(() => undefined);
     } else if (keepSite) {
       const collect: SiteSink = { upToDate: () => false, emit: (path, content, key) => void (site.set(path, content), siteKeys.set(path, key)) };
       ({ rendered } = await buildSite(tangled, model, config, collect, metas, cache, memo, pool));

@@ -21,10 +21,10 @@
  * renderer overlaps the engine's work. Few documents render in this thread (starting a
  * worker costs more than they do), except in a watch of a project large enough for a worker:
  * there the worker is started once, warmed, and kept (`new RenderPool(true)`), and renders
- * each edit's pages, at about twice the speed of this thread, whose heap holds the project. Workers run only from the compiled engine (`lib/`):
- * Node 20 cannot start a `.ts` file as a worker, so under the tests' TypeScript sources
- * everything renders in this thread (the same function, the same output). The renderer is
- * imported only when this thread renders.
+ * each edit's pages, at about twice the speed of this thread, whose heap holds the project.
+ * Workers run only from the compiled engine (`lib/`): Node 20 cannot start a `.ts` file as
+ * a worker, so under the tests' TypeScript sources everything renders in this thread (the
+ * same function, the same output). The renderer is imported only when this thread renders.
  */
 import { Worker } from 'node:worker_threads';
 import { scanBlocks } from '../scan.js';
@@ -60,7 +60,7 @@ export interface RenderItem {
 }
 
 /** Fewer documents than this render in this thread. */
-export const WORKER_THRESHOLD = 8;
+const WORKER_THRESHOLD = 8;
 /**
  * A worker's heap limit, in megabytes. Rendering one document needs a few megabytes; without
  * a limit V8 lets each thread's heap grow far past that before collecting (a cold weave of
@@ -85,7 +85,7 @@ const WARM_DOCUMENTS = 8;
 const IN_FLIGHT = 2;
 
 /** Code to warm the grammars with, by fence language: the fenced code of the first documents, about 40,000 characters in all. */
-function codeSamples(texts: readonly string[]): [string, string][] {
+export function codeSamples(texts: readonly string[]): [string, string][] {
   const samples = new Map<string, string>();
   let size = 0;
   for (const text of texts) {

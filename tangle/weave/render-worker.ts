@@ -4,7 +4,7 @@
  * of tokenized lines between documents (and, in a watch, of highlighted blocks), and nothing else.
  */
 import { parentPort } from 'node:worker_threads';
-import { grammarOf, keepHighlightedBlocks, loadHighlighter } from './highlight.js';
+import { keepHighlightedBlocks, warmGrammars } from './highlight.js';
 import { renderDocument, warmRenderer } from './render.js';
 import type { RenderRequest, RenderReply } from './render-pool.js';
 
@@ -14,9 +14,7 @@ keepHighlightedBlocks(false);
 parentPort!.on('message', async (request: RenderRequest) => {
   if (request.type === 'prepare') {
     // Load the themes and the grammars, and compile the grammars' patterns, while the engine tangles.
-    const samples = request.samples.map(([lang, code]) => [grammarOf(lang), code] as const);
-    const highlighter = await loadHighlighter(request.options.themes, samples.map(([lang]) => lang)).catch(() => undefined);
-    for (const [lang, code] of samples) highlighter?.highlight(code, lang);
+    await warmGrammars(request.options.themes, request.samples);
     // A worker kept for a watch keeps whole highlighted blocks too (an edit re-renders a page
     // whose other blocks did not change); one for a single weave sees each block once.
     keepHighlightedBlocks(request.keep);

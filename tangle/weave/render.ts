@@ -66,13 +66,7 @@ export interface RenderedDocument {
  * one of them becomes a link to its page).
  */
 export async function renderDocument(text: string, view: PageView, documents: ReadonlySet<string>, options: RenderOptions): Promise<RenderedDocument> {
-  // The code inside fences is not prose: when the engine's line scanner can read the
-  // document, remark gets the text with the fences' content lines left empty (the lines, and
-  // so every position, stay where they are) and each block's code is the scanner's. Parsing
-  // the code character by character was half of remark's time on the bench corpus.
-  const scanned = scanBlocks(text);
-  const codeAt = new Map(scanned?.map((block) => [block.fenceLine, block.value]));
-  const tree = parseProseTree(scanned ? withoutCode(text, scanned) : text);
+  const { tree, codeAt } = proseOf(text);
   const langs = new Set<string>();
   let math = false;
   const walk = (node: { type: string; children?: unknown[]; lang?: string | null }) => {
@@ -140,17 +134,28 @@ export async function renderDocument(text: string, view: PageView, documents: Re
   };
 }
 
-/** The text with the content lines of these (top-level) fenced blocks emptied. */
 /**
- * Parse a document's prose once and convert it to HTML, discarding the result: a thread that
- * will render documents runs this ahead of time, so that its first render does not pay for
- * compiling the parser (about 300 ms).
+ * A document's Markdown tree, and the code of each fenced block by the line of its fence.
+ * The code inside fences is not prose: when the engine's line scanner can read the document,
+ * remark gets the text with the fences' content lines left empty (the lines, and so every
+ * position, stay where they are) and each block's code is the scanner's. Parsing the code
+ * character by character was half of remark's time on the bench corpus.
  */
-export function warmRenderer(text: string): void {
+function proseOf(text: string): { tree: ReturnType<typeof parseProseTree>; codeAt: Map<number, string> } {
   const scanned = scanBlocks(text);
-  unified().use(remarkRehype).runSync(parseProseTree(scanned ? withoutCode(text, scanned) : text) as never);
+  return { tree: parseProseTree(scanned ? withoutCode(text, scanned) : text), codeAt: new Map(scanned?.map((block) => [block.fenceLine, block.value])) };
 }
 
+/**
+ * Parse a document's prose and convert it to HTML, discarding the result: a thread that will
+ * render documents runs this ahead of time, so that its first renders do not pay for
+ * compiling and optimising the parser.
+ */
+export function warmRenderer(text: string): void {
+  unified().use(remarkRehype).runSync(proseOf(text).tree as never);
+}
+
+/** The text with the content lines of these (top-level) fenced blocks emptied. */
 function withoutCode(text: string, blocks: readonly Block[]): string {
   if (blocks.length === 0) return text;
   const lines = text.split('\n');
