@@ -1,7 +1,7 @@
 /**
  * Test helpers: real projects in temporary folders, and the real CLI as a child process.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,8 @@ export const WEFT_BIN = join(REPO, 'bin', 'weft.js');
 const made: string[] = [];
 afterAll(() => {
   if (process.env.WEFT_KEEP_TMP) return;
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  // maxRetries: a folder another process has just stopped writing into can still be settling.
+  for (const dir of made) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 /** A new project folder with `files` (path → content) written into it. */
@@ -23,6 +24,22 @@ export function makeProject(files: Record<string, string> = {}): string {
   made.push(dir);
   writeFiles(dir, files);
   return dir;
+}
+
+/**
+ * Stops a child process and waits until it has exited, so that nothing it was writing can
+ * land in a project folder after the folder is removed. SIGKILL after `graceMs`.
+ */
+export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<number | null> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  try {
+    return await exited;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function writeFiles(dir: string, files: Record<string, string>): void {

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, REPO, WEFT_BIN, writeFiles } from '../helpers.js';
+import { makeProject, REPO, stopChild, WEFT_BIN, writeFiles } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const require = createRequire(import.meta.url);
@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) server.kill('SIGTERM');
+  await stopChild(server, 'SIGTERM');
 });
 
 const url = (path: string) => `${base}${path}`;

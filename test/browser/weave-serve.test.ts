@@ -10,7 +10,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } 
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, WEFT_BIN, writeFiles } from '../helpers.js';
+import { makeProject, stopChild, WEFT_BIN, writeFiles } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let browser: Browser;
@@ -51,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) server.kill('SIGKILL');
+  await stopChild(server, 'SIGKILL');
 });
 
 describe('weft watch --serve', () => {
