@@ -276,6 +276,8 @@ describe('weft weave (command)', () => {
     expect(view).toContain('<span id="L1">1</span><a id="L2" href="../../docs/greet.html#file-src-generated-greet-ts"');
     expect(view).toContain('<a id="L3" href="../../docs/greet.html#chunk-build-the-message" title="§1.2 ⟨build-the-message⟩ (docs/greet.lit.md:14)">3</a>');
     expect(view).toContain('<a id="L4" href="../../docs/greet.html#chunk-build-the-message-2"');
+    // Back in the file root, after the lines of the parts its reference expanded to.
+    expect(view).toContain('<a id="L5" href="../../docs/greet.html#file-src-generated-greet-ts" title="§1.1 src-generated/greet.ts (docs/greet.lit.md:6)">5</a>');
   });
 
   it('gives byte-identical sites in two different folders', () => {

@@ -634,6 +634,9 @@ async function buildSite(
   }
 
   if (!early) await (views ?? emitTangledViews(model, config, sink, work));
+  // Every page is rendered: a worker not kept for a watch goes now, with its heap (about
+  // 140 MB for 1,000 documents), before the index page is made.
+  if (!memo) await pool.close();
   emitSharedFiles(model, config, sink, work, meta as PageMeta[], collected, streamed?.parts);
   for (const [path, content, key] of held ?? []) sink.emit(path, content, key);
   const present = new Set(paths);
@@ -649,6 +652,7 @@ async function emitTangledViews(model: WeaveModel, config: WeaveConfig, sink: Si
     // A tangled view links each line to a part: the documents it came from must be unchanged.
     const key = tangledKey(output, config.title, shapeOf);
     if (!sink.upToDate(page, key)) sink.emit(page, tangledPage(model, i, config.title), key);
+    releaseOutput(output);
     // Without `yieldEvery`, no await: done when the call returns.
     if ((i + 1) % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -872,15 +876,7 @@ export async function weaveHere(options: WeaveOptions = {}): Promise<WeaveResult
   const pool = memo ? (memo.pool ??= new RenderPool(true)) : new RenderPool();
   try {
     if (!keepSite && canWrite && (coldMemo || !useCache || !existsSync(join(root, WEAVE_CACHE)))) pool.prepare(snapshot.sources.length, { themes: config.themes, repoUrl: config.repoUrl }, snapshot.sources.map((source) => source.text));
-    let tangledResult: TangledProject;
-    if (sameDocuments(options.tangled, snapshot)) tangledResult = options.tangled;
-    else {
-      const own = tangleSources(snapshot.sources, snapshot.config, memo?.pipeline);
-      if (memo) memo.pipeline = own.memo;
-      // Without a memo, the engine's memo and the outputs' source maps are not needed: not held (17 MB for 1,000 documents).
-      tangledResult = memo ? own : { documents: own.documents, outputs: own.outputs.map((output) => ({ ...output, map: null })), messages: own.messages };
-    }
-    const tangled: TangledSnapshot = { ...snapshot, documents: tangledResult.documents, outputs: tangledResult.outputs, messages: sortMessages([...snapshot.messages, ...tangledResult.messages]) };
+    const tangled = tangledFor(snapshot, options.tangled, memo);
     const model = modelOf(tangled, config, memo);
     messages.push(...tangled.messages, ...model.messages);
     const documentsOk = !messages.some((m) => m.severity === 'error');
@@ -922,6 +918,38 @@ export async function weaveHere(options: WeaveOptions = {}): Promise<WeaveResult
   } finally {
     if (!memo) await pool.close();
   }
+}
+
+/**
+ * The engine's result for the snapshot: the caller's (`options.tangled`) when it is for these
+ * documents, else the weave's own. A separate function, so that the weaving function's
+ * suspended frame never holds the engine's whole result: without a memo, neither its memo nor
+ * the outputs' source maps are needed (17 MB for 1,000 documents).
+ */
+function tangledFor(snapshot: Snapshot, given: TangledProject | undefined, memo: WeaveMemo | undefined): TangledSnapshot {
+  let result: TangledProject;
+  if (sameDocuments(given, snapshot)) result = given;
+  else {
+    const own = tangleSources(snapshot.sources, snapshot.config, memo?.pipeline);
+    if (memo) memo.pipeline = own.memo;
+    // Outputs made here and not kept: `releaseOutput` may empty them once their view is written.
+    result = memo ? own : { documents: own.documents, outputs: own.outputs.map((output) => { const copy = { ...output, map: null }; ownOutputs.add(copy); return copy; }), messages: own.messages };
+  }
+  return { ...snapshot, documents: result.documents, outputs: result.outputs, messages: sortMessages([...snapshot.messages, ...result.messages]) };
+}
+
+/** Outputs a weave without a memo tangled itself: nobody else holds them. */
+const ownOutputs = new WeakSet<Output>();
+
+/**
+ * After its tangled view is written, what is left of an output the weave made itself: the
+ * index needs its path and document only (the text and origins are 24 MB for 1,000 documents).
+ */
+function releaseOutput(output: Output): void {
+  if (!ownOutputs.has(output)) return;
+  output.content = '';
+  output.origins = [];
+  output.chunks = {};
 }
 
 /** Whether `tangled` is the engine's result for exactly the documents of `snapshot`. */

