@@ -4,8 +4,10 @@
  * Measured on the 1,000-document bench corpus (18 MB of sources): weaving in the main
  * thread, V8 let that thread's heap grow to two or three times what was live (130 MB live,
  * 250–490 MB of heap), and the process peaked at 600–850 MB. The same weave in a worker
- * whose old generation is limited to 176 MB peaked at 400 MB, in 29 s instead of 22 s (the
- * collector works harder). The limit follows the sources (`HEAP_MB_PER_SOURCE_MB`), and a
+ * whose old generation was limited to 176 MB peaked at 400 MB, in 29 s instead of 22 s (the
+ * collector works harder). Once the weave held less (no engine memo, outputs emptied once
+ * their views are written), a limit of 144 MB, with the render worker's at 160, peaked at
+ * 348–364 MiB. The limit follows the sources (`HEAP_MB_PER_SOURCE_MB`), and a
  * weave that still runs out of heap there is done again in the main thread: the limit
  * bounds memory, it never fails a weave.
  *
@@ -23,10 +25,14 @@ import type { WeaveOptions, WeaveResult, WovenFile } from './index.js';
 
 /** Sources smaller than this (in bytes, all documents together) weave in the calling thread. */
 const LARGE_SITE_BYTES = 8_000_000;
-/** Heap limit per megabyte of sources: 1,000 bench documents (18 MB) hold about 130 MB at the end of a weave. */
-const HEAP_MB_PER_SOURCE_MB = 9.5;
+/**
+ * Heap limit per megabyte of sources: 1,000 bench documents (18 MB) hold about 100 MB right
+ * after tangling, their most (the outputs' texts and origins, dropped as their views are
+ * written, and the texts, dropped as they are rendered), and 55 MB late in the weave.
+ */
+const HEAP_MB_PER_SOURCE_MB = 8;
 /** The least heap limit, in megabytes. */
-const MIN_HEAP_MB = 176;
+const MIN_HEAP_MB = 144;
 /** The worker's young generation, in megabytes (small: the old generation's limit is the point). */
 const YOUNG_MB = 12;
 

@@ -62,12 +62,17 @@ export interface RenderItem {
 /** Fewer documents than this render in this thread. */
 const WORKER_THRESHOLD = 8;
 /**
- * A worker's heap limit, in megabytes. Rendering one document needs a few megabytes; without
- * a limit V8 lets each thread's heap grow far past that before collecting (a cold weave of
- * 1,000 documents peaked at 970 MB RSS). Lower limits cost more than they save: at 96 MB
- * the collector ran so often that the same weave took 77 s of CPU instead of 46–64 s.
+ * A worker's heap limit (old generation), in megabytes: `KEPT_WORKER_HEAP_MB` for a watch's
+ * worker, `WORKER_HEAP_MB` for one weave's. Rendering one document needs a few megabytes
+ * (a worker's live heap is about 26 MB); without a limit V8 lets each thread's heap grow far
+ * past that before collecting (a cold weave of 1,000 documents peaked at 970 MB RSS), and
+ * with a higher limit it lets the heap grow further before collecting. At 96 MB the
+ * collector ran so often that the same weave took 77 s of CPU instead of 46–64 s; at 160
+ * (with the weaving worker at 144, bounded-weave.ts) the 1,000-document weave peaked at
+ * 348–364 MiB in 23.6–24.6 s, against 350–408 MiB in 21.5–22.7 s at 256.
  */
-const WORKER_HEAP_MB = 256;
+const WORKER_HEAP_MB = 160;
+const KEPT_WORKER_HEAP_MB = 256;
 /**
  * A worker's young generation, in megabytes. Rendering allocates many short-lived objects
  * (remark's tokens and trees): V8's default (48 MB here) collected so often that a
@@ -130,7 +135,7 @@ export class RenderPool {
     const samples = codeSamples(texts);
     const warm = this.kept ? texts.slice(0, WARM_DOCUMENTS) : [];
     this.workers = Array.from({ length: workerCount() }, () => {
-      const worker = new Worker(new URL('./render-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+      const worker = new Worker(new URL('./render-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: this.kept ? KEPT_WORKER_HEAP_MB : WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
       worker.postMessage({ type: 'prepare', options, samples, keep: this.kept, warm } satisfies RenderRequest);
       if (this.kept) worker.unref();
       return worker;
